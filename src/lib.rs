@@ -1,6 +1,18 @@
 //! autotask-mcp: a Model Context Protocol server for Kaseya Autotask PSA, with a built-in
 //! emulator of the Autotask REST API (the sandbox).
+//!
+//! Modules, one concern each:
+//! * `registry` / `entities`: the generated entity metadata and typed structs;
+//! * `config`: flags and environment → one validated `Config`;
+//! * `autotask`: the REST client (zones, auth, retries, paging, budget);
+//! * `sandbox`: the in-process Autotask emulator and its demo tenant;
+//! * `tools` / `server`: the MCP tools and the rmcp `ServerHandler`;
+//! * `transport`: stdio and streamable HTTP;
+//! * `metrics`: counters for `/metrics`.
 
+pub mod autotask;
+pub mod config;
+pub mod metrics;
 pub mod registry;
 
 #[allow(clippy::all, missing_docs)]

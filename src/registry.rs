@@ -187,7 +187,11 @@ pub fn find(name: &str) -> Option<&'static EntityDef> {
     entities()
         .iter()
         .find(|e| e.name.eq_ignore_ascii_case(name))
-        .or_else(|| entities().iter().find(|e| e.singular.eq_ignore_ascii_case(name)))
+        .or_else(|| {
+            entities()
+                .iter()
+                .find(|e| e.singular.eq_ignore_ascii_case(name))
+        })
 }
 
 /// The entity whose singular name is `singular` (as in `referenceEntityType`).
@@ -322,7 +326,10 @@ mod tests {
         let err = lookup("Tickts").err();
         let suggestions = err.map(|e| e.suggestions).unwrap_or_default();
         assert_eq!(suggestions.first(), Some(&"Tickets"));
-        let text = lookup("Contcts").err().map(|e| e.to_string()).unwrap_or_default();
+        let text = lookup("Contcts")
+            .err()
+            .map(|e| e.to_string())
+            .unwrap_or_default();
         assert!(text.contains("did you mean Contacts"), "{text}");
     }
 
@@ -338,7 +345,11 @@ mod tests {
         let notes = find("TicketNotes").map(|e| e.write_route(WriteKind::Create));
         assert!(matches!(
             notes,
-            Some(Some(WriteRoute::Parent(ParentRoute { parent: "Tickets", segment: "Notes", .. })))
+            Some(Some(WriteRoute::Parent(ParentRoute {
+                parent: "Tickets",
+                segment: "Notes",
+                ..
+            })))
         ));
         let time = find("TimeEntries").map(|e| e.write_route(WriteKind::Create));
         assert_eq!(time, Some(Some(WriteRoute::Root)));

@@ -60,7 +60,9 @@ impl Curated {
             let entity = entities
                 .iter_mut()
                 .find(|e| &e.name == name)
-                .ok_or_else(|| Error::Input(format!("curated.json names unknown entity `{name}`")))?;
+                .ok_or_else(|| {
+                    Error::Input(format!("curated.json names unknown entity `{name}`"))
+                })?;
             for (field, patch) in &ce.fields {
                 let f = entity
                     .fields
@@ -78,7 +80,9 @@ impl Curated {
                     .iter_mut()
                     .find(|p| &p.parent == parent)
                     .ok_or_else(|| {
-                        Error::Input(format!("curated.json names unknown parent `{parent}` of `{name}`"))
+                        Error::Input(format!(
+                            "curated.json names unknown parent `{parent}` of `{name}`"
+                        ))
                     })?;
                 route.foreign_key = fk.clone();
             }

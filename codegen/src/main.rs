@@ -17,7 +17,11 @@ use clap::{Parser, Subcommand};
 use codegen::model::EntitySnapshot;
 
 #[derive(Parser)]
-#[command(name = "codegen", version, about = "Autotask entity-metadata snapshot tool")]
+#[command(
+    name = "codegen",
+    version,
+    about = "Autotask entity-metadata snapshot tool"
+)]
 struct Cli {
     /// The snapshot directory.
     #[arg(long, global = true, default_value_os_t = default_schema_dir())]
@@ -41,7 +45,9 @@ enum Command {
 }
 
 fn default_schema_dir() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("..").join("schema")
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("..")
+        .join("schema")
 }
 
 fn main() -> ExitCode {
@@ -82,7 +88,10 @@ fn run(cli: Cli) -> Result<ExitCode, String> {
             eprintln!("snapshot is up to date ({} entities)", entities.len());
             return Ok(ExitCode::SUCCESS);
         }
-        eprintln!("snapshot differs from its source in {} file(s):", differences.len());
+        eprintln!(
+            "snapshot differs from its source in {} file(s):",
+            differences.len()
+        );
         for line in &differences {
             eprintln!("  {line}");
         }

@@ -28,7 +28,9 @@ struct Credentials {
 fn env_required(name: &str) -> Result<String, String> {
     match std::env::var(name) {
         Ok(v) if !v.trim().is_empty() => Ok(v.trim().to_string()),
-        _ => Err(format!("{name} is not set: export it (the same variable the server reads)")),
+        _ => Err(format!(
+            "{name} is not set: export it (the same variable the server reads)"
+        )),
     }
 }
 
@@ -132,9 +134,18 @@ async fn fetch_entity(
     } else {
         entity.name.clone()
     };
-    let info: InfoBody = get_json(http, creds, &format!("{base}V1.0/{prefix}/entityInformation")).await?;
-    let fields: FieldsBody =
-        get_json(http, creds, &format!("{base}V1.0/{prefix}/entityInformation/fields")).await?;
+    let info: InfoBody = get_json(
+        http,
+        creds,
+        &format!("{base}V1.0/{prefix}/entityInformation"),
+    )
+    .await?;
+    let fields: FieldsBody = get_json(
+        http,
+        creds,
+        &format!("{base}V1.0/{prefix}/entityInformation/fields"),
+    )
+    .await?;
     let fields = fields
         .fields
         .into_iter()
@@ -176,7 +187,10 @@ async fn get_json<T: serde::de::DeserializeOwned>(
             _ => "",
         };
         let body = redact(&text, creds);
-        return Err(format!("GET {url} answered {status}{hint}: {}", truncate(&body, 300)));
+        return Err(format!(
+            "GET {url} answered {status}{hint}: {}",
+            truncate(&body, 300)
+        ));
     }
     serde_json::from_str(&text).map_err(|e| format!("GET {url}: unexpected answer: {e}"))
 }

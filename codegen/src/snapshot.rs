@@ -24,8 +24,12 @@ pub fn load(schema_dir: &Path) -> Result<Vec<EntitySnapshot>> {
     for path in paths {
         let text = std::fs::read_to_string(&path)
             .map_err(|e| Error::Io(format!("cannot read {}: {e}", path.display())))?;
-        let entity: EntitySnapshot = serde_json::from_str(&text)
-            .map_err(|e| Error::Input(format!("{} is not a valid entity file: {e}", path.display())))?;
+        let entity: EntitySnapshot = serde_json::from_str(&text).map_err(|e| {
+            Error::Input(format!(
+                "{} is not a valid entity file: {e}",
+                path.display()
+            ))
+        })?;
         out.push(entity);
     }
     out.sort_by(|a, b| a.name.cmp(&b.name));

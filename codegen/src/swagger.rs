@@ -71,7 +71,9 @@ pub fn import(swagger_text: &str) -> Result<Vec<EntitySnapshot>> {
     // Keyed by tag without the `Child` suffix.
     let mut drafts: BTreeMap<String, Draft> = BTreeMap::new();
     for (path, item) in paths {
-        let Some(ops) = item.as_object() else { continue };
+        let Some(ops) = item.as_object() else {
+            continue;
+        };
         let segments: Vec<&str> = path.trim_start_matches('/').split('/').collect();
         if segments.len() < 2 || !segments[0].eq_ignore_ascii_case("V1.0") {
             continue;
@@ -186,7 +188,9 @@ pub fn import(swagger_text: &str) -> Result<Vec<EntitySnapshot>> {
     // Keep real entities: a model with properties and at least one data route.
     let mut entities = Vec::new();
     for (key, d) in drafts {
-        let (Some(model), Some(singular)) = (d.model, d.singular) else { continue };
+        let (Some(model), Some(singular)) = (d.model, d.singular) else {
+            continue;
+        };
         let Some(props) = definitions
             .get(&model)
             .and_then(|m| m.get("properties"))
@@ -197,7 +201,11 @@ pub fn import(swagger_text: &str) -> Result<Vec<EntitySnapshot>> {
         if d.root.is_empty() && d.parents.is_empty() {
             continue;
         }
-        let name = if d.collection.is_empty() { key } else { d.collection };
+        let name = if d.collection.is_empty() {
+            key
+        } else {
+            d.collection
+        };
         let mut has_udf = false;
         let mut fields = Vec::new();
         for (fname, prop) in props {
@@ -230,7 +238,10 @@ pub fn import(swagger_text: &str) -> Result<Vec<EntitySnapshot>> {
                 supports_webhook_callouts: false,
             },
             fields,
-            routes: Routes { root: d.root, parents: d.parents },
+            routes: Routes {
+                root: d.root,
+                parents: d.parents,
+            },
         });
     }
     entities.sort_by(|a, b| a.name.cmp(&b.name));
@@ -306,9 +317,17 @@ fn field_from_swagger(name: &str, ty: &str, format: &str) -> FieldInfo {
 /// Autotask's common string widths, by the field's role.
 fn default_string_length(name: &str) -> u32 {
     let lower = name.to_ascii_lowercase();
-    if ["description", "notes", "resolution", "content", "text", "body", "message"]
-        .iter()
-        .any(|w| lower.contains(w))
+    if [
+        "description",
+        "notes",
+        "resolution",
+        "content",
+        "text",
+        "body",
+        "message",
+    ]
+    .iter()
+    .any(|w| lower.contains(w))
     {
         8000
     } else {
@@ -423,12 +442,18 @@ mod tests {
             .iter()
             .map(|s| s.to_string())
             .collect();
-        assert_eq!(reference_target("assignedResourceID", &s).as_deref(), Some("Resource"));
+        assert_eq!(
+            reference_target("assignedResourceID", &s).as_deref(),
+            Some("Resource")
+        );
         assert_eq!(
             reference_target("billToCompanyLocationID", &s).as_deref(),
             Some("CompanyLocation")
         );
-        assert_eq!(reference_target("companyID", &s).as_deref(), Some("Company"));
+        assert_eq!(
+            reference_target("companyID", &s).as_deref(),
+            Some("Company")
+        );
         assert_eq!(reference_target("queueID", &s), None);
     }
 }

@@ -1,0 +1,496 @@
+//! Configuration: command-line flags and environment variables → one validated `Config`.
+//! Every error names the variable or flag at fault and how to fix it. Secrets are held as
+//! `SecretString` and never appear in Debug output.
+
+use std::time::Duration;
+
+use clap::{Args, ValueEnum};
+use secrecy::{ExposeSecret, SecretString};
+
+/// Default zone-lookup base (zone detection asks `…/V1.0/zoneInformation?user=`).
+pub const DEFAULT_ZONE_LOOKUP_URL: &str = "https://webservices.autotask.net/ATServicesRest/";
+
+/// How MCP clients reach the server.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum, Default)]
+pub enum Transport {
+    /// JSON-RPC over stdin/stdout (Claude Desktop, Claude Code).
+    #[default]
+    Stdio,
+    /// MCP streamable HTTP at `/mcp`.
+    Http,
+}
+
+/// Log line format on stderr.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum, Default)]
+pub enum LogFormat {
+    #[default]
+    Text,
+    Json,
+}
+
+/// Flags of `autotask-mcp` (serve). Each has an environment variable.
+#[derive(Debug, Clone, Args)]
+pub struct ServeArgs {
+    /// Talk to a built-in Autotask sandbox (demo tenant) instead of a real tenant; no
+    /// credentials needed.
+    #[arg(long, env = "AUTOTASK_SANDBOX", default_value_t = false, action = clap::ArgAction::Set, num_args = 0..=1, default_missing_value = "true")]
+    pub sandbox: bool,
+    /// Seed of the sandbox's demo tenant.
+    #[arg(long, env = "AUTOTASK_SANDBOX_SEED", default_value_t = 42)]
+    pub sandbox_seed: u64,
+    /// Register read tools only: the write tools do not exist for clients.
+    #[arg(long, env = "AUTOTASK_READ_ONLY", default_value_t = false, action = clap::ArgAction::Set, num_args = 0..=1, default_missing_value = "true")]
+    pub read_only: bool,
+    /// Transport: stdio or http.
+    #[arg(long, env = "AUTOTASK_TRANSPORT", value_enum, default_value_t = Transport::Stdio)]
+    pub transport: Transport,
+
+    /// API user name (an API-only user's e-mail form username).
+    #[arg(skip)]
+    pub username: Option<String>,
+    /// API user's secret.
+    #[arg(skip)]
+    pub secret: Option<String>,
+    /// API tracking identifier (integration code).
+    #[arg(skip)]
+    pub integration_code: Option<String>,
+    /// Pin the zone base URL (e.g. https://webservices2.autotask.net/atservicesrest/), skipping
+    /// zone detection.
+    #[arg(long, env = "AUTOTASK_API_URL")]
+    pub api_url: Option<String>,
+    /// Where zone detection asks.
+    #[arg(long, env = "AUTOTASK_ZONE_LOOKUP_URL", default_value = DEFAULT_ZONE_LOOKUP_URL)]
+    pub zone_lookup_url: String,
+    /// Resource id to act as on writes (sent as ImpersonationResourceId on writes only).
+    #[arg(long, env = "AUTOTASK_IMPERSONATION_RESOURCE_ID")]
+    pub impersonation_resource_id: Option<String>,
+    /// Ticket status ids that count as closed (for `openOnly`).
+    #[arg(long, env = "AUTOTASK_CLOSED_STATUS_IDS", default_value = "5,16")]
+    pub closed_status_ids: String,
+
+    /// Per-request timeout towards Autotask, in seconds.
+    #[arg(long, env = "AUTOTASK_REQUEST_TIMEOUT_SECS", default_value_t = 30)]
+    pub request_timeout_secs: u64,
+    /// Connect timeout towards Autotask, in seconds.
+    #[arg(long, env = "AUTOTASK_CONNECT_TIMEOUT_SECS", default_value_t = 10)]
+    pub connect_timeout_secs: u64,
+    /// Longest wait the client accepts for a 429 Retry-After before returning a rate-limited
+    /// error instead, in seconds.
+    #[arg(long, env = "AUTOTASK_MAX_RETRY_WAIT_SECS", default_value_t = 30)]
+    pub max_retry_wait_secs: u64,
+    /// Attempts for a read that meets 502/503/504 or a connection error.
+    #[arg(long, env = "AUTOTASK_MAX_READ_ATTEMPTS", default_value_t = 3)]
+    pub max_read_attempts: u32,
+    /// Requests in flight per entity endpoint (Autotask's thread limit is 3).
+    #[arg(long, env = "AUTOTASK_THREADS_PER_ENDPOINT", default_value_t = 3)]
+    pub threads_per_endpoint: usize,
+    /// Percent of the hourly API budget from which the server warns.
+    #[arg(long, env = "AUTOTASK_BUDGET_WARN_PERCENT", default_value_t = 75)]
+    pub budget_warn_percent: u8,
+    /// Percent of the hourly API budget from which reads the agent did not ask for explicitly
+    /// are refused.
+    #[arg(long, env = "AUTOTASK_BUDGET_REFUSE_PERCENT", default_value_t = 90)]
+    pub budget_refuse_percent: u8,
+
+    /// HTTP bind address.
+    #[arg(long, env = "AUTOTASK_HTTP_HOST", default_value = "127.0.0.1")]
+    pub http_host: String,
+    /// HTTP port.
+    #[arg(long, env = "PORT", default_value_t = 3000)]
+    pub port: u16,
+    /// Bearer token HTTP clients must send (at least 16 characters).
+    #[arg(skip)]
+    pub http_token: Option<String>,
+    /// Extra allowed Host header values, comma-separated (loopback is always allowed).
+    #[arg(long, env = "AUTOTASK_HTTP_ALLOWED_HOSTS", default_value = "")]
+    pub http_allowed_hosts: String,
+    /// Extra allowed Origin values, comma-separated (loopback origins are always allowed).
+    #[arg(long, env = "AUTOTASK_HTTP_ALLOWED_ORIGINS", default_value = "")]
+    pub http_allowed_origins: String,
+    /// Largest accepted HTTP request body, in bytes.
+    #[arg(long, env = "AUTOTASK_HTTP_MAX_BODY_BYTES", default_value_t = 4 * 1024 * 1024)]
+    pub http_max_body_bytes: usize,
+    /// Per-request timeout of the HTTP transport, in seconds.
+    #[arg(
+        long,
+        env = "AUTOTASK_HTTP_REQUEST_TIMEOUT_SECS",
+        default_value_t = 120
+    )]
+    pub http_request_timeout_secs: u64,
+    /// Requests the HTTP transport serves at once.
+    #[arg(long, env = "AUTOTASK_HTTP_MAX_CONCURRENCY", default_value_t = 256)]
+    pub http_max_concurrency: usize,
+
+    /// Log format on stderr: text or json.
+    #[arg(long, env = "AUTOTASK_LOG_FORMAT", value_enum, default_value_t = LogFormat::Text)]
+    pub log_format: LogFormat,
+}
+
+impl ServeArgs {
+    /// Reads the credential variables, which are never taken from the command line (a flag
+    /// would show in `ps`).
+    pub fn with_secret_env(mut self) -> Self {
+        self.username = std::env::var("AUTOTASK_USERNAME").ok();
+        self.secret = std::env::var("AUTOTASK_SECRET").ok();
+        self.integration_code = std::env::var("AUTOTASK_INTEGRATION_CODE").ok();
+        self.http_token = std::env::var("AUTOTASK_HTTP_TOKEN").ok();
+        self
+    }
+}
+
+/// A configuration problem, naming the variable and the fix.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{0}")]
+pub struct ConfigError(pub String);
+
+/// Credentials of the API user. Debug never shows them.
+#[derive(Clone)]
+pub struct Credentials {
+    pub username: SecretString,
+    pub secret: SecretString,
+    pub integration_code: SecretString,
+}
+
+impl std::fmt::Debug for Credentials {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Credentials { username: [redacted], secret: [redacted], integration_code: [redacted] }")
+    }
+}
+
+impl Credentials {
+    pub fn new(username: &str, secret: &str, integration_code: &str) -> Self {
+        Credentials {
+            username: SecretString::from(username.to_string()),
+            secret: SecretString::from(secret.to_string()),
+            integration_code: SecretString::from(integration_code.to_string()),
+        }
+    }
+
+    /// The three values, for redaction of anything that leaves the process.
+    pub fn values(&self) -> [&str; 3] {
+        [
+            self.username.expose_secret(),
+            self.secret.expose_secret(),
+            self.integration_code.expose_secret(),
+        ]
+    }
+}
+
+/// Everything the Autotask client needs.
+#[derive(Debug, Clone)]
+pub struct AutotaskConfig {
+    pub credentials: Credentials,
+    /// Pinned zone base ending in `/ATServicesRest/` (normalised), if any.
+    pub api_url: Option<String>,
+    /// Zone-lookup base ending in `/` (normalised).
+    pub zone_lookup_url: String,
+    pub impersonation_resource_id: Option<i64>,
+    pub request_timeout: Duration,
+    pub connect_timeout: Duration,
+    pub max_retry_wait: Duration,
+    pub max_read_attempts: u32,
+    pub threads_per_endpoint: usize,
+    pub budget_warn_percent: u8,
+    pub budget_refuse_percent: u8,
+}
+
+/// The HTTP transport's settings.
+#[derive(Clone)]
+pub struct HttpConfig {
+    pub host: String,
+    pub port: u16,
+    pub token: Option<SecretString>,
+    pub allowed_hosts: Vec<String>,
+    pub allowed_origins: Vec<String>,
+    pub max_body_bytes: usize,
+    pub request_timeout: Duration,
+    pub max_concurrency: usize,
+}
+
+impl std::fmt::Debug for HttpConfig {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("HttpConfig")
+            .field("host", &self.host)
+            .field("port", &self.port)
+            .field("token", &self.token.as_ref().map(|_| "[redacted]"))
+            .field("allowed_hosts", &self.allowed_hosts)
+            .field("allowed_origins", &self.allowed_origins)
+            .field("max_body_bytes", &self.max_body_bytes)
+            .field("request_timeout", &self.request_timeout)
+            .field("max_concurrency", &self.max_concurrency)
+            .finish()
+    }
+}
+
+/// The validated configuration of one server process.
+#[derive(Debug, Clone)]
+pub struct Config {
+    /// `None` in sandbox mode until the sandbox has started (it supplies the credentials).
+    pub autotask: Option<AutotaskConfig>,
+    pub sandbox: bool,
+    pub sandbox_seed: u64,
+    pub read_only: bool,
+    pub closed_status_ids: Vec<i64>,
+    pub transport: Transport,
+    pub http: HttpConfig,
+    pub log_format: LogFormat,
+}
+
+/// Normalises a zone base to `https://host/ATServicesRest/`: accepts it with or without a
+/// trailing slash or `V1.0`.
+pub fn normalize_base_url(url: &str) -> Result<String, String> {
+    let trimmed = url.trim();
+    let parsed = url::Url::parse(trimmed).map_err(|e| format!("`{trimmed}` is not a URL ({e})"))?;
+    if !matches!(parsed.scheme(), "http" | "https") {
+        return Err(format!("`{trimmed}` must start with https://"));
+    }
+    let mut base = trimmed.trim_end_matches('/').to_string();
+    if base.to_ascii_lowercase().ends_with("/v1.0") {
+        base.truncate(base.len() - "/v1.0".len());
+    }
+    Ok(format!("{base}/"))
+}
+
+fn required(value: Option<&str>, name: &str) -> Result<String, ConfigError> {
+    match value.map(str::trim) {
+        Some(v) if !v.is_empty() => Ok(v.to_string()),
+        Some(_) => Err(ConfigError(format!(
+            "{name} is blank: set it to your Autotask API user's value, or run with --sandbox to try the demo tenant"
+        ))),
+        None => Err(ConfigError(format!(
+            "{name} is not set: set it to your Autotask API user's value, or run with --sandbox to try the demo tenant"
+        ))),
+    }
+}
+
+fn csv(value: &str) -> Vec<String> {
+    value
+        .split(',')
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+        .map(str::to_string)
+        .collect()
+}
+
+impl Config {
+    /// Validates flags and environment into a `Config`.
+    pub fn from_args(args: ServeArgs) -> Result<Config, ConfigError> {
+        let closed_status_ids = csv(&args.closed_status_ids)
+            .iter()
+            .map(|s| {
+                s.parse::<i64>().map_err(|_| {
+                    ConfigError(format!(
+                        "AUTOTASK_CLOSED_STATUS_IDS has `{s}`, which is not a number: use comma-separated status ids like 5,16"
+                    ))
+                })
+            })
+            .collect::<Result<Vec<_>, _>>()?;
+        let impersonation_resource_id = match args.impersonation_resource_id.as_deref().map(str::trim) {
+            None | Some("") => None,
+            Some(v) => Some(v.parse::<i64>().map_err(|_| {
+                ConfigError(format!(
+                    "AUTOTASK_IMPERSONATION_RESOURCE_ID is `{v}`, which is not a resource id: use a number or unset it"
+                ))
+            })?),
+        };
+        if args.threads_per_endpoint == 0 {
+            return Err(ConfigError(
+                "AUTOTASK_THREADS_PER_ENDPOINT must be at least 1 (Autotask allows 3)".into(),
+            ));
+        }
+        if args.max_read_attempts == 0 {
+            return Err(ConfigError(
+                "AUTOTASK_MAX_READ_ATTEMPTS must be at least 1".into(),
+            ));
+        }
+        if args.budget_warn_percent > 100 || args.budget_refuse_percent > 100 {
+            return Err(ConfigError(
+                "AUTOTASK_BUDGET_WARN_PERCENT and AUTOTASK_BUDGET_REFUSE_PERCENT are percentages (0-100)".into(),
+            ));
+        }
+        let zone_lookup_url = normalize_base_url(&args.zone_lookup_url)
+            .map_err(|e| ConfigError(format!("AUTOTASK_ZONE_LOOKUP_URL: {e}")))?;
+        let api_url = match args.api_url.as_deref().map(str::trim) {
+            None | Some("") => None,
+            Some(v) => Some(
+                normalize_base_url(v).map_err(|e| ConfigError(format!("AUTOTASK_API_URL: {e}")))?,
+            ),
+        };
+        let autotask = if args.sandbox {
+            None
+        } else {
+            let username = required(args.username.as_deref(), "AUTOTASK_USERNAME")?;
+            let secret = required(args.secret.as_deref(), "AUTOTASK_SECRET")?;
+            let code = required(
+                args.integration_code.as_deref(),
+                "AUTOTASK_INTEGRATION_CODE",
+            )?;
+            Some(AutotaskConfig {
+                credentials: Credentials::new(&username, &secret, &code),
+                api_url,
+                zone_lookup_url,
+                impersonation_resource_id,
+                request_timeout: Duration::from_secs(args.request_timeout_secs.max(1)),
+                connect_timeout: Duration::from_secs(args.connect_timeout_secs.max(1)),
+                max_retry_wait: Duration::from_secs(args.max_retry_wait_secs),
+                max_read_attempts: args.max_read_attempts,
+                threads_per_endpoint: args.threads_per_endpoint,
+                budget_warn_percent: args.budget_warn_percent,
+                budget_refuse_percent: args.budget_refuse_percent,
+            })
+        };
+        let token = match args.http_token.as_deref().map(str::trim) {
+            None | Some("") => None,
+            Some(t) => Some(SecretString::from(t.to_string())),
+        };
+        if args.transport == Transport::Http {
+            match &token {
+                None => {
+                    return Err(ConfigError(
+                        "AUTOTASK_HTTP_TOKEN is not set: the HTTP transport needs a bearer token of at least 16 characters (e.g. `openssl rand -hex 32`)".into(),
+                    ));
+                }
+                Some(t) if t.expose_secret().chars().count() < 16 => {
+                    return Err(ConfigError(
+                        "AUTOTASK_HTTP_TOKEN is too short: use at least 16 characters (e.g. `openssl rand -hex 32`)".into(),
+                    ));
+                }
+                Some(_) => {}
+            }
+        }
+        Ok(Config {
+            autotask,
+            sandbox: args.sandbox,
+            sandbox_seed: args.sandbox_seed,
+            read_only: args.read_only,
+            closed_status_ids,
+            transport: args.transport,
+            http: HttpConfig {
+                host: args.http_host,
+                port: args.port,
+                token,
+                allowed_hosts: csv(&args.http_allowed_hosts),
+                allowed_origins: csv(&args.http_allowed_origins),
+                max_body_bytes: args.http_max_body_bytes,
+                request_timeout: Duration::from_secs(args.http_request_timeout_secs.max(1)),
+                max_concurrency: args.http_max_concurrency.max(1),
+            },
+            log_format: args.log_format,
+        })
+    }
+}
+
+impl AutotaskConfig {
+    /// A client configuration with the defaults of every tunable, for the given credentials
+    /// and zone (used by the sandbox wiring and by tests).
+    pub fn with_defaults(credentials: Credentials, api_url: Option<String>) -> Self {
+        AutotaskConfig {
+            credentials,
+            api_url,
+            zone_lookup_url: DEFAULT_ZONE_LOOKUP_URL.to_string(),
+            impersonation_resource_id: None,
+            request_timeout: Duration::from_secs(30),
+            connect_timeout: Duration::from_secs(10),
+            max_retry_wait: Duration::from_secs(30),
+            max_read_attempts: 3,
+            threads_per_endpoint: 3,
+            budget_warn_percent: 75,
+            budget_refuse_percent: 90,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use clap::Parser;
+
+    #[derive(Parser)]
+    struct TestCli {
+        #[command(flatten)]
+        args: ServeArgs,
+    }
+
+    fn parse(flags: &[&str]) -> ServeArgs {
+        let mut argv = vec!["autotask-mcp"];
+        argv.extend_from_slice(flags);
+        match TestCli::try_parse_from(argv) {
+            Ok(cli) => cli.args,
+            Err(e) => panic!("flags did not parse: {e}"),
+        }
+    }
+
+    #[test]
+    fn base_urls_are_normalised() {
+        for input in [
+            "https://webservices2.autotask.net/atservicesrest",
+            "https://webservices2.autotask.net/atservicesrest/",
+            "https://webservices2.autotask.net/atservicesrest/V1.0",
+            "https://webservices2.autotask.net/atservicesrest/v1.0/",
+        ] {
+            assert_eq!(
+                normalize_base_url(input).as_deref(),
+                Ok("https://webservices2.autotask.net/atservicesrest/")
+            );
+        }
+        assert!(normalize_base_url("webservices2").is_err());
+    }
+
+    #[test]
+    fn missing_and_blank_credentials_name_the_variable() {
+        let mut args = parse(&[]);
+        args.username = Some("api@example.com".into());
+        args.secret = Some("   ".into());
+        args.integration_code = Some("CODE".into());
+        let err = Config::from_args(args)
+            .err()
+            .map(|e| e.0)
+            .unwrap_or_default();
+        assert!(err.starts_with("AUTOTASK_SECRET is blank"), "{err}");
+        let mut args = parse(&[]);
+        args.username = Some("api@example.com".into());
+        args.secret = Some("s3cret".into());
+        let err = Config::from_args(args)
+            .err()
+            .map(|e| e.0)
+            .unwrap_or_default();
+        assert!(
+            err.starts_with("AUTOTASK_INTEGRATION_CODE is not set"),
+            "{err}"
+        );
+    }
+
+    #[test]
+    fn sandbox_needs_no_credentials_and_http_needs_a_long_token() {
+        let config = Config::from_args(parse(&["--sandbox"]));
+        assert!(config.is_ok_and(|c| c.sandbox && c.autotask.is_none()));
+        let mut args = parse(&["--sandbox", "--transport", "http"]);
+        args.http_token = Some("short".into());
+        let err = Config::from_args(args)
+            .err()
+            .map(|e| e.0)
+            .unwrap_or_default();
+        assert!(err.contains("AUTOTASK_HTTP_TOKEN is too short"), "{err}");
+    }
+
+    #[test]
+    fn debug_output_hides_credentials() {
+        let mut args = parse(&["--transport", "http"]);
+        args.username = Some("api-user@example.com".into());
+        args.secret = Some("TOPSECRETVALUE".into());
+        args.integration_code = Some("INTEGRATIONCODE123".into());
+        args.http_token = Some("bearer-token-0123456789".into());
+        let config = Config::from_args(args)
+            .map(|c| format!("{c:?}"))
+            .unwrap_or_default();
+        assert!(config.contains("Config"));
+        for secret in [
+            "api-user@example.com",
+            "TOPSECRETVALUE",
+            "INTEGRATIONCODE123",
+            "bearer-token-0123456789",
+        ] {
+            assert!(!config.contains(secret), "{secret} leaked in {config}");
+        }
+    }
+}
