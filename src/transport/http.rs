@@ -26,7 +26,6 @@ use rmcp::transport::streamable_http_server::{StreamableHttpServerConfig, Stream
 use tokio_util::sync::CancellationToken;
 use tower::ServiceBuilder;
 use tower::limit::ConcurrencyLimitLayer;
-use tower_http::limit::RequestBodyLimitLayer;
 use tower_http::timeout::{RequestBodyTimeoutLayer, TimeoutLayer};
 
 use super::auth::{BearerToken, Verdict};
@@ -115,6 +114,33 @@ async fn guard(State(guard): State<Guard>, req: Request, next: Next) -> Response
             response
         }
     }
+}
+
+/// Refuses a body whose declared `Content-Length` is over the limit with 413 before reading
+/// it. Bodies without a length (chunked) are counted while streaming by rmcp, which answers
+/// 413 as well once the limit is passed.
+async fn declared_body_limit(State(limit): State<usize>, req: Request, next: Next) -> Response {
+    let declared = req
+        .headers()
+        .get(header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.trim().parse::<u64>().ok());
+    if declared.is_some_and(|len| len > limit as u64) {
+        tracing::warn!(
+            path = req.uri().path(),
+            declared,
+            limit,
+            "refused a request body over the limit"
+        );
+        return jsonrpc_error(
+            StatusCode::PAYLOAD_TOO_LARGE,
+            -32600,
+            &format!(
+                "Payload too large: the limit is {limit} bytes (AUTOTASK_HTTP_MAX_BODY_BYTES)"
+            ),
+        );
+    }
+    next.run(req).await
 }
 
 fn route_label(path: &str) -> &'static str {
@@ -257,7 +283,10 @@ where
         .layer(
             ServiceBuilder::new()
                 .layer(middleware::from_fn_with_state(guard_state, guard))
-                .layer(RequestBodyLimitLayer::new(http.max_body_bytes))
+                .layer(middleware::from_fn_with_state(
+                    http.max_body_bytes,
+                    declared_body_limit,
+                ))
                 .layer(TimeoutLayer::with_status_code(
                     StatusCode::SERVICE_UNAVAILABLE,
                     http.request_timeout,
