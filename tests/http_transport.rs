@@ -243,6 +243,7 @@ async fn full_mcp_exchange_through_the_rmcp_http_client() {
 
 #[tokio::test]
 async fn the_rmcp_client_with_a_wrong_token_cannot_connect() {
+    let _ = rustls::crypto::ring::default_provider().install_default();
     let server = start_default().await;
     let transport = rmcp::transport::StreamableHttpClientTransport::from_config(
         rmcp::transport::streamable_http_client::StreamableHttpClientTransportConfig::with_uri(

@@ -21,6 +21,21 @@ use secrecy::SecretString;
 use tokio::task::JoinHandle;
 use tokio_util::sync::CancellationToken;
 
+/// The `ms` of every `slow` call that has started (tests wait for theirs before shutting
+/// down; each test uses its own `ms` value).
+pub static SLOW_STARTED: std::sync::Mutex<Vec<u64>> = std::sync::Mutex::new(Vec::new());
+
+/// Waits (bounded) until a `slow` call with this `ms` has reached the handler.
+pub async fn wait_for_slow(ms: u64) {
+    tokio::time::timeout(Duration::from_secs(60), async {
+        while !SLOW_STARTED.lock().unwrap().contains(&ms) {
+            tokio::time::sleep(Duration::from_millis(10)).await;
+        }
+    })
+    .await
+    .expect("the slow call reaches the handler");
+}
+
 pub const TOKEN: &str = "test-token-0123456789abcdef";
 pub const WRONG_TOKEN: &str = "wrong-token-9876543210fedcba";
 
@@ -93,6 +108,7 @@ impl ServerHandler for TestServer {
             }
             "slow" => {
                 let ms = args.get("ms").and_then(|v| v.as_u64()).unwrap_or(0);
+                SLOW_STARTED.lock().unwrap().push(ms);
                 tokio::time::sleep(Duration::from_millis(ms)).await;
                 CallToolResult::success(vec![ContentBlock::text("done")])
             }
@@ -166,6 +182,7 @@ pub async fn start_default() -> Running {
 
 /// An rmcp client (legacy `initialize` lifecycle) over streamable HTTP with the token.
 pub async fn client(url: &str, token: &str) -> RunningService<RoleClient, ()> {
+    let _ = rustls::crypto::ring::default_provider().install_default();
     let transport = StreamableHttpClientTransport::from_config(
         StreamableHttpClientTransportConfig::with_uri(url.to_string()).auth_header(token),
     );
