@@ -459,11 +459,12 @@ impl AutotaskClient {
         }
     }
 
-    /// Reads `ThresholdInformation` at most once per interval, then admits or refuses a read.
+    /// Reads `ThresholdInformation` at most once per interval (the caller that claims the
+    /// refresh waits for it; concurrent callers use the last known state), then admits or
+    /// refuses a read.
     async fn govern(&self, intent: ReadIntent) -> Result<(), AutotaskError> {
         let governor = &self.inner.governor;
         if governor.claim_refresh(Instant::now()) {
-            let _refreshing = governor.refreshing.lock().await;
             if let Err(e) = self.fetch_threshold().await {
                 tracing::debug!("could not read the API budget: {e}");
             }
