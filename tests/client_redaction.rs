@@ -20,12 +20,14 @@ fn captured_logs() -> Arc<Mutex<Vec<u8>>> {
     LOGS.get_or_init(|| {
         let logs = Arc::new(Mutex::new(Vec::new()));
         let sink = logs.clone();
-        let subscriber = tracing_subscriber::fmt()
+        // `try_init` also routes `log` records (reqwest, hyper-util) into the subscriber, as
+        // the server does.
+        tracing_subscriber::fmt()
             .with_max_level(tracing::Level::TRACE)
             .with_ansi(false)
             .with_writer(move || Sink(sink.clone()))
-            .finish();
-        tracing::subscriber::set_global_default(subscriber).unwrap();
+            .try_init()
+            .unwrap();
         logs
     })
     .clone()

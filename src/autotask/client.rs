@@ -102,6 +102,23 @@ enum SendFailure {
 
 impl AutotaskClient {
     pub fn new(config: AutotaskConfig) -> Result<Self, AutotaskError> {
+        let creds = &config.credentials;
+        for (variable, value) in [
+            ("AUTOTASK_USERNAME", creds.username.expose_secret()),
+            ("AUTOTASK_SECRET", creds.secret.expose_secret()),
+            (
+                "AUTOTASK_INTEGRATION_CODE",
+                creds.integration_code.expose_secret(),
+            ),
+        ] {
+            if HeaderValue::from_str(value).is_err() {
+                return Err(AutotaskError::Refused {
+                    reason: format!(
+                        "{variable} contains characters that cannot be sent in an HTTP header (a line break or a control character?): copy the value again"
+                    ),
+                });
+            }
+        }
         let _ = rustls::crypto::ring::default_provider().install_default();
         let http = reqwest::Client::builder()
             .timeout(config.request_timeout)
@@ -918,6 +935,18 @@ mod tests {
         ] {
             assert!(check_relative(bad).is_err(), "{bad}");
         }
+    }
+
+    #[test]
+    fn credentials_that_cannot_be_headers_are_refused_by_name() {
+        let creds = crate::config::Credentials::new("user@example.com", "line\nbreak", "CODE");
+        let config = AutotaskConfig::with_defaults(creds, None);
+        let err = AutotaskClient::new(config)
+            .err()
+            .map(|e| e.to_string())
+            .unwrap_or_default();
+        assert!(err.contains("AUTOTASK_SECRET contains characters"), "{err}");
+        assert!(!err.contains("zzq"), "{err}");
     }
 
     #[test]
