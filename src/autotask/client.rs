@@ -939,7 +939,7 @@ mod tests {
 
     #[test]
     fn credentials_that_cannot_be_headers_are_refused_by_name() {
-        let creds = crate::config::Credentials::new("user@example.com", "line\nbreak", "CODE");
+        let creds = crate::config::Credentials::new("user@example.com", "zzq\nqzz", "CODE");
         let config = AutotaskConfig::with_defaults(creds, None);
         let err = AutotaskClient::new(config)
             .err()
