@@ -14,6 +14,7 @@ pub mod autotask;
 pub mod config;
 pub mod metrics;
 pub mod registry;
+pub mod sandbox;
 
 #[allow(clippy::all, missing_docs)]
 pub mod entities;
