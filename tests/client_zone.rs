@@ -41,7 +41,8 @@ async fn the_zone_is_detected_once_and_cached() {
 async fn concurrent_first_calls_share_one_lookup() {
     let sandbox = sandbox().await;
     let client = client(&sandbox);
-    let calls = (0..8).map(|_| client.count("Companies", &all_rows(), ReadIntent::Explicit));
+    let query = all_rows();
+    let calls = (0..8).map(|_| client.count("Companies", &query, ReadIntent::Explicit));
     for result in futures::future::join_all(calls).await {
         result.unwrap();
     }
