@@ -212,3 +212,33 @@ async fn a_write_to_an_unreachable_server_says_nothing_was_sent() {
     assert!(matches!(err, AutotaskError::Transport { .. }), "{err}");
     assert!(err.to_string().contains("nothing was changed"), "{err}");
 }
+
+#[tokio::test]
+async fn writes_carry_the_impersonated_resource() {
+    let sandbox = sandbox().await;
+    let plain = client(&sandbox);
+    let resources = plain
+        .query("Resources", &all_rows(), 20, ReadIntent::Explicit)
+        .await
+        .unwrap();
+    let resource = resources.items.last().unwrap()["id"].as_i64().unwrap();
+    let mut config = config(&sandbox);
+    config.impersonation_resource_id = Some(resource);
+    let acting = AutotaskClient::new(config).unwrap();
+    let body = ticket_body(&acting).await;
+    let id = acting.create("Tickets", &body).await.unwrap();
+    let ticket = acting
+        .get("Tickets", id, ReadIntent::Explicit)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(ticket["creatorResourceID"].as_i64(), Some(resource));
+    // Without impersonation the creator is the API user, not that resource.
+    let id = plain.create("Tickets", &body).await.unwrap();
+    let ticket = plain
+        .get("Tickets", id, ReadIntent::Explicit)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_ne!(ticket["creatorResourceID"].as_i64(), Some(resource));
+}

@@ -481,10 +481,10 @@ impl AutotaskClient {
     /// refuses a read.
     async fn govern(&self, intent: ReadIntent) -> Result<(), AutotaskError> {
         let governor = &self.inner.governor;
-        if governor.claim_refresh(Instant::now()) {
-            if let Err(e) = self.fetch_threshold().await {
-                tracing::debug!("could not read the API budget: {e}");
-            }
+        if governor.claim_refresh(Instant::now())
+            && let Err(e) = self.fetch_threshold().await
+        {
+            tracing::debug!("could not read the API budget: {e}");
         }
         let result = governor.admit_read(intent == ReadIntent::Explicit, Instant::now());
         if let Err(e) = &result {
@@ -947,6 +947,30 @@ mod tests {
             .unwrap_or_default();
         assert!(err.contains("AUTOTASK_SECRET contains characters"), "{err}");
         assert!(!err.contains("zzq"), "{err}");
+    }
+
+    #[test]
+    fn impersonation_is_sent_on_writes_only_and_credentials_are_sensitive() {
+        let creds = crate::config::Credentials::new("user@example.com", "s3cret", "CODE");
+        let mut config = AutotaskConfig::with_defaults(creds, None);
+        config.impersonation_resource_id = Some(29);
+        let client = AutotaskClient::new(config).unwrap_or_else(|e| panic!("{e}"));
+        let read = client.auth_headers(false).unwrap_or_default();
+        let write = client.auth_headers(true).unwrap_or_default();
+        assert!(read.get("ImpersonationResourceId").is_none());
+        assert_eq!(
+            write
+                .get("ImpersonationResourceId")
+                .and_then(|v| v.to_str().ok()),
+            Some("29")
+        );
+        for name in ["ApiIntegrationCode", "UserName", "Secret"] {
+            assert!(
+                read.get(name).is_some_and(HeaderValue::is_sensitive),
+                "{name}"
+            );
+        }
+        assert!(!format!("{read:?}").contains("s3cret"));
     }
 
     #[test]
