@@ -277,3 +277,82 @@ async fn a_read_that_times_out_is_not_retried() {
         1
     );
 }
+
+#[tokio::test]
+async fn a_thread_limit_refusal_is_retried_whatever_its_status() {
+    let sandbox = sandbox().await;
+    let client = client(&sandbox);
+    sandbox.faults().push(FaultRule::new(
+        Some("POST"),
+        "/v1.0/companies/query",
+        1,
+        FaultResponse::Status {
+            status: 500,
+            headers: vec![],
+            body: r#"{"errors":["Itgenatr005: Thread Threshold Exceeded - The Autotask API thread threshold of 3 threads has been exceeded."]}"#.into(),
+        },
+    ));
+    let page = client
+        .query("Companies", &all_rows(), 3, ReadIntent::Explicit)
+        .await
+        .unwrap();
+    assert_eq!(page.items.len(), 3);
+    assert_eq!(
+        sandbox.stats().count(Some("POST"), "/v1.0/companies/query"),
+        2
+    );
+    // A write refused that way was not applied: a rate-limited error, not "outcome unknown".
+    sandbox.faults().push(FaultRule::new(
+        Some("POST"),
+        "/v1.0/tickets",
+        1,
+        FaultResponse::Status {
+            status: 500,
+            headers: vec![],
+            body: r#"{"errors":["Itgenatr005: Thread Threshold Exceeded"]}"#.into(),
+        },
+    ));
+    let body = serde_json::json!({"companyID": 0, "title": "x", "status": 1, "priority": 2});
+    let err = client.create("Tickets", &body).await.unwrap_err();
+    assert!(matches!(err, AutotaskError::RateLimited { .. }), "{err}");
+    assert_eq!(sandbox.stats().count(Some("POST"), "/v1.0/tickets"), 1);
+}
+
+#[tokio::test]
+async fn the_hourly_limit_429_with_retry_after_is_waited_then_reported() {
+    let sandbox = client_support::sandbox_with(autotask_mcp::sandbox::SandboxOptions {
+        retry_after_secs: Some(1),
+        ..Default::default()
+    })
+    .await;
+    sandbox.set_request_count(10_000);
+    let client = client(&sandbox);
+    let started = Instant::now();
+    let err = client
+        .count("Companies", &all_rows(), ReadIntent::Explicit)
+        .await
+        .unwrap_err();
+    assert_eq!(
+        err,
+        AutotaskError::RateLimited {
+            retry_after: Duration::from_secs(1)
+        }
+    );
+    // Three attempts, two waits of a second each.
+    assert_eq!(
+        sandbox
+            .stats()
+            .count(Some("POST"), "/v1.0/companies/query/count"),
+        3
+    );
+    // The governor's budget read got a 429 too, and was not retried.
+    assert_eq!(
+        sandbox.stats().count(Some("GET"), "thresholdinformation"),
+        1
+    );
+    assert!(
+        started.elapsed() >= Duration::from_millis(1_900),
+        "{:?}",
+        started.elapsed()
+    );
+}

@@ -80,6 +80,8 @@ enum Kind {
     /// zoneInformation: no credentials, no thread limit, not counted against the budget.
     ZoneLookup,
     Read,
+    /// The governor's `ThresholdInformation` read: one attempt, it must not hold up the call.
+    BudgetProbe,
     Write,
 }
 
@@ -299,7 +301,7 @@ impl AutotaskClient {
 
     /// The error for an answer whose status is not a success.
     fn status_error(&self, answer: &Answer) -> AutotaskError {
-        if answer.status == 429 {
+        if answer.status == 429 || is_thread_limit(&answer.body) {
             return AutotaskError::RateLimited {
                 retry_after: answer.retry_after.unwrap_or(DEFAULT_RATE_LIMIT_WAIT),
             };
@@ -323,7 +325,13 @@ impl AutotaskClient {
         body: Option<&Value>,
         kind: Kind,
     ) -> Result<Value, AutotaskError> {
-        let policy = self.inner.policy;
+        let policy = match kind {
+            Kind::BudgetProbe => RetryPolicy {
+                max_attempts: 1,
+                ..self.inner.policy
+            },
+            _ => self.inner.policy,
+        };
         let mut backoff = policy.backoff();
         loop {
             let (failure, error) = match self.exchange(&method, url, log_path, body, kind).await {
@@ -331,7 +339,13 @@ impl AutotaskClient {
                     return parse_json(&answer, log_path, self);
                 }
                 Ok(answer) => (
-                    FailureKind::from_status(answer.status, answer.retry_after),
+                    if is_thread_limit(&answer.body) {
+                        FailureKind::RateLimited {
+                            retry_after: answer.retry_after,
+                        }
+                    } else {
+                        FailureKind::from_status(answer.status, answer.retry_after)
+                    },
                     self.status_error(&answer),
                 ),
                 Err(SendFailure::NotSent(reason) | SendFailure::Lost(reason)) => {
@@ -373,7 +387,7 @@ impl AutotaskClient {
         intent: ReadIntent,
     ) -> Result<Value, AutotaskError> {
         self.govern(intent).await?;
-        self.read_ungoverned(method, target, body).await
+        self.read_ungoverned(method, target, body, Kind::Read).await
     }
 
     /// A read without the governor (the governor's own `ThresholdInformation` read).
@@ -382,11 +396,12 @@ impl AutotaskClient {
         method: Method,
         target: Target<'_>,
         body: Option<&Value>,
+        kind: Kind,
     ) -> Result<Value, AutotaskError> {
         let log_path = log_path_of(target);
         let (url, zone) = self.resolve(target).await?;
         let result = self
-            .read_attempts(method.clone(), &url, &log_path, body, Kind::Read)
+            .read_attempts(method.clone(), &url, &log_path, body, kind)
             .await;
         match (result, target) {
             (Err(AutotaskError::Api { status: 401, .. }), Target::Relative(relative))
@@ -400,7 +415,7 @@ impl AutotaskClient {
                     .unwrap_or(Ok(zone))?;
                 tracing::debug!("401 from Autotask: zone looked up again, retrying once");
                 let url = format!("{new_zone}V1.0/{relative}");
-                self.read_attempts(method, &url, &log_path, body, Kind::Read)
+                self.read_attempts(method, &url, &log_path, body, kind)
                     .await
             }
             (result, _) => result,
@@ -460,6 +475,8 @@ impl AutotaskClient {
                 }
                 Err(self.status_error(&answer))
             }
+            // Refused by the thread limit or a business rule: not applied.
+            _ if is_thread_limit(&answer.body) => Err(self.status_error(&answer)),
             500 if has_autotask_errors(&answer.body) => Err(self.status_error(&answer)),
             500..=599 => {
                 let detail = error_messages(&answer.body)
@@ -482,7 +499,7 @@ impl AutotaskClient {
     async fn govern(&self, intent: ReadIntent) -> Result<(), AutotaskError> {
         let governor = &self.inner.governor;
         if governor.claim_refresh(Instant::now())
-            && let Err(e) = self.fetch_threshold().await
+            && let Err(e) = self.fetch_threshold(Kind::BudgetProbe).await
         {
             tracing::debug!("could not read the API budget: {e}");
         }
@@ -493,9 +510,14 @@ impl AutotaskClient {
         result
     }
 
-    async fn fetch_threshold(&self) -> Result<Threshold, AutotaskError> {
+    async fn fetch_threshold(&self, kind: Kind) -> Result<Threshold, AutotaskError> {
         let body = self
-            .read_ungoverned(Method::GET, Target::Relative("ThresholdInformation"), None)
+            .read_ungoverned(
+                Method::GET,
+                Target::Relative("ThresholdInformation"),
+                None,
+                kind,
+            )
             .await?;
         let threshold: Threshold =
             serde_json::from_value(body).map_err(|e| AutotaskError::InvalidResponse {
@@ -703,7 +725,7 @@ impl AutotaskClient {
 
     /// `GET /V1.0/ThresholdInformation` (also refreshes the budget state).
     pub async fn threshold(&self) -> Result<Threshold, AutotaskError> {
-        self.fetch_threshold().await
+        self.fetch_threshold(Kind::Read).await
     }
 
     /// `GET /V1.0/Version`.
@@ -806,6 +828,13 @@ fn parse_json(
             answer.status
         )),
     })
+}
+
+/// True when Autotask refused a request for its thread limit (`Itgenatr005`), whatever the
+/// status it used: nothing was done, and the request may be tried again shortly.
+fn is_thread_limit(body: &str) -> bool {
+    let lower = body.to_ascii_lowercase();
+    lower.contains("itgenatr005") || lower.contains("thread threshold")
 }
 
 /// True when a body is Autotask's business-error shape `{"errors": [...]}` (non-empty).
