@@ -187,7 +187,7 @@ impl AutotaskClient {
             .read_attempts(Method::GET, &url, "zoneInformation", None, Kind::ZoneLookup)
             .await
         {
-            Ok(body) => parse_zone_information(&body),
+            Ok(body) => parse_zone_information(&body, &self.inner.config.zone_lookup_url),
             Err(AutotaskError::Api {
                 status,
                 mut messages,
