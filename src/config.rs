@@ -317,6 +317,12 @@ impl Config {
                 "AUTOTASK_BUDGET_WARN_PERCENT and AUTOTASK_BUDGET_REFUSE_PERCENT are percentages (0-100)".into(),
             ));
         }
+        if args.budget_warn_percent > args.budget_refuse_percent {
+            return Err(ConfigError(format!(
+                "AUTOTASK_BUDGET_WARN_PERCENT ({}) is above AUTOTASK_BUDGET_REFUSE_PERCENT ({}): the server must warn before it refuses",
+                args.budget_warn_percent, args.budget_refuse_percent
+            )));
+        }
         let zone_lookup_url = normalize_base_url(&args.zone_lookup_url)
             .map_err(|e| ConfigError(format!("AUTOTASK_ZONE_LOOKUP_URL: {e}")))?;
         let api_url = match args.api_url.as_deref().map(str::trim) {
@@ -469,6 +475,20 @@ mod tests {
             .unwrap_or_default();
         assert!(
             err.starts_with("AUTOTASK_INTEGRATION_CODE is not set"),
+            "{err}"
+        );
+    }
+
+    #[test]
+    fn budget_percentages_must_warn_before_refusing() {
+        let mut args = parse(&["--sandbox"]);
+        args.budget_warn_percent = 95;
+        let err = Config::from_args(args)
+            .err()
+            .map(|e| e.0)
+            .unwrap_or_default();
+        assert!(
+            err.starts_with("AUTOTASK_BUDGET_WARN_PERCENT (95) is above"),
             "{err}"
         );
     }

@@ -115,8 +115,6 @@ pub struct Governor {
     sent: AtomicU64,
     /// Last refresh attempt (successful or not), to read at most once per interval.
     last_attempt: Mutex<Option<Instant>>,
-    /// Held while a refresh runs, so concurrent callers share it.
-    pub(crate) refreshing: tokio::sync::Mutex<()>,
 }
 
 impl Governor {
@@ -127,7 +125,6 @@ impl Governor {
             snapshot: Mutex::new(Snapshot::default()),
             sent: AtomicU64::new(0),
             last_attempt: Mutex::new(None),
-            refreshing: tokio::sync::Mutex::new(()),
         }
     }
 

@@ -80,6 +80,8 @@ enum Kind {
     /// zoneInformation: no credentials, no thread limit, not counted against the budget.
     ZoneLookup,
     Read,
+    /// The governor's `ThresholdInformation` read: one attempt, it must not hold up the call.
+    BudgetProbe,
     Write,
 }
 
@@ -102,6 +104,23 @@ enum SendFailure {
 
 impl AutotaskClient {
     pub fn new(config: AutotaskConfig) -> Result<Self, AutotaskError> {
+        let creds = &config.credentials;
+        for (variable, value) in [
+            ("AUTOTASK_USERNAME", creds.username.expose_secret()),
+            ("AUTOTASK_SECRET", creds.secret.expose_secret()),
+            (
+                "AUTOTASK_INTEGRATION_CODE",
+                creds.integration_code.expose_secret(),
+            ),
+        ] {
+            if HeaderValue::from_str(value).is_err() {
+                return Err(AutotaskError::Refused {
+                    reason: format!(
+                        "{variable} contains characters that cannot be sent in an HTTP header (a line break or a control character?): copy the value again"
+                    ),
+                });
+            }
+        }
         let _ = rustls::crypto::ring::default_provider().install_default();
         let http = reqwest::Client::builder()
             .timeout(config.request_timeout)
@@ -168,7 +187,7 @@ impl AutotaskClient {
             .read_attempts(Method::GET, &url, "zoneInformation", None, Kind::ZoneLookup)
             .await
         {
-            Ok(body) => parse_zone_information(&body),
+            Ok(body) => parse_zone_information(&body, &self.inner.config.zone_lookup_url),
             Err(AutotaskError::Api {
                 status,
                 mut messages,
@@ -282,7 +301,7 @@ impl AutotaskClient {
 
     /// The error for an answer whose status is not a success.
     fn status_error(&self, answer: &Answer) -> AutotaskError {
-        if answer.status == 429 {
+        if answer.status == 429 || is_thread_limit(&answer.body) {
             return AutotaskError::RateLimited {
                 retry_after: answer.retry_after.unwrap_or(DEFAULT_RATE_LIMIT_WAIT),
             };
@@ -306,7 +325,13 @@ impl AutotaskClient {
         body: Option<&Value>,
         kind: Kind,
     ) -> Result<Value, AutotaskError> {
-        let policy = self.inner.policy;
+        let policy = match kind {
+            Kind::BudgetProbe => RetryPolicy {
+                max_attempts: 1,
+                ..self.inner.policy
+            },
+            _ => self.inner.policy,
+        };
         let mut backoff = policy.backoff();
         loop {
             let (failure, error) = match self.exchange(&method, url, log_path, body, kind).await {
@@ -314,7 +339,13 @@ impl AutotaskClient {
                     return parse_json(&answer, log_path, self);
                 }
                 Ok(answer) => (
-                    FailureKind::from_status(answer.status, answer.retry_after),
+                    if is_thread_limit(&answer.body) {
+                        FailureKind::RateLimited {
+                            retry_after: answer.retry_after,
+                        }
+                    } else {
+                        FailureKind::from_status(answer.status, answer.retry_after)
+                    },
                     self.status_error(&answer),
                 ),
                 Err(SendFailure::NotSent(reason) | SendFailure::Lost(reason)) => {
@@ -356,7 +387,7 @@ impl AutotaskClient {
         intent: ReadIntent,
     ) -> Result<Value, AutotaskError> {
         self.govern(intent).await?;
-        self.read_ungoverned(method, target, body).await
+        self.read_ungoverned(method, target, body, Kind::Read).await
     }
 
     /// A read without the governor (the governor's own `ThresholdInformation` read).
@@ -365,11 +396,12 @@ impl AutotaskClient {
         method: Method,
         target: Target<'_>,
         body: Option<&Value>,
+        kind: Kind,
     ) -> Result<Value, AutotaskError> {
         let log_path = log_path_of(target);
         let (url, zone) = self.resolve(target).await?;
         let result = self
-            .read_attempts(method.clone(), &url, &log_path, body, Kind::Read)
+            .read_attempts(method.clone(), &url, &log_path, body, kind)
             .await;
         match (result, target) {
             (Err(AutotaskError::Api { status: 401, .. }), Target::Relative(relative))
@@ -383,7 +415,7 @@ impl AutotaskClient {
                     .unwrap_or(Ok(zone))?;
                 tracing::debug!("401 from Autotask: zone looked up again, retrying once");
                 let url = format!("{new_zone}V1.0/{relative}");
-                self.read_attempts(method, &url, &log_path, body, Kind::Read)
+                self.read_attempts(method, &url, &log_path, body, kind)
                     .await
             }
             (result, _) => result,
@@ -443,6 +475,8 @@ impl AutotaskClient {
                 }
                 Err(self.status_error(&answer))
             }
+            // Refused by the thread limit or a business rule: not applied.
+            _ if is_thread_limit(&answer.body) => Err(self.status_error(&answer)),
             500 if has_autotask_errors(&answer.body) => Err(self.status_error(&answer)),
             500..=599 => {
                 let detail = error_messages(&answer.body)
@@ -459,14 +493,15 @@ impl AutotaskClient {
         }
     }
 
-    /// Reads `ThresholdInformation` at most once per interval, then admits or refuses a read.
+    /// Reads `ThresholdInformation` at most once per interval (the caller that claims the
+    /// refresh waits for it; concurrent callers use the last known state), then admits or
+    /// refuses a read.
     async fn govern(&self, intent: ReadIntent) -> Result<(), AutotaskError> {
         let governor = &self.inner.governor;
-        if governor.claim_refresh(Instant::now()) {
-            let _refreshing = governor.refreshing.lock().await;
-            if let Err(e) = self.fetch_threshold().await {
-                tracing::debug!("could not read the API budget: {e}");
-            }
+        if governor.claim_refresh(Instant::now())
+            && let Err(e) = self.fetch_threshold(Kind::BudgetProbe).await
+        {
+            tracing::debug!("could not read the API budget: {e}");
         }
         let result = governor.admit_read(intent == ReadIntent::Explicit, Instant::now());
         if let Err(e) = &result {
@@ -475,9 +510,14 @@ impl AutotaskClient {
         result
     }
 
-    async fn fetch_threshold(&self) -> Result<Threshold, AutotaskError> {
+    async fn fetch_threshold(&self, kind: Kind) -> Result<Threshold, AutotaskError> {
         let body = self
-            .read_ungoverned(Method::GET, Target::Relative("ThresholdInformation"), None)
+            .read_ungoverned(
+                Method::GET,
+                Target::Relative("ThresholdInformation"),
+                None,
+                kind,
+            )
             .await?;
         let threshold: Threshold =
             serde_json::from_value(body).map_err(|e| AutotaskError::InvalidResponse {
@@ -685,7 +725,7 @@ impl AutotaskClient {
 
     /// `GET /V1.0/ThresholdInformation` (also refreshes the budget state).
     pub async fn threshold(&self) -> Result<Threshold, AutotaskError> {
-        self.fetch_threshold().await
+        self.fetch_threshold(Kind::Read).await
     }
 
     /// `GET /V1.0/Version`.
@@ -788,6 +828,13 @@ fn parse_json(
             answer.status
         )),
     })
+}
+
+/// True when Autotask refused a request for its thread limit (`Itgenatr005`), whatever the
+/// status it used: nothing was done, and the request may be tried again shortly.
+fn is_thread_limit(body: &str) -> bool {
+    let lower = body.to_ascii_lowercase();
+    lower.contains("itgenatr005") || lower.contains("thread threshold")
 }
 
 /// True when a body is Autotask's business-error shape `{"errors": [...]}` (non-empty).
@@ -917,6 +964,42 @@ mod tests {
         ] {
             assert!(check_relative(bad).is_err(), "{bad}");
         }
+    }
+
+    #[test]
+    fn credentials_that_cannot_be_headers_are_refused_by_name() {
+        let creds = crate::config::Credentials::new("user@example.com", "zzq\nqzz", "CODE");
+        let config = AutotaskConfig::with_defaults(creds, None);
+        let err = AutotaskClient::new(config)
+            .err()
+            .map(|e| e.to_string())
+            .unwrap_or_default();
+        assert!(err.contains("AUTOTASK_SECRET contains characters"), "{err}");
+        assert!(!err.contains("zzq"), "{err}");
+    }
+
+    #[test]
+    fn impersonation_is_sent_on_writes_only_and_credentials_are_sensitive() {
+        let creds = crate::config::Credentials::new("user@example.com", "s3cret", "CODE");
+        let mut config = AutotaskConfig::with_defaults(creds, None);
+        config.impersonation_resource_id = Some(29);
+        let client = AutotaskClient::new(config).unwrap_or_else(|e| panic!("{e}"));
+        let read = client.auth_headers(false).unwrap_or_default();
+        let write = client.auth_headers(true).unwrap_or_default();
+        assert!(read.get("ImpersonationResourceId").is_none());
+        assert_eq!(
+            write
+                .get("ImpersonationResourceId")
+                .and_then(|v| v.to_str().ok()),
+            Some("29")
+        );
+        for name in ["ApiIntegrationCode", "UserName", "Secret"] {
+            assert!(
+                read.get(name).is_some_and(HeaderValue::is_sensitive),
+                "{name}"
+            );
+        }
+        assert!(!format!("{read:?}").contains("s3cret"));
     }
 
     #[test]

@@ -99,8 +99,18 @@ impl ZoneCache {
     }
 }
 
-/// The zone base from a `zoneInformation` answer, normalised to end in `/ATServicesRest/`.
-pub fn parse_zone_information(body: &Value) -> Result<String, AutotaskError> {
+/// Domains of Autotask's zone hosts.
+const AUTOTASK_DOMAINS: [&str; 4] = [
+    ".autotask.net",
+    ".autotask.com",
+    ".autotask.com.au",
+    ".autotask.co.uk",
+];
+
+/// The zone base from a `zoneInformation` answer (asked at `lookup_url`), normalised to end in
+/// `/ATServicesRest/`. The credentials will go there, so a zone that downgrades an https lookup
+/// to http, or that leaves Autotask's domains when the lookup was in them, is refused.
+pub fn parse_zone_information(body: &Value, lookup_url: &str) -> Result<String, AutotaskError> {
     let info: ZoneInformation =
         serde_json::from_value(body.clone()).map_err(|e| AutotaskError::InvalidResponse {
             reason: format!("zoneInformation has no url ({e})"),
@@ -113,9 +123,25 @@ pub fn parse_zone_information(body: &Value) -> Result<String, AutotaskError> {
     let parsed = url::Url::parse(&base).map_err(|e| AutotaskError::InvalidResponse {
         reason: format!("zoneInformation url: {e}"),
     })?;
-    if parsed.host_str().is_none_or(str::is_empty) {
+    let host = parsed.host_str().unwrap_or_default().to_ascii_lowercase();
+    if host.is_empty() {
         return Err(AutotaskError::InvalidResponse {
             reason: "zoneInformation url has no host".into(),
+        });
+    }
+    let lookup = url::Url::parse(lookup_url).ok();
+    let lookup_https = lookup.as_ref().is_some_and(|u| u.scheme() == "https");
+    let in_autotask = |h: &str| AUTOTASK_DOMAINS.iter().any(|d| h.ends_with(d));
+    let lookup_in_autotask = lookup
+        .as_ref()
+        .and_then(|u| u.host_str())
+        .is_some_and(|h| in_autotask(&h.to_ascii_lowercase()));
+    if (lookup_https && parsed.scheme() != "https") || (lookup_in_autotask && !in_autotask(&host)) {
+        return Err(AutotaskError::Refused {
+            reason: format!(
+                "zone detection answered {}, which is not an Autotask https host; credentials are not sent there (pin the zone with AUTOTASK_API_URL)",
+                parsed.origin().ascii_serialization()
+            ),
         });
     }
     Ok(base)
@@ -129,17 +155,40 @@ mod tests {
     use std::sync::Arc;
     use std::sync::atomic::AtomicUsize;
 
+    const LOOKUP: &str = "https://webservices.autotask.net/ATServicesRest/";
+
     #[test]
     fn parses_and_normalises_the_zone_url() {
-        let zone = parse_zone_information(&json!({
-            "zoneName": "America West", "url": "https://webservices5.autotask.net/atservicesrest", "ci": 5
-        }));
+        let zone = parse_zone_information(
+            &json!({
+                "zoneName": "America West", "url": "https://webservices5.autotask.net/atservicesrest", "ci": 5
+            }),
+            LOOKUP,
+        );
         assert_eq!(
             zone.as_deref(),
             Ok("https://webservices5.autotask.net/atservicesrest/")
         );
-        assert!(parse_zone_information(&json!({"zoneName": "x"})).is_err());
-        assert!(parse_zone_information(&json!({"url": "not a url"})).is_err());
+        assert!(parse_zone_information(&json!({"zoneName": "x"}), LOOKUP).is_err());
+        assert!(parse_zone_information(&json!({"url": "not a url"}), LOOKUP).is_err());
+    }
+
+    #[test]
+    fn a_zone_off_autotask_or_downgraded_to_http_is_refused() {
+        for url in [
+            "http://webservices5.autotask.net/ATServicesRest/",
+            "https://evil.example.com/ATServicesRest/",
+            "https://webservices5.autotask.net.evil.com/ATServicesRest/",
+        ] {
+            let err = parse_zone_information(&json!({ "url": url }), LOOKUP).unwrap_err();
+            assert!(matches!(err, AutotaskError::Refused { .. }), "{url}: {err}");
+        }
+        // A stand-in lookup (the sandbox, a test server) may name any host it serves.
+        let local = "http://127.0.0.1:8080/ATServicesRest/";
+        assert_eq!(
+            parse_zone_information(&json!({ "url": local }), local).as_deref(),
+            Ok(local)
+        );
     }
 
     #[tokio::test]
