@@ -89,12 +89,12 @@ impl std::fmt::Debug for HealthSource {
 }
 
 fn budget_state(t: &Threshold, warn: u8, refuse: u8) -> BudgetState {
-    let percent = if t.external_request_threshold == 0 {
-        100
-    } else {
-        (t.current_timeframe_request_count.saturating_mul(100) / t.external_request_threshold)
-            .min(100) as u8
-    };
+    // A zero threshold means nothing may be sent: report it as fully used.
+    let percent = t
+        .current_timeframe_request_count
+        .saturating_mul(100)
+        .checked_div(t.external_request_threshold)
+        .map_or(100, |p| p.min(100) as u8);
     let state = if percent >= refuse {
         "refuse"
     } else if percent >= warn {
