@@ -16,6 +16,7 @@ pub mod config;
 pub mod logging;
 pub mod metrics;
 pub mod registry;
+pub mod sandbox;
 pub mod transport;
 
 #[allow(clippy::all, missing_docs)]
