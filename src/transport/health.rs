@@ -245,6 +245,42 @@ impl HealthSource {
     }
 }
 
+/// Flags of `autotask-mcp healthcheck` (the Docker `HEALTHCHECK`): the same variables the
+/// server reads, so the probe finds the server wherever it listens.
+#[derive(Debug, Clone, clap::Args)]
+pub struct HealthcheckArgs {
+    /// Where the server listens (a wildcard bind is probed on loopback).
+    #[arg(long, env = "AUTOTASK_HTTP_HOST", default_value = "127.0.0.1")]
+    pub http_host: String,
+    /// The server's port.
+    #[arg(long, env = "PORT", default_value_t = 3000)]
+    pub port: u16,
+    /// Seconds to wait for the answer.
+    #[arg(long, default_value_t = 5)]
+    pub timeout_secs: u64,
+}
+
+/// Runs the probe; prints one line on stderr and returns the process exit code
+/// (0 healthy, 1 not).
+pub async fn run_healthcheck(args: HealthcheckArgs) -> std::process::ExitCode {
+    match probe(
+        &args.http_host,
+        args.port,
+        Duration::from_secs(args.timeout_secs.max(1)),
+    )
+    .await
+    {
+        Ok(()) => {
+            eprintln!("healthy: /health answered 200 on port {}", args.port);
+            std::process::ExitCode::SUCCESS
+        }
+        Err(e) => {
+            eprintln!("unhealthy: {e}");
+            std::process::ExitCode::FAILURE
+        }
+    }
+}
+
 /// `autotask-mcp healthcheck`: GETs `http://{host}:{port}/health` with a bare HTTP/1.1
 /// request and succeeds on status 200. `host` is where the server listens; a wildcard bind
 /// (`0.0.0.0`, `::`) is probed on loopback.
