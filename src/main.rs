@@ -19,6 +19,9 @@ struct Cli {
 enum Command {
     /// Serve the Autotask emulator (demo tenant) over HTTP on 127.0.0.1.
     Sandbox(autotask_mcp::sandbox::cli::SandboxArgs),
+    /// Probe a running HTTP server's /health (exit 0 when it answers 200); used by the Docker
+    /// HEALTHCHECK, since the image has no curl.
+    Healthcheck(autotask_mcp::transport::health::HealthcheckArgs),
 }
 
 fn main() -> ExitCode {
@@ -35,6 +38,9 @@ fn main() -> ExitCode {
     };
     match cli.command {
         Some(Command::Sandbox(args)) => runtime.block_on(autotask_mcp::sandbox::cli::run(args)),
+        Some(Command::Healthcheck(args)) => {
+            runtime.block_on(autotask_mcp::transport::health::run_healthcheck(args))
+        }
         None => {
             eprintln!("serve: not wired yet");
             ExitCode::FAILURE

@@ -443,3 +443,19 @@ async fn the_server_refuses_to_start_without_a_long_token() {
     .unwrap_or_default();
     assert!(err.starts_with("AUTOTASK_HTTP_ALLOWED_ORIGINS"), "{err}");
 }
+
+#[tokio::test]
+async fn the_healthcheck_probe_finds_a_wildcard_bound_server_on_loopback() {
+    use autotask_mcp::transport::health::probe;
+    let server = start_default().await;
+    let port: u16 = server.base.rsplit(':').next().unwrap().parse().unwrap();
+    for host in ["0.0.0.0", "127.0.0.1", "localhost"] {
+        let result = probe(host, port, Duration::from_secs(30)).await;
+        assert_eq!(result, Ok(()), "{host}");
+    }
+    server.stop().await;
+    let err = probe("127.0.0.1", port, Duration::from_secs(30))
+        .await
+        .err();
+    assert!(err.is_some_and(|e| e.contains("cannot connect")));
+}

@@ -89,12 +89,12 @@ impl std::fmt::Debug for HealthSource {
 }
 
 fn budget_state(t: &Threshold, warn: u8, refuse: u8) -> BudgetState {
-    let percent = if t.external_request_threshold == 0 {
-        100
-    } else {
-        (t.current_timeframe_request_count.saturating_mul(100) / t.external_request_threshold)
-            .min(100) as u8
-    };
+    // A zero threshold means nothing may be sent: report it as fully used.
+    let percent = t
+        .current_timeframe_request_count
+        .saturating_mul(100)
+        .checked_div(t.external_request_threshold)
+        .map_or(100, |p| p.min(100) as u8);
     let state = if percent >= refuse {
         "refuse"
     } else if percent >= warn {
@@ -241,6 +241,42 @@ impl HealthSource {
             status,
             version: env!("CARGO_PKG_VERSION"),
             autotask,
+        }
+    }
+}
+
+/// Flags of `autotask-mcp healthcheck` (the Docker `HEALTHCHECK`): the same variables the
+/// server reads, so the probe finds the server wherever it listens.
+#[derive(Debug, Clone, clap::Args)]
+pub struct HealthcheckArgs {
+    /// Where the server listens (a wildcard bind is probed on loopback).
+    #[arg(long, env = "AUTOTASK_HTTP_HOST", default_value = "127.0.0.1")]
+    pub http_host: String,
+    /// The server's port.
+    #[arg(long, env = "PORT", default_value_t = 3000)]
+    pub port: u16,
+    /// Seconds to wait for the answer.
+    #[arg(long, default_value_t = 5)]
+    pub timeout_secs: u64,
+}
+
+/// Runs the probe; prints one line on stderr and returns the process exit code
+/// (0 healthy, 1 not).
+pub async fn run_healthcheck(args: HealthcheckArgs) -> std::process::ExitCode {
+    match probe(
+        &args.http_host,
+        args.port,
+        Duration::from_secs(args.timeout_secs.max(1)),
+    )
+    .await
+    {
+        Ok(()) => {
+            eprintln!("healthy: /health answered 200 on port {}", args.port);
+            std::process::ExitCode::SUCCESS
+        }
+        Err(e) => {
+            eprintln!("unhealthy: {e}");
+            std::process::ExitCode::FAILURE
         }
     }
 }

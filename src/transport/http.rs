@@ -75,8 +75,15 @@ fn jsonrpc_error(status: StatusCode, code: i64, message: &str) -> Response {
 }
 
 /// Host/Origin first (a browser on a foreign page gets 403 whatever it sends), then the token.
+/// `/metrics` skips the Host check only: Prometheus scrapes pods by IP address, and a
+/// rebinding browser has neither the token nor an allowed Origin.
 async fn guard(State(guard): State<Guard>, req: Request, next: Next) -> Response {
-    if let Err(rejection) = guard.allow.check(req.uri(), req.headers()) {
+    let checked = if req.uri().path() == "/metrics" {
+        guard.allow.check_origin(req.headers())
+    } else {
+        guard.allow.check(req.uri(), req.headers())
+    };
+    if let Err(rejection) = checked {
         tracing::warn!(
             path = req.uri().path(),
             reason = ?rejection,

@@ -257,29 +257,37 @@ impl AllowLists {
 
     /// Checks a request's `Host` (or the URI authority, for HTTP/2) and `Origin`.
     pub fn check(&self, uri: &http::Uri, headers: &HeaderMap) -> Result<(), Rejection> {
-        if self.hosts.is_some() {
-            let authority = match headers.get(http::header::HOST) {
-                Some(value) => value
-                    .to_str()
-                    .ok()
-                    .and_then(|v| Authority::try_from(v.trim()).ok()),
-                None => uri.authority().cloned(),
-            };
-            let Some(authority) = authority else {
-                return Err(Rejection::Host);
-            };
-            if !self.host_allowed(authority.host(), authority.port_u16()) {
-                return Err(Rejection::Host);
-            }
+        self.check_host(uri, headers)?;
+        self.check_origin(headers)
+    }
+
+    /// Checks the `Host` header (or the URI authority, for HTTP/2).
+    pub fn check_host(&self, uri: &http::Uri, headers: &HeaderMap) -> Result<(), Rejection> {
+        if self.hosts.is_none() {
+            return Ok(());
         }
-        if let Some(origin) = headers.get(http::header::ORIGIN) {
-            let parsed = origin.to_str().ok().and_then(parse_request_origin);
-            match parsed {
-                Some(o) if self.origin_allowed(&o) => {}
-                _ => return Err(Rejection::Origin),
-            }
+        let authority = match headers.get(http::header::HOST) {
+            Some(value) => value
+                .to_str()
+                .ok()
+                .and_then(|v| Authority::try_from(v.trim()).ok()),
+            None => uri.authority().cloned(),
+        };
+        match authority {
+            Some(a) if self.host_allowed(a.host(), a.port_u16()) => Ok(()),
+            _ => Err(Rejection::Host),
         }
-        Ok(())
+    }
+
+    /// Checks the `Origin` header: absent passes, present must match an entry.
+    pub fn check_origin(&self, headers: &HeaderMap) -> Result<(), Rejection> {
+        let Some(origin) = headers.get(http::header::ORIGIN) else {
+            return Ok(());
+        };
+        match origin.to_str().ok().and_then(parse_request_origin) {
+            Some(o) if self.origin_allowed(&o) => Ok(()),
+            _ => Err(Rejection::Origin),
+        }
     }
 }
 
