@@ -333,7 +333,9 @@ impl AutotaskClient {
             _ => self.inner.policy,
         };
         let mut backoff = policy.backoff();
+        let mut attempts = 0_u32;
         loop {
+            attempts += 1;
             let (failure, error) = match self.exchange(&method, url, log_path, body, kind).await {
                 Ok(answer) if (200..300).contains(&answer.status) => {
                     return parse_json(&answer, log_path, self);
@@ -365,7 +367,12 @@ impl AutotaskClient {
                 return Err(error);
             }
             let Some(wait) = policy.wait(failure, backoff.next()) else {
-                return Err(error);
+                return Err(match error {
+                    AutotaskError::Transport { reason } => AutotaskError::Transport {
+                        reason: format!("{reason} ({attempts} attempts)"),
+                    },
+                    other => other,
+                });
             };
             tracing::debug!(
                 method = %method,
