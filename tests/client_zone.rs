@@ -121,6 +121,27 @@ async fn a_wrong_secret_is_a_clear_401() {
             .contains("AUTOTASK_USERNAME and AUTOTASK_SECRET"),
         "{err}"
     );
+    // The first 401 looked the zone up once more and found it unchanged: the next 401s cost
+    // one request each, without a lookup or a retry.
+    let looked_up = lookups(&sandbox);
+    assert_eq!(looked_up, 2, "the first lookup and one re-lookup");
+    let sent = sandbox
+        .stats()
+        .count(Some("POST"), "/v1.0/companies/query/count");
+    for _ in 0..3 {
+        let err = client
+            .count("Companies", &all_rows(), ReadIntent::Explicit)
+            .await
+            .unwrap_err();
+        assert_eq!(err.status(), Some(401), "{err}");
+    }
+    assert_eq!(lookups(&sandbox), looked_up);
+    assert_eq!(
+        sandbox
+            .stats()
+            .count(Some("POST"), "/v1.0/companies/query/count"),
+        sent + 3
+    );
 }
 
 #[tokio::test]

@@ -411,15 +411,12 @@ impl AutotaskClient {
             .read_attempts(method.clone(), &url, &log_path, body, kind)
             .await;
         match (result, target) {
-            (Err(AutotaskError::Api { status: 401, .. }), Target::Relative(relative))
-                if !self.inner.zone.is_pinned() =>
-            {
-                let new_zone = self
-                    .inner
-                    .zone
-                    .relookup(&zone, || self.lookup_zone())
-                    .await
-                    .unwrap_or(Ok(zone))?;
+            (Err(err @ AutotaskError::Api { status: 401, .. }), Target::Relative(relative)) => {
+                let Some(new_zone) = self.inner.zone.relookup(&zone, || self.lookup_zone()).await
+                else {
+                    return Err(err);
+                };
+                let new_zone = new_zone?;
                 tracing::debug!("401 from Autotask: zone looked up again, retrying once");
                 let url = format!("{new_zone}V1.0/{relative}");
                 self.read_attempts(method, &url, &log_path, body, kind)
@@ -474,10 +471,7 @@ impl AutotaskClient {
             }),
             401 => {
                 // Not applied. Look the zone up again so the next call reaches the right zone.
-                if !self.inner.zone.is_pinned()
-                    && let Some(Err(e)) =
-                        self.inner.zone.relookup(&zone, || self.lookup_zone()).await
-                {
+                if let Some(Err(e)) = self.inner.zone.relookup(&zone, || self.lookup_zone()).await {
                     tracing::debug!("zone re-lookup after a 401 failed: {e}");
                 }
                 Err(self.status_error(&answer))
