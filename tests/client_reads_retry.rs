@@ -356,3 +356,26 @@ async fn the_hourly_limit_429_with_retry_after_is_waited_then_reported() {
         started.elapsed()
     );
 }
+
+#[tokio::test]
+async fn dropped_connections_on_every_attempt_end_in_a_transport_error() {
+    let sandbox = sandbox().await;
+    let client = client(&sandbox);
+    let _ = some_ticket_id(&client).await;
+    sandbox.faults().push(FaultRule::new(
+        Some("POST"),
+        "/v1.0/companies/query",
+        3,
+        FaultResponse::DropConnection,
+    ));
+    let err = client
+        .query("Companies", &all_rows(), 3, ReadIntent::Explicit)
+        .await
+        .unwrap_err();
+    assert!(matches!(err, AutotaskError::Transport { .. }), "{err}");
+    assert!(err.to_string().ends_with("(3 attempts)"), "{err}");
+    assert_eq!(
+        sandbox.stats().count(Some("POST"), "/v1.0/companies/query"),
+        3
+    );
+}
