@@ -13,7 +13,11 @@
 pub mod autotask;
 pub mod config;
 pub mod metrics;
+pub mod picklists;
 pub mod registry;
+pub mod server;
+pub mod tools;
+pub mod transport;
 
 #[allow(clippy::all, missing_docs)]
 pub mod entities;

@@ -1,0 +1,58 @@
+//! Transports: how MCP clients reach the server. `stdio` serves one client on stdin/stdout;
+//! the HTTP transport lives beside it. This module also owns process start-up shared by both:
+//! logging to stderr (never stdout) and building the `ServerState` from the configuration,
+//! starting the in-process sandbox in sandbox mode.
+
+pub mod stdio;
+
+use std::sync::Arc;
+
+use crate::autotask::AutotaskClient;
+use crate::config::{AutotaskConfig, Config, Credentials, LogFormat};
+use crate::server::ServerState;
+
+/// Sends `tracing` output to stderr, filtered by `RUST_LOG` (default `info`). stdout stays
+/// free for JSON-RPC. Safe to call twice (the second call does nothing).
+pub fn init_logging(format: LogFormat) {
+    let filter = tracing_subscriber::EnvFilter::try_from_default_env()
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
+    let builder = tracing_subscriber::fmt()
+        .with_writer(std::io::stderr)
+        .with_ansi(false)
+        .with_env_filter(filter);
+    let _ = match format {
+        LogFormat::Text => builder.try_init(),
+        LogFormat::Json => builder.json().try_init(),
+    };
+}
+
+/// What keeps a server process's backing services alive (the sandbox, in sandbox mode).
+pub struct Backend {
+    pub state: Arc<ServerState>,
+    /// Held so the sandbox keeps serving for the life of the process.
+    pub sandbox: Option<()>,
+}
+
+/// Builds the shared state: the Autotask client for the configured tenant, or for an
+/// in-process sandbox started here.
+pub async fn backend(config: &Config) -> Result<Backend, String> {
+    let (autotask, sandbox) = match (&config.autotask, config.sandbox) {
+        (_, true) => return Err("SANDBOX-TEMP".into()),
+        (Some(autotask), false) => (autotask.clone(), None::<()>),
+        (None, false) => {
+            return Err("no Autotask credentials: set AUTOTASK_USERNAME, AUTOTASK_SECRET and AUTOTASK_INTEGRATION_CODE, or run with --sandbox".into());
+        }
+    };
+    let client = AutotaskClient::new(autotask).map_err(|e| e.to_string())?;
+    let state = ServerState::new(client, config.closed_status_ids.clone(), config.read_only);
+    tracing::info!(
+        tools = state.inventory.len(),
+        read_only = config.read_only,
+        sandbox = config.sandbox,
+        "server ready"
+    );
+    Ok(Backend {
+        state: Arc::new(state),
+        sandbox,
+    })
+}
