@@ -15,6 +15,7 @@ pub mod config;
 pub mod metrics;
 pub mod picklists;
 pub mod registry;
+pub mod sandbox;
 pub mod server;
 pub mod tools;
 pub mod transport;

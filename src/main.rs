@@ -1,36 +1,54 @@
 //! The `autotask-mcp` binary: wiring only. Parses flags and environment into a `Config`, then
-//! serves MCP over the configured transport.
+//! serves MCP over the configured transport (or, with `sandbox`, serves the emulator alone).
 
-use clap::Parser;
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
 
 use autotask_mcp::config::{Config, ServeArgs, Transport};
 
 /// A Model Context Protocol server for Kaseya Autotask PSA.
-#[derive(Debug, Parser)]
-#[command(name = "autotask-mcp", version, about)]
+#[derive(Parser)]
+#[command(
+    name = "autotask-mcp",
+    version,
+    about = "MCP server for Kaseya Autotask PSA"
+)]
 struct Cli {
+    #[command(subcommand)]
+    command: Option<Command>,
     #[command(flatten)]
     serve: ServeArgs,
 }
 
-fn fail(message: &str) -> ! {
-    let line = message.lines().next().unwrap_or_default();
-    eprintln!("error: {line}");
-    std::process::exit(2);
+#[derive(Subcommand)]
+enum Command {
+    /// Serve the Autotask emulator (demo tenant) over HTTP on 127.0.0.1.
+    Sandbox(autotask_mcp::sandbox::cli::SandboxArgs),
 }
 
-fn main() {
+/// One line on stderr, exit code 2 (configuration and start-up errors).
+fn fail(message: &str) -> ExitCode {
+    let line = message.lines().next().unwrap_or_default();
+    eprintln!("error: {line}");
+    ExitCode::from(2)
+}
+
+fn main() -> ExitCode {
     let cli = Cli::parse();
-    let config = match Config::from_args(cli.serve.with_secret_env()) {
-        Ok(config) => config,
-        Err(e) => fail(&e.to_string()),
-    };
     let runtime = match tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
     {
-        Ok(rt) => rt,
-        Err(e) => fail(&format!("cannot start the async runtime: {e}")),
+        Ok(r) => r,
+        Err(e) => return fail(&format!("cannot start the async runtime: {e}")),
+    };
+    if let Some(Command::Sandbox(args)) = cli.command {
+        return runtime.block_on(autotask_mcp::sandbox::cli::run(args));
+    }
+    let config = match Config::from_args(cli.serve.with_secret_env()) {
+        Ok(config) => config,
+        Err(e) => return fail(&e.to_string()),
     };
     let result = runtime.block_on(async move {
         match config.transport {
@@ -41,7 +59,8 @@ fn main() {
             ),
         }
     });
-    if let Err(e) = result {
-        fail(&e);
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => fail(&e),
     }
 }

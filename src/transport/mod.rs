@@ -30,15 +30,29 @@ pub fn init_logging(format: LogFormat) {
 pub struct Backend {
     pub state: Arc<ServerState>,
     /// Held so the sandbox keeps serving for the life of the process.
-    pub sandbox: Option<()>,
+    pub sandbox: Option<crate::sandbox::Sandbox>,
 }
 
 /// Builds the shared state: the Autotask client for the configured tenant, or for an
 /// in-process sandbox started here.
 pub async fn backend(config: &Config) -> Result<Backend, String> {
     let (autotask, sandbox) = match (&config.autotask, config.sandbox) {
-        (_, true) => return Err("SANDBOX-TEMP".into()),
-        (Some(autotask), false) => (autotask.clone(), None::<()>),
+        (_, true) => {
+            let sandbox = crate::sandbox::Sandbox::start(crate::sandbox::SandboxOptions {
+                seed: config.sandbox_seed,
+                ..Default::default()
+            })
+            .await
+            .map_err(|e| format!("cannot start the sandbox: {e}"))?;
+            let creds = sandbox.credentials();
+            let autotask = AutotaskConfig::with_defaults(
+                Credentials::new(&creds.username, &creds.secret, &creds.integration_code),
+                Some(sandbox.base_url()),
+            );
+            tracing::info!(url = %sandbox.base_url(), "sandbox started (demo tenant)");
+            (autotask, Some(sandbox))
+        }
+        (Some(autotask), false) => (autotask.clone(), None),
         (None, false) => {
             return Err("no Autotask credentials: set AUTOTASK_USERNAME, AUTOTASK_SECRET and AUTOTASK_INTEGRATION_CODE, or run with --sandbox".into());
         }

@@ -1,0 +1,197 @@
+//! The sandbox: an in-process emulator of the Autotask REST API, driven by the generated entity
+//! registry, serving a deterministic demo tenant over HTTP on 127.0.0.1. Tests, benchmarks and
+//! users run against it instead of a live tenant.
+//!
+//! Files, one concern each: `routes` (path → endpoint, request pipeline), `handlers`
+//! (metadata, queries, reads, writes), `auth`, `store`, `query`, `validate`, `picklists`,
+//! `seed`, `faults`, `stats`, `throttle`, `wire` (datetimes and error shapes), `cli`.
+
+mod auth;
+pub mod cli;
+mod faults;
+mod handlers;
+pub mod picklists;
+mod query;
+mod routes;
+pub mod seed;
+mod stats;
+mod store;
+mod throttle;
+mod validate;
+mod wire;
+
+use std::sync::Arc;
+use std::time::Duration;
+
+pub use faults::{FaultResponse, FaultRule, Faults};
+pub use stats::Stats;
+
+/// How a sandbox behaves.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SandboxOptions {
+    /// Seed of the demo tenant (and of the API user's credentials).
+    pub seed: u64,
+    /// Port on 127.0.0.1; 0 picks a free one.
+    pub port: u16,
+    /// Add Autotask's latency tiers (+0.5 s from 50 % of the threshold, +1 s from 75 %).
+    pub latency_tiers: bool,
+    /// Requests per rolling hour before 429.
+    pub hourly_threshold: u64,
+    /// Concurrent requests per (integration code, entity endpoint).
+    pub thread_limit: usize,
+    /// HTTP status of a thread-limit rejection (`Itgenatr005`).
+    pub thread_limit_status: u16,
+    /// `Retry-After` seconds on 429 and thread-limit answers; `None` sends none.
+    pub retry_after_secs: Option<u64>,
+}
+
+impl Default for SandboxOptions {
+    fn default() -> Self {
+        SandboxOptions {
+            seed: 42,
+            port: 0,
+            latency_tiers: false,
+            hourly_threshold: 10_000,
+            thread_limit: 3,
+            thread_limit_status: 429,
+            retry_after_secs: None,
+        }
+    }
+}
+
+/// The sandbox's API user. Not secret-grade, but still never logged; `Debug` redacts.
+#[derive(Clone, PartialEq, Eq)]
+pub struct SandboxCredentials {
+    pub username: String,
+    pub secret: String,
+    pub integration_code: String,
+}
+
+impl std::fmt::Debug for SandboxCredentials {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("SandboxCredentials { .. }")
+    }
+}
+
+/// State shared by the request handlers.
+pub(crate) struct Shared {
+    options: SandboxOptions,
+    user: auth::ApiUser,
+    /// `http://127.0.0.1:PORT`
+    origin: String,
+    /// `http://127.0.0.1:PORT/ATServicesRest/`
+    base_url: String,
+    store: store::Store,
+    faults: Faults,
+    stats: Stats,
+    throttle: throttle::Throttle,
+}
+
+/// A running sandbox. Dropping it stops the server too; `shutdown` waits for it.
+pub struct Sandbox {
+    shared: Arc<Shared>,
+    stop: Option<tokio::sync::oneshot::Sender<()>>,
+    task: Option<tokio::task::JoinHandle<()>>,
+}
+
+impl std::fmt::Debug for Sandbox {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Sandbox")
+            .field("base_url", &self.shared.base_url)
+            .finish_non_exhaustive()
+    }
+}
+
+impl Sandbox {
+    /// Seeds the demo tenant and serves it on 127.0.0.1.
+    pub async fn start(options: SandboxOptions) -> std::io::Result<Sandbox> {
+        let listener = tokio::net::TcpListener::bind(("127.0.0.1", options.port)).await?;
+        let port = listener.local_addr()?.port();
+        let origin = format!("http://127.0.0.1:{port}");
+        let seeded = seed::generate(options.seed);
+        let shared = Arc::new(Shared {
+            user: auth::ApiUser::for_seed(options.seed),
+            base_url: format!("{origin}/ATServicesRest/"),
+            origin,
+            store: store::Store::new(seeded.data),
+            faults: Faults::default(),
+            stats: Stats::default(),
+            throttle: throttle::Throttle::new(options.hourly_threshold),
+            options,
+        });
+        let app = routes::router(Arc::clone(&shared));
+        let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+        let task = tokio::spawn(async move {
+            let serve = axum::serve(listener, app).with_graceful_shutdown(async move {
+                let _ = stopped.await;
+            });
+            if let Err(e) = serve.await {
+                tracing::warn!(error = %e, "sandbox server stopped with an error");
+            }
+        });
+        Ok(Sandbox {
+            shared,
+            stop: Some(stop),
+            task: Some(task),
+        })
+    }
+
+    /// `http://127.0.0.1:PORT/ATServicesRest/`
+    pub fn base_url(&self) -> String {
+        self.shared.base_url.clone()
+    }
+
+    /// The API user's credentials.
+    pub fn credentials(&self) -> SandboxCredentials {
+        let u = &self.shared.user;
+        SandboxCredentials {
+            username: u.username.clone(),
+            secret: u.secret.clone(),
+            integration_code: u.integration_code.clone(),
+        }
+    }
+
+    /// Fault injection rules.
+    pub fn faults(&self) -> &Faults {
+        &self.shared.faults
+    }
+
+    /// Every request received, faulted ones included.
+    pub fn stats(&self) -> &Stats {
+        &self.shared.stats
+    }
+
+    /// Sets the rolling-hour request counter (for threshold tests).
+    pub fn set_request_count(&self, n: u64) {
+        self.shared.throttle.set(n);
+    }
+
+    /// The rolling-hour request counter.
+    pub fn request_count(&self) -> u64 {
+        self.shared.throttle.current()
+    }
+
+    /// Stops serving and waits (up to 5 s) for open requests to finish.
+    pub async fn shutdown(mut self) {
+        if let Some(stop) = self.stop.take() {
+            let _ = stop.send(());
+        }
+        if let Some(task) = self.task.take() {
+            let abort = task.abort_handle();
+            if tokio::time::timeout(Duration::from_secs(5), task)
+                .await
+                .is_err()
+            {
+                abort.abort();
+            }
+        }
+    }
+}
+
+impl Drop for Sandbox {
+    fn drop(&mut self) {
+        if let Some(stop) = self.stop.take() {
+            let _ = stop.send(());
+        }
+    }
+}

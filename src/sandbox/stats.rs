@@ -1,0 +1,89 @@
+//! Request statistics for tests: every request the sandbox received (faulted ones included)
+//! and the most requests seen in flight at once per entity endpoint.
+
+use std::collections::HashMap;
+use std::sync::{Mutex, MutexGuard};
+
+#[derive(Debug, Default)]
+struct Inner {
+    /// (method upper-case, path and query lower-case), in arrival order.
+    requests: Vec<(String, String)>,
+    /// Per endpoint (lower-case): (in flight now, most at once).
+    in_flight: HashMap<String, (usize, usize)>,
+}
+
+/// What the sandbox has seen.
+#[derive(Debug, Default)]
+pub struct Stats {
+    inner: Mutex<Inner>,
+}
+
+impl Stats {
+    fn lock(&self) -> MutexGuard<'_, Inner> {
+        self.inner.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// Every request received.
+    pub fn total(&self) -> usize {
+        self.lock().requests.len()
+    }
+
+    /// Requests with this method (ignoring case; `None` = any) whose path and query contain
+    /// `path_contains` (ignoring case).
+    pub fn count(&self, method: Option<&str>, path_contains: &str) -> usize {
+        let needle = path_contains.to_ascii_lowercase();
+        self.lock()
+            .requests
+            .iter()
+            .filter(|(m, p)| {
+                method.is_none_or(|want| want.eq_ignore_ascii_case(m)) && p.contains(&needle)
+            })
+            .count()
+    }
+
+    /// The most requests for `entity` (an entity collection name such as `Tickets`, or an
+    /// endpoint such as `ThresholdInformation`; ignoring case) that were in flight at once.
+    pub fn max_in_flight(&self, entity: &str) -> usize {
+        self.lock()
+            .in_flight
+            .get(&entity.to_ascii_lowercase())
+            .map_or(0, |(_, max)| *max)
+    }
+
+    /// Forgets everything seen so far.
+    pub fn reset(&self) {
+        let mut inner = self.lock();
+        inner.requests.clear();
+        inner.in_flight.retain(|_, (now, max)| {
+            *max = *now;
+            *now > 0
+        });
+    }
+
+    pub(crate) fn record(&self, method: &str, path_and_query: &str) {
+        self.lock().requests.push((
+            method.to_ascii_uppercase(),
+            path_and_query.to_ascii_lowercase(),
+        ));
+    }
+
+    pub(crate) fn enter(&self, endpoint: &str) {
+        let mut inner = self.lock();
+        let entry = inner
+            .in_flight
+            .entry(endpoint.to_ascii_lowercase())
+            .or_default();
+        entry.0 += 1;
+        entry.1 = entry.1.max(entry.0);
+    }
+
+    pub(crate) fn leave(&self, endpoint: &str) {
+        if let Some(entry) = self
+            .lock()
+            .in_flight
+            .get_mut(&endpoint.to_ascii_lowercase())
+        {
+            entry.0 = entry.0.saturating_sub(1);
+        }
+    }
+}
