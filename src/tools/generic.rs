@@ -187,6 +187,15 @@ fn child(
     }))
 }
 
+/// The entity a write names: `entity`, or a child segment of `parentEntity` (`Notes`).
+fn write_target(args: &Args) -> Result<&'static EntityDef, ToolError> {
+    let name = args.req_text("entity")?;
+    match args.text("parentEntity") {
+        Some(parent) => child(name, parent).map(|(e, _)| e),
+        None => entity(name),
+    }
+}
+
 fn parent_id(args: &Args, route: &ParentRoute) -> Result<i64, ToolError> {
     args.int("parentId").ok_or_else(|| {
         ToolError::Invalid(format!(
@@ -839,7 +848,7 @@ async fn write_path(
 }
 
 async fn create_entity(state: &ServerState, args: Args) -> Result<Value, ToolError> {
-    let e = entity(args.req_text("entity")?)?;
+    let e = write_target(&args)?;
     let fields = args.json("fields").cloned().unwrap_or_else(|| json!({}));
     let (mut body, notes, labels) = check_body(e, &fields, false)?;
     let path = write_path(state, &args, e, WriteKind::Create, &mut body, None).await?;
@@ -872,7 +881,7 @@ async fn create_entity(state: &ServerState, args: Args) -> Result<Value, ToolErr
 }
 
 async fn update_entity(state: &ServerState, args: Args) -> Result<Value, ToolError> {
-    let e = entity(args.req_text("entity")?)?;
+    let e = write_target(&args)?;
     let fields = args.json("fields").cloned().unwrap_or_else(|| json!({}));
     let (mut body, notes, labels) = check_body(e, &fields, true)?;
     let id = body.get("id").and_then(Value::as_i64).unwrap_or_default();
@@ -893,7 +902,7 @@ async fn update_entity(state: &ServerState, args: Args) -> Result<Value, ToolErr
 }
 
 async fn delete_entity(state: &ServerState, args: Args) -> Result<Value, ToolError> {
-    let e = entity(args.req_text("entity")?)?;
+    let e = write_target(&args)?;
     let id = args.req_int("id")?;
     let mut body = Map::new();
     let path = write_path(state, &args, e, WriteKind::Delete, &mut body, Some(id)).await?;
