@@ -269,6 +269,15 @@ fn coerce(kind: Kind, value: &Value) -> Option<Value> {
         Kind::Id => parse_uint(value, i64::MAX as u64).map(Value::from),
         Kind::Code => parse_uint(value, i32::MAX as u64).map(Value::from),
         Kind::Pick { .. } => match value {
+            // A number-like string must be a valid code; anything else is a label.
+            Value::String(s)
+                if s.trim().chars().any(|c| c.is_ascii_digit())
+                    && s.trim()
+                        .chars()
+                        .all(|c| c.is_ascii_digit() || "+-.eE".contains(c)) =>
+            {
+                parse_uint(value, i32::MAX as u64).map(Value::from)
+            }
             Value::String(s) if !s.trim().is_empty() && s.chars().count() <= 100 => Some(
                 parse_uint(value, i32::MAX as u64)
                     .map_or_else(|| Value::String(s.trim().to_string()), Value::from),
@@ -362,7 +371,8 @@ pub fn validate(
     for p in params {
         match raw.get(p.name) {
             None => {
-                if p.required {
+                // A missing confirm token is the gate's to report: it names the token.
+                if p.required && p.kind != Kind::Confirm {
                     problems.push(format!("`{}` is required: {}", p.name, kind_hint(p.kind)));
                 }
             }

@@ -142,6 +142,14 @@ pub fn tools() -> Vec<ToolSpec> {
     ]
 }
 
+/// Names the argument an error is about (`query`, `fields`).
+fn about(arg: &str) -> impl Fn(ToolError) -> ToolError + '_ {
+    move |e| match e {
+        ToolError::Invalid(m) => ToolError::Invalid(format!("`{arg}`: {m}. Nothing was sent.")),
+        other => other,
+    }
+}
+
 fn entity(name: &str) -> Result<&'static EntityDef, ToolError> {
     registry::lookup(name).map_err(|e| ToolError::Invalid(e.to_string()))
 }
@@ -434,7 +442,8 @@ async fn query_entity(state: &ServerState, args: Args) -> Result<Value, ToolErro
     let query = args.json("query").cloned().unwrap_or_else(|| json!({}));
     match plan {
         ReadPlan::Root { entity: e, extra } => {
-            let (mut filter, include, query_max) = filters::check_query(e, &query)?;
+            let (mut filter, include, query_max) =
+                filters::check_query(e, &query).map_err(about("query"))?;
             if let Some(extra) = extra {
                 if filter == vec![filters::match_all()] {
                     filter.clear();
@@ -450,7 +459,7 @@ async fn query_entity(state: &ServerState, args: Args) -> Result<Value, ToolErro
             Ok(out)
         }
         ReadPlan::ChildList { entity: e, path } => {
-            let (filter, _, query_max) = filters::check_query(e, &query)?;
+            let (filter, _, query_max) = filters::check_query(e, &query).map_err(about("query"))?;
             if filter != vec![filters::match_all()] {
                 return Err(ToolError::Invalid(format!(
                     "{path} can only be listed whole (Autotask offers no query there): send {{\"filter\":[]}} and filter the rows yourself"
@@ -479,7 +488,7 @@ async fn count_entity(state: &ServerState, args: Args) -> Result<Value, ToolErro
     let query = args.json("query").cloned().unwrap_or_else(|| json!({}));
     match plan {
         ReadPlan::Root { entity: e, extra } => {
-            let (mut filter, _, _) = filters::check_query(e, &query)?;
+            let (mut filter, _, _) = filters::check_query(e, &query).map_err(about("query"))?;
             if let Some(extra) = extra {
                 if filter == vec![filters::match_all()] {
                     filter.clear();
@@ -850,7 +859,7 @@ async fn write_path(
 async fn create_entity(state: &ServerState, args: Args) -> Result<Value, ToolError> {
     let e = write_target(&args)?;
     let fields = args.json("fields").cloned().unwrap_or_else(|| json!({}));
-    let (mut body, notes, labels) = check_body(e, &fields, false)?;
+    let (mut body, notes, labels) = check_body(e, &fields, false).map_err(about("fields"))?;
     let path = write_path(state, &args, e, WriteKind::Create, &mut body, None).await?;
     let missing: Vec<&str> = e
         .fields
@@ -883,7 +892,7 @@ async fn create_entity(state: &ServerState, args: Args) -> Result<Value, ToolErr
 async fn update_entity(state: &ServerState, args: Args) -> Result<Value, ToolError> {
     let e = write_target(&args)?;
     let fields = args.json("fields").cloned().unwrap_or_else(|| json!({}));
-    let (mut body, notes, labels) = check_body(e, &fields, true)?;
+    let (mut body, notes, labels) = check_body(e, &fields, true).map_err(about("fields"))?;
     let id = body.get("id").and_then(Value::as_i64).unwrap_or_default();
     let path = write_path(state, &args, e, WriteKind::Patch, &mut body, Some(id)).await?;
     resolve_body_labels(state, e, &mut body, &labels).await?;
