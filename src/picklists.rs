@@ -151,12 +151,15 @@ impl EntityPicklists {
     }
 }
 
+/// When each entity's lists were fetched, and the lists.
+type Entries = HashMap<String, (Instant, Arc<EntityPicklists>)>;
+
 /// Picklists per entity with a time-to-live. Cheap to clone.
 #[derive(Clone)]
 pub struct PicklistCache {
     client: AutotaskClient,
     ttl: Duration,
-    entries: Arc<Mutex<HashMap<String, (Instant, Arc<EntityPicklists>)>>>,
+    entries: Arc<Mutex<Entries>>,
 }
 
 impl PicklistCache {

@@ -71,13 +71,18 @@ pub fn or_match_all(clauses: Vec<Value>) -> Vec<Value> {
     }
 }
 
+/// A hand-written query after checking.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct CheckedQuery {
+    pub filter: Vec<Value>,
+    pub include: Option<Value>,
+    pub max: Option<i64>,
+}
+
 /// Checks and normalises a hand-written query: `filter` must be a non-empty array of valid
 /// clauses on fields the entity has; `maxRecords` (any casing) is taken out and returned so
 /// the caller can apply its own cap. Field names are rewritten to the registry's spelling.
-pub fn check_query(
-    entity: &EntityDef,
-    query: &Value,
-) -> Result<(Vec<Value>, Option<Value>, Option<i64>), ToolError> {
+pub fn check_query(entity: &EntityDef, query: &Value) -> Result<CheckedQuery, ToolError> {
     let Some(obj) = query.as_object() else {
         return Err(ToolError::Invalid(
             "`query` must be a JSON object such as {\"filter\":[{\"op\":\"eq\",\"field\":\"id\",\"value\":1}]}".into(),
@@ -140,7 +145,11 @@ pub fn check_query(
             ));
         }
     };
-    Ok((filter, include, max))
+    Ok(CheckedQuery {
+        filter,
+        include,
+        max,
+    })
 }
 
 /// The registry spelling of a field of `entity`, or an error with suggestions.
@@ -295,7 +304,11 @@ mod tests {
     #[test]
     fn queries_are_normalised() {
         let q = json!({"Filter": [{"op": "or", "items": [{"op": "EQ", "field": "STATUS", "value": 1}, {"op": "notexist", "field": "assignedresourceid"}]}], "MaxRecords": 20, "IncludeFields": ["Title"]});
-        let (filter, include, max) = match check_query(tickets(), &q) {
+        let CheckedQuery {
+            filter,
+            include,
+            max,
+        } = match check_query(tickets(), &q) {
             Ok(v) => v,
             Err(e) => panic!("{e}"),
         };
@@ -307,7 +320,9 @@ mod tests {
         );
         assert_eq!(include, Some(json!(["title"])));
         assert_eq!(max, Some(20));
-        let (filter, _, _) = check_query(tickets(), &json!({})).unwrap_or_default();
+        let filter = check_query(tickets(), &json!({}))
+            .unwrap_or_default()
+            .filter;
         assert_eq!(filter, vec![match_all()]);
     }
 

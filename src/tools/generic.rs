@@ -442,8 +442,11 @@ async fn query_entity(state: &ServerState, args: Args) -> Result<Value, ToolErro
     let query = args.json("query").cloned().unwrap_or_else(|| json!({}));
     match plan {
         ReadPlan::Root { entity: e, extra } => {
-            let (mut filter, include, query_max) =
-                filters::check_query(e, &query).map_err(about("query"))?;
+            let filters::CheckedQuery {
+                mut filter,
+                include,
+                max: query_max,
+            } = filters::check_query(e, &query).map_err(about("query"))?;
             if let Some(extra) = extra {
                 if filter == vec![filters::match_all()] {
                     filter.clear();
@@ -459,7 +462,11 @@ async fn query_entity(state: &ServerState, args: Args) -> Result<Value, ToolErro
             Ok(out)
         }
         ReadPlan::ChildList { entity: e, path } => {
-            let (filter, _, query_max) = filters::check_query(e, &query).map_err(about("query"))?;
+            let filters::CheckedQuery {
+                filter,
+                max: query_max,
+                ..
+            } = filters::check_query(e, &query).map_err(about("query"))?;
             if filter != vec![filters::match_all()] {
                 return Err(ToolError::Invalid(format!(
                     "{path} can only be listed whole (Autotask offers no query there): send {{\"filter\":[]}} and filter the rows yourself"
@@ -488,7 +495,8 @@ async fn count_entity(state: &ServerState, args: Args) -> Result<Value, ToolErro
     let query = args.json("query").cloned().unwrap_or_else(|| json!({}));
     match plan {
         ReadPlan::Root { entity: e, extra } => {
-            let (mut filter, _, _) = filters::check_query(e, &query).map_err(about("query"))?;
+            let filters::CheckedQuery { mut filter, .. } =
+                filters::check_query(e, &query).map_err(about("query"))?;
             if let Some(extra) = extra {
                 if filter == vec![filters::match_all()] {
                     filter.clear();
@@ -553,14 +561,19 @@ async fn get_entity(state: &ServerState, args: Args) -> Result<Value, ToolError>
     }
 }
 
+/// A write body after checking: registry spellings, notes on what was dropped, and the
+/// picklist fields given as labels (to resolve after the confirm gate).
+#[derive(Debug, Clone, Default)]
+pub struct CheckedBody {
+    pub body: Map<String, Value>,
+    pub notes: Vec<String>,
+    pub labels: Vec<String>,
+}
+
 /// Checks a write body against the entity's fields: names (case-insensitive, with
 /// suggestions), types and lengths. Read-only fields are dropped with a note. Returns the
 /// body with registry spellings and the picklist fields given as labels (to resolve).
-pub fn check_body(
-    e: &EntityDef,
-    fields: &Value,
-    update: bool,
-) -> Result<(Map<String, Value>, Vec<String>, Vec<String>), ToolError> {
+pub fn check_body(e: &EntityDef, fields: &Value, update: bool) -> Result<CheckedBody, ToolError> {
     let Some(obj) = fields.as_object() else {
         return Err(ToolError::Invalid(
             "`fields` must be a JSON object of field values".into(),
@@ -656,7 +669,11 @@ pub fn check_body(
             problems.join("; ")
         )));
     }
-    Ok((body, notes, labels))
+    Ok(CheckedBody {
+        body,
+        notes,
+        labels,
+    })
 }
 
 fn short(v: &Value) -> String {
@@ -859,7 +876,11 @@ async fn write_path(
 async fn create_entity(state: &ServerState, args: Args) -> Result<Value, ToolError> {
     let e = write_target(&args)?;
     let fields = args.json("fields").cloned().unwrap_or_else(|| json!({}));
-    let (mut body, notes, labels) = check_body(e, &fields, false).map_err(about("fields"))?;
+    let CheckedBody {
+        mut body,
+        notes,
+        labels,
+    } = check_body(e, &fields, false).map_err(about("fields"))?;
     let path = write_path(state, &args, e, WriteKind::Create, &mut body, None).await?;
     let missing: Vec<&str> = e
         .fields
@@ -892,7 +913,11 @@ async fn create_entity(state: &ServerState, args: Args) -> Result<Value, ToolErr
 async fn update_entity(state: &ServerState, args: Args) -> Result<Value, ToolError> {
     let e = write_target(&args)?;
     let fields = args.json("fields").cloned().unwrap_or_else(|| json!({}));
-    let (mut body, notes, labels) = check_body(e, &fields, true).map_err(about("fields"))?;
+    let CheckedBody {
+        mut body,
+        notes,
+        labels,
+    } = check_body(e, &fields, true).map_err(about("fields"))?;
     let id = body.get("id").and_then(Value::as_i64).unwrap_or_default();
     let path = write_path(state, &args, e, WriteKind::Patch, &mut body, Some(id)).await?;
     resolve_body_labels(state, e, &mut body, &labels).await?;
@@ -970,7 +995,11 @@ mod tests {
 
     #[test]
     fn bodies_are_checked_against_the_registry() {
-        let (body, notes, labels) = check_body(
+        let CheckedBody {
+            body,
+            notes,
+            labels,
+        } = check_body(
             def("Tickets"),
             &json!({"Title": "x", "companyid": "5", "status": "New", "ticketNumber": "T1"}),
             false,
