@@ -9,7 +9,7 @@ use std::time::{Duration, Instant};
 
 use serde_json::Value;
 
-use crate::autotask::{AutotaskClient, AutotaskError};
+use crate::autotask::{AutotaskClient, AutotaskError, ReadIntent};
 
 /// How long a fetched picklist is trusted.
 pub const DEFAULT_TTL: Duration = Duration::from_secs(15 * 60);
@@ -187,13 +187,28 @@ impl PicklistCache {
     }
 
     /// The picklists of `entity` (collection name, e.g. `Tickets`), fetched when missing or
-    /// stale.
-    pub async fn get(&self, entity: &str) -> Result<Arc<EntityPicklists>, AutotaskError> {
+    /// stale. `Background` when the server wants them for itself (labels on results), which
+    /// the client refuses first when the hourly budget runs low; `Explicit` when the model's
+    /// own arguments need them (a label to resolve, a default to fill).
+    pub async fn get(
+        &self,
+        entity: &str,
+        intent: ReadIntent,
+    ) -> Result<Arc<EntityPicklists>, AutotaskError> {
         if let Some(lists) = self.cached(entity) {
             return Ok(lists);
         }
-        let rows = self.client.field_information(entity).await?;
-        Ok(self.store(entity, &rows))
+        let body = self
+            .client
+            .read_path(&format!("{entity}/entityInformation/fields"), intent)
+            .await?;
+        let rows = body
+            .get("fields")
+            .and_then(Value::as_array)
+            .ok_or_else(|| AutotaskError::InvalidResponse {
+                reason: "field information has no fields array".into(),
+            })?;
+        Ok(self.store(entity, rows))
     }
 }
 

@@ -91,3 +91,81 @@ fn read_only_inventory_is_the_read_only_annotated_tools() {
     assert_eq!(read.len(), 18);
     assert_eq!(read, expected);
 }
+
+const DOCS: &str = "docs/tools.md";
+const MARKER: &str = "<!-- Everything below is generated from the tool inventory";
+
+fn type_text(schema: &serde_json::Value) -> String {
+    let types: Vec<&str> = match &schema["type"] {
+        serde_json::Value::String(s) => vec![s.as_str()],
+        serde_json::Value::Array(a) => a.iter().filter_map(|t| t.as_str()).collect(),
+        _ => vec![],
+    };
+    let base = match types.as_slice() {
+        ["integer", "string"] if schema.get("pattern").is_some() => {
+            "integer (or numeric string)".to_string()
+        }
+        ["integer", "string"] => "code or label".to_string(),
+        ["number", "string"] => "number (or numeric string)".to_string(),
+        ["boolean", "string"] => "boolean (or \"true\"/\"false\")".to_string(),
+        ["object", "string"] => "JSON object (or JSON string)".to_string(),
+        ["string"] if schema["format"] == "date-time" => "date-time (ISO 8601, UTC)".to_string(),
+        ["string"] => format!("string (max {})", schema["maxLength"]),
+        other => other.join("|"),
+    };
+    base
+}
+
+/// docs/tools.md: the hand-written head, then one section per tool from the inventory.
+#[test]
+fn tool_reference_in_docs_is_generated_from_the_inventory() {
+    let current = std::fs::read_to_string(DOCS).unwrap();
+    let head_end = current
+        .find(MARKER)
+        .expect("docs/tools.md keeps its generated-section marker");
+    let marker_line_end = head_end + current[head_end..].find('\n').unwrap() + 1;
+    let mut doc = current[..marker_line_end].to_string();
+    doc.push_str("\n## Tool reference\n");
+    for tool in Inventory::new(false).list() {
+        let v = serde_json::to_value(&tool).unwrap();
+        let writes = v["annotations"]["readOnlyHint"] == false;
+        doc.push_str(&format!(
+            "\n### `{}` — {}\n\n",
+            tool.name,
+            v["title"].as_str().unwrap()
+        ));
+        if writes {
+            let token = tool.name.to_uppercase().replace('-', "_");
+            doc.push_str(&format!(
+                "Writes (not registered in read-only mode); needs `confirm: \"{token}\"`.\n\n"
+            ));
+        } else {
+            doc.push_str("Read-only.\n\n");
+        }
+        doc.push_str(v["description"].as_str().unwrap());
+        doc.push_str("\n\n");
+        let props = v["inputSchema"]["properties"].as_object().unwrap();
+        if props.is_empty() {
+            doc.push_str("No arguments.\n");
+            continue;
+        }
+        let required: Vec<&str> = v["inputSchema"]["required"]
+            .as_array()
+            .map(|r| r.iter().filter_map(|x| x.as_str()).collect())
+            .unwrap_or_default();
+        doc.push_str("| Argument | Type | Required | Description |\n| --- | --- | --- | --- |\n");
+        for (name, schema) in props {
+            doc.push_str(&format!(
+                "| `{name}` | {} | {} | {} |\n",
+                type_text(schema),
+                if required.contains(&name.as_str()) {
+                    "yes"
+                } else {
+                    "no"
+                },
+                schema["description"].as_str().unwrap().replace('|', "\\|")
+            ));
+        }
+    }
+    expectorate::assert_contents(DOCS, &doc);
+}

@@ -751,7 +751,8 @@ pub async fn resolve_body_labels(
     if labels.is_empty() {
         return Ok(());
     }
-    let lists: std::sync::Arc<EntityPicklists> = state.picklists.get(e.name).await?;
+    let lists: std::sync::Arc<EntityPicklists> =
+        state.picklists.get(e.name, ReadIntent::Explicit).await?;
     for field in labels {
         let Some(label) = body.get(field).and_then(Value::as_str).map(str::to_string) else {
             continue;

@@ -281,7 +281,7 @@ pub async fn present(state: &ServerState, entity: &str, records: &mut [Value]) -
     if records.is_empty() {
         return None;
     }
-    match state.picklists.get(entity).await {
+    match state.picklists.get(entity, ReadIntent::Background).await {
         Ok(lists) => {
             for r in records.iter_mut() {
                 shape::add_labels(r, &lists);
@@ -356,7 +356,7 @@ pub async fn resolve_labels(
         let Some(Value::String(label)) = args.value(p.name).cloned() else {
             continue;
         };
-        let lists = state.picklists.get(entity).await?;
+        let lists = state.picklists.get(entity, ReadIntent::Explicit).await?;
         match lists.code(field, &label) {
             Ok(code) => {
                 let code = code

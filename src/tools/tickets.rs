@@ -259,7 +259,10 @@ async fn create_ticket(state: &ServerState, mut args: Args) -> Result<Value, Too
     let mut notes = Vec::new();
     for field in ["status", "priority"] {
         if !body.contains_key(field) {
-            let lists = state.picklists.get("Tickets").await?;
+            let lists = state
+                .picklists
+                .get("Tickets", crate::autotask::ReadIntent::Explicit)
+                .await?;
             match lists.default_value(field) {
                 Some(v) => {
                     body.insert(
@@ -334,7 +337,10 @@ async fn create_ticket_note(state: &ServerState, mut args: Args) -> Result<Value
     let mut notes = Vec::new();
     for field in ["noteType", "publish"] {
         if !body.contains_key(field) {
-            let lists = state.picklists.get("TicketNotes").await?;
+            let lists = state
+                .picklists
+                .get("TicketNotes", crate::autotask::ReadIntent::Explicit)
+                .await?;
             match lists.default_value(field) {
                 Some(v) => {
                     body.insert(
