@@ -227,7 +227,13 @@ impl ServerHandler for AutotaskServer {
             env!("CARGO_PKG_NAME"),
             env!("CARGO_PKG_VERSION"),
         ))
-        .with_instructions(INSTRUCTIONS)
+        .with_instructions(if self.state.read_only {
+            format!(
+                "{INSTRUCTIONS} This server runs in read-only mode: it cannot change Autotask data."
+            )
+        } else {
+            INSTRUCTIONS.to_string()
+        })
     }
 
     async fn list_tools(

@@ -7,6 +7,7 @@
 
 mod mcp_support;
 
+use autotask_mcp::sandbox::{FaultResponse, FaultRule};
 use mcp_support::{Harness, start};
 use rmcp::model::{CallToolRequestParams, Tool};
 use serde_json::{Map, Value, json};
@@ -180,6 +181,50 @@ async fn writes_refuse_without_their_token_and_junk_never_reaches_autotask() {
     }
     assert!(calls > 300, "{calls}");
     assert_eq!(h.requests(), before, "junk arguments reached the sandbox");
+
+    // Autotask errors reach the model redacted, with what to do next; never a credential.
+    let creds = h.sandbox.credentials();
+    let echo = format!(
+        "{{\"errors\":[\"Login failed for {} with secret {} and code {}\"]}}",
+        creds.username, creds.secret, creds.integration_code
+    );
+    for (method, path, tool, args) in [
+        ("GET", "Companies/", "get-company", json!({"id": 1})),
+        (
+            "POST",
+            "Tickets/query",
+            "search-tickets",
+            json!({"titleContains": "x"}),
+        ),
+        (
+            "PATCH",
+            "Companies",
+            "update-company",
+            json!({"id": 1, "phone": "1", "confirm": "UPDATE_COMPANY"}),
+        ),
+    ] {
+        h.sandbox.faults().push(FaultRule::new(
+            Some(method),
+            path,
+            1,
+            FaultResponse::Status {
+                status: 500,
+                headers: vec![],
+                body: echo.clone(),
+            },
+        ));
+        let err = h.err(tool, args).await;
+        assert!(
+            err.contains("Login failed") && err.contains("HTTP 500"),
+            "{tool}: {err}"
+        );
+        for secret in [&creds.username, &creds.secret, &creds.integration_code] {
+            assert!(
+                !err.contains(secret.as_str()),
+                "{tool} leaked a credential: {err}"
+            );
+        }
+    }
 
     // Unknown tools are protocol errors, and the server is still up.
     assert!(

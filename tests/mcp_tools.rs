@@ -40,12 +40,35 @@ async fn budget(h: &Harness) {
     h.sandbox.set_request_count(9_600);
     let t = h.ok("get-threshold-information", json!({})).await;
     assert!(t["percentUsed"].as_f64().unwrap() >= 90.0, "{t}");
-    let before = h.sandbox.stats().count(Some("GET"), "Contracts/entityInformation/fields");
-    let q = h.ok("query-entity", json!({"entity": "Contracts", "query": {"filter": []}, "maxRecords": 3})).await;
+    let before = h
+        .sandbox
+        .stats()
+        .count(Some("GET"), "Contracts/entityInformation/fields");
+    let q = h
+        .ok(
+            "query-entity",
+            json!({"entity": "Contracts", "query": {"filter": []}, "maxRecords": 3}),
+        )
+        .await;
     assert_eq!(q["count"], 3);
-    assert!(q["labelNote"].as_str().unwrap().contains("picklist labels are missing"), "{q}");
-    assert!(items(&q).iter().all(|c| c.get("contractTypeLabel").is_none()));
-    assert_eq!(h.sandbox.stats().count(Some("GET"), "Contracts/entityInformation/fields"), before);
+    assert!(
+        q["labelNote"]
+            .as_str()
+            .unwrap()
+            .contains("picklist labels are missing"),
+        "{q}"
+    );
+    assert!(
+        items(&q)
+            .iter()
+            .all(|c| c.get("contractTypeLabel").is_none())
+    );
+    assert_eq!(
+        h.sandbox
+            .stats()
+            .count(Some("GET"), "Contracts/entityInformation/fields"),
+        before
+    );
     h.sandbox.set_request_count(0);
 }
 

@@ -255,10 +255,14 @@ fn error_text(spec: &ToolSpec, error: &ToolError) -> String {
     match error {
         ToolError::Autotask(e) => {
             let mut text = format!("{} failed: {e}", spec.name);
-            if let AutotaskError::Api { status, .. } = e
-                && *status >= 400
-            {
-                text.push_str(". Check field names and picklist values with describe-entity-fields, fix the arguments and try again");
+            if let AutotaskError::Api { status, .. } = e {
+                text.push_str(match status {
+                    400 | 500 => ". Check field names and picklist values with describe-entity-fields, fix the arguments and try again",
+                    401 => ". The API user's credentials were refused: check AUTOTASK_USERNAME, AUTOTASK_SECRET and AUTOTASK_INTEGRATION_CODE",
+                    403 => ". The API user's security level does not allow this: ask an Autotask administrator",
+                    404 => ". Autotask has no such route: check the entity and parentEntity with list-known-entities",
+                    _ => "",
+                });
             }
             text
         }
