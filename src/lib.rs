@@ -8,10 +8,12 @@
 //! * `sandbox`: the in-process Autotask emulator and its demo tenant;
 //! * `tools` / `server`: the MCP tools and the rmcp `ServerHandler`;
 //! * `transport`: stdio and streamable HTTP;
-//! * `metrics`: counters for `/metrics`.
+//! * `metrics`: counters for `/metrics`;
+//! * `logging`: the `tracing` subscriber (stderr, text or JSON).
 
 pub mod autotask;
 pub mod config;
+pub mod logging;
 pub mod metrics;
 pub mod picklists;
 pub mod registry;

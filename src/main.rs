@@ -25,6 +25,9 @@ struct Cli {
 enum Command {
     /// Serve the Autotask emulator (demo tenant) over HTTP on 127.0.0.1.
     Sandbox(autotask_mcp::sandbox::cli::SandboxArgs),
+    /// Probe a running HTTP server's /health (exit 0 when it answers 200); used by the Docker
+    /// HEALTHCHECK, since the image has no curl.
+    Healthcheck(autotask_mcp::transport::health::HealthcheckArgs),
 }
 
 /// One line on stderr, exit code 2 (configuration and start-up errors).
@@ -43,8 +46,14 @@ fn main() -> ExitCode {
         Ok(r) => r,
         Err(e) => return fail(&format!("cannot start the async runtime: {e}")),
     };
-    if let Some(Command::Sandbox(args)) = cli.command {
-        return runtime.block_on(autotask_mcp::sandbox::cli::run(args));
+    match cli.command {
+        Some(Command::Sandbox(args)) => {
+            return runtime.block_on(autotask_mcp::sandbox::cli::run(args));
+        }
+        Some(Command::Healthcheck(args)) => {
+            return runtime.block_on(autotask_mcp::transport::health::run_healthcheck(args));
+        }
+        None => {}
     }
     let config = match Config::from_args(cli.serve.with_secret_env()) {
         Ok(config) => config,
@@ -54,7 +63,7 @@ fn main() -> ExitCode {
         match config.transport {
             Transport::Stdio => autotask_mcp::transport::stdio::run(config).await,
             Transport::Http => Err(
-                "the HTTP transport is not part of this build yet: use --transport stdio"
+                "the HTTP transport is not wired into this build yet: use --transport stdio"
                     .to_string(),
             ),
         }

@@ -159,3 +159,69 @@ async fn a_healthy_budget_is_read_at_most_once_a_minute() {
         Some(threshold.current_timeframe_request_count)
     );
 }
+
+#[tokio::test]
+async fn queries_counts_gets_and_child_routes_of_one_entity_share_the_limit() {
+    let sandbox = sandbox().await;
+    let client = client(&sandbox);
+    let page = client
+        .query("Tickets", &all_rows(), 6, ReadIntent::Explicit)
+        .await
+        .unwrap();
+    let ids: Vec<i64> = page
+        .items
+        .iter()
+        .map(|t| t["id"].as_i64().unwrap())
+        .collect();
+    // Every request from here on is held 100 ms by the sandbox.
+    sandbox.faults().push(
+        FaultRule::new(None, "/v1.0/", 100, FaultResponse::Normal)
+            .with_delay(Duration::from_millis(100)),
+    );
+    let query = all_rows();
+    let mut calls: Vec<std::pin::Pin<Box<dyn std::future::Future<Output = bool> + '_>>> =
+        Vec::new();
+    for id in &ids {
+        calls.push(Box::pin(async {
+            client
+                .get("Tickets", *id, ReadIntent::Explicit)
+                .await
+                .is_ok()
+        }));
+        calls.push(Box::pin(async {
+            client
+                .count("Tickets", &query, ReadIntent::Explicit)
+                .await
+                .is_ok()
+        }));
+        calls.push(Box::pin(async {
+            client
+                .query("TicketNotes", &query, 5, ReadIntent::Explicit)
+                .await
+                .is_ok()
+        }));
+        let notes = format!("Tickets/{id}/Notes");
+        let client = &client;
+        calls.push(Box::pin(async move {
+            client.list(&notes, 50, ReadIntent::Explicit).await.is_ok()
+        }));
+    }
+    assert!(
+        futures::future::join_all(calls)
+            .await
+            .into_iter()
+            .all(|ok| ok)
+    );
+    for entity in ["Tickets", "TicketNotes"] {
+        let max = sandbox.stats().max_in_flight(entity);
+        assert!((1..=3).contains(&max), "{entity}: {max} in flight at once");
+    }
+    // Nothing was refused by the sandbox's thread limit, so nothing was sent twice.
+    assert_eq!(sandbox.stats().count(Some("GET"), "/notes"), ids.len());
+    assert_eq!(
+        sandbox
+            .stats()
+            .count(Some("POST"), "/v1.0/ticketnotes/query"),
+        ids.len()
+    );
+}

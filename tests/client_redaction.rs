@@ -270,3 +270,34 @@ async fn trace_logs_never_contain_credentials() {
     assert!(text.contains("Tickets/query/next"), "the paging was logged");
     assert_clean(&text, &secrets, "the trace log");
 }
+
+#[tokio::test]
+async fn the_budget_warning_is_logged_once_without_credentials() {
+    let logs = captured_logs();
+    let sandbox = sandbox().await;
+    sandbox.set_request_count(7_777);
+    let secrets = secret_values(&sandbox);
+    let client = client(&sandbox);
+    for _ in 0..3 {
+        client
+            .count("Companies", &all_rows(), ReadIntent::Background)
+            .await
+            .unwrap();
+    }
+    let text = String::from_utf8_lossy(&logs.lock().unwrap()).to_string();
+    let warnings: Vec<&str> = text
+        .lines()
+        .filter(|l| l.contains("WARN") && l.contains("has used 77"))
+        .collect();
+    assert_eq!(
+        warnings.len(),
+        1,
+        "one warning per level reached: {warnings:?}"
+    );
+    assert!(
+        warnings[0].contains("of 10000 Autotask API requests this hour"),
+        "{}",
+        warnings[0]
+    );
+    assert_clean(&text, &secrets, "the log");
+}

@@ -121,6 +121,27 @@ async fn a_wrong_secret_is_a_clear_401() {
             .contains("AUTOTASK_USERNAME and AUTOTASK_SECRET"),
         "{err}"
     );
+    // The first 401 looked the zone up once more and found it unchanged: the next 401s cost
+    // one request each, without a lookup or a retry.
+    let looked_up = lookups(&sandbox);
+    assert_eq!(looked_up, 2, "the first lookup and one re-lookup");
+    let sent = sandbox
+        .stats()
+        .count(Some("POST"), "/v1.0/companies/query/count");
+    for _ in 0..3 {
+        let err = client
+            .count("Companies", &all_rows(), ReadIntent::Explicit)
+            .await
+            .unwrap_err();
+        assert_eq!(err.status(), Some(401), "{err}");
+    }
+    assert_eq!(lookups(&sandbox), looked_up);
+    assert_eq!(
+        sandbox
+            .stats()
+            .count(Some("POST"), "/v1.0/companies/query/count"),
+        sent + 3
+    );
 }
 
 #[tokio::test]
@@ -190,4 +211,59 @@ async fn a_write_that_gets_a_401_is_not_resent_but_the_zone_is_looked_up_again()
     assert!(err.to_string().contains("nothing was changed"), "{err}");
     assert_eq!(sandbox.stats().count(Some("POST"), "/v1.0/tickets"), 1);
     assert_eq!(lookups(&sandbox), before + 1);
+}
+
+#[tokio::test]
+async fn a_tenant_that_moved_zones_is_followed_after_one_401() {
+    // Two sandboxes with the same seed (same tenant, same credentials) play the old and the
+    // new zone; the old one also answers zone lookups.
+    let old_zone = sandbox().await;
+    let new_zone = sandbox().await;
+    let client = client(&old_zone);
+    client
+        .count("Companies", &all_rows(), ReadIntent::Explicit)
+        .await
+        .unwrap();
+    // The tenant moves: the old zone rejects it, and zone detection names the new zone.
+    old_zone
+        .faults()
+        .push(FaultRule::new(None, "/v1.0/tickets", 1, unauthorized()));
+    old_zone.faults().push(FaultRule::new(
+        Some("GET"),
+        "zoneinformation",
+        1,
+        FaultResponse::Status {
+            status: 200,
+            headers: vec![],
+            body: serde_json::json!({"zoneName": "Moved", "url": new_zone.base_url(), "ci": 1})
+                .to_string(),
+        },
+    ));
+    let page = client
+        .query("Tickets", &all_rows(), 3, ReadIntent::Explicit)
+        .await
+        .unwrap();
+    assert_eq!(page.items.len(), 3);
+    assert_eq!(client.zone_base().await.unwrap(), new_zone.base_url());
+    assert_eq!(
+        old_zone.stats().count(Some("POST"), "/v1.0/tickets/query"),
+        1
+    );
+    assert_eq!(
+        new_zone.stats().count(Some("POST"), "/v1.0/tickets/query"),
+        1
+    );
+    // From now on everything goes to the new zone.
+    client
+        .count("Companies", &all_rows(), ReadIntent::Explicit)
+        .await
+        .unwrap();
+    assert_eq!(
+        new_zone
+            .stats()
+            .count(Some("POST"), "/v1.0/companies/query/count"),
+        1
+    );
+    assert_eq!(lookups(&old_zone), 2);
+    assert_eq!(lookups(&new_zone), 0);
 }

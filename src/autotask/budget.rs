@@ -9,7 +9,7 @@
 
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, Mutex, OnceLock};
 use std::time::{Duration, Instant};
 
 use serde::Serialize;
@@ -21,8 +21,10 @@ use super::error::AutotaskError;
 pub const REFRESH_INTERVAL: Duration = Duration::from_secs(60);
 
 /// The thread-limit key of a path relative to `…/V1.0/` (query string ignored, case-folded):
-/// `Tickets/query` → `tickets`, `Tickets/5/Notes/7` → `tickets/notes`. `None` for
-/// zoneInformation, which Autotask does not thread-limit.
+/// the entity the request is about. `Tickets/query` → `tickets`; a parent route is keyed on
+/// its child entity, so `Tickets/5/Notes/7` shares `ticketnotes` with `TicketNotes/query`
+/// (an unknown parent route falls back to `tickets/notes`). `None` for zoneInformation, which
+/// Autotask does not thread-limit.
 pub fn endpoint_key(relative: &str) -> Option<String> {
     let path = relative.split(['?', '#']).next().unwrap_or_default();
     let segments: Vec<&str> = path.split('/').filter(|s| !s.is_empty()).collect();
@@ -32,10 +34,34 @@ pub fn endpoint_key(relative: &str) -> Option<String> {
     }
     match segments.as_slice() {
         [_, id, child, ..] if id.parse::<i64>().is_ok() => {
-            Some(format!("{first}/{}", child.to_ascii_lowercase()))
+            let segment = child.to_ascii_lowercase();
+            Some(child_entity(&first, &segment).unwrap_or_else(|| format!("{first}/{segment}")))
         }
         _ => Some(first),
     }
+}
+
+/// The child entity (lower case) served at `{parent}/{id}/{segment}`, from the registry.
+fn child_entity(parent: &str, segment: &str) -> Option<String> {
+    static CHILDREN: OnceLock<HashMap<(String, String), String>> = OnceLock::new();
+    CHILDREN
+        .get_or_init(|| {
+            let mut map = HashMap::new();
+            for entity in crate::registry::entities() {
+                for route in entity.parents {
+                    map.insert(
+                        (
+                            route.parent.to_ascii_lowercase(),
+                            route.segment.to_ascii_lowercase(),
+                        ),
+                        entity.name.to_ascii_lowercase(),
+                    );
+                }
+            }
+            map
+        })
+        .get(&(parent.to_string(), segment.to_string()))
+        .cloned()
 }
 
 /// Per-endpoint semaphores.
@@ -260,11 +286,24 @@ mod tests {
         );
         assert_eq!(
             endpoint_key("Tickets/5/Notes").as_deref(),
-            Some("tickets/notes")
+            Some("ticketnotes")
         );
         assert_eq!(
             endpoint_key("/Tickets/5/Notes/9").as_deref(),
-            Some("tickets/notes")
+            Some("ticketnotes")
+        );
+        assert_eq!(
+            endpoint_key("TicketNotes/query").as_deref(),
+            Some("ticketnotes")
+        );
+        assert_eq!(
+            endpoint_key("Companies/7/Contacts").as_deref(),
+            Some("contacts")
+        );
+        assert_eq!(
+            endpoint_key("Nope/7/Things").as_deref(),
+            Some("nope/things"),
+            "unknown parent routes get their own key"
         );
         assert_eq!(
             endpoint_key("ThresholdInformation").as_deref(),

@@ -17,6 +17,9 @@ use super::error::{AutotaskError, redact};
 use super::paging;
 pub use super::paging::QueryResult;
 use super::retry::{DEFAULT_RATE_LIMIT_WAIT, FailureKind, RetryPolicy, parse_retry_after};
+use super::wire::{
+    check_relative, error_messages, fields_of, has_autotask_errors, is_thread_limit, truncate,
+};
 use super::zone::{ZoneCache, parse_zone_information};
 use crate::config::AutotaskConfig;
 
@@ -411,15 +414,12 @@ impl AutotaskClient {
             .read_attempts(method.clone(), &url, &log_path, body, kind)
             .await;
         match (result, target) {
-            (Err(AutotaskError::Api { status: 401, .. }), Target::Relative(relative))
-                if !self.inner.zone.is_pinned() =>
-            {
-                let new_zone = self
-                    .inner
-                    .zone
-                    .relookup(&zone, || self.lookup_zone())
-                    .await
-                    .unwrap_or(Ok(zone))?;
+            (Err(err @ AutotaskError::Api { status: 401, .. }), Target::Relative(relative)) => {
+                let Some(new_zone) = self.inner.zone.relookup(&zone, || self.lookup_zone()).await
+                else {
+                    return Err(err);
+                };
+                let new_zone = new_zone?;
                 tracing::debug!("401 from Autotask: zone looked up again, retrying once");
                 let url = format!("{new_zone}V1.0/{relative}");
                 self.read_attempts(method, &url, &log_path, body, kind)
@@ -474,10 +474,7 @@ impl AutotaskClient {
             }),
             401 => {
                 // Not applied. Look the zone up again so the next call reaches the right zone.
-                if !self.inner.zone.is_pinned()
-                    && let Some(Err(e)) =
-                        self.inner.zone.relookup(&zone, || self.lookup_zone()).await
-                {
+                if let Some(Err(e)) = self.inner.zone.relookup(&zone, || self.lookup_zone()).await {
                     tracing::debug!("zone re-lookup after a 401 failed: {e}");
                 }
                 Err(self.status_error(&answer))
@@ -759,25 +756,6 @@ fn log_path_of(target: Target<'_>) -> String {
     }
 }
 
-/// Refuses relative paths that could escape `V1.0/` or smuggle a query.
-fn check_relative(relative: &str) -> Result<(), AutotaskError> {
-    let bad = relative.is_empty()
-        || relative.starts_with('/')
-        || relative.contains(['?', '#', '\\', ' ', '\n', '\r', '\t', '%'])
-        || relative
-            .split('/')
-            .any(|s| s.is_empty() || s == "." || s == "..");
-    if bad {
-        return Err(AutotaskError::Refused {
-            reason: format!(
-                "`{}` is not an Autotask path relative to V1.0/ (like `Tickets` or `Tickets/123/Notes`)",
-                relative.chars().take(120).collect::<String>()
-            ),
-        });
-    }
-    Ok(())
-}
-
 fn classify_send_error(e: &reqwest::Error, client: &AutotaskClient) -> SendFailure {
     let text = client.scrub(&describe(e));
     if e.is_connect() || e.is_builder() {
@@ -837,60 +815,6 @@ fn parse_json(
     })
 }
 
-/// True when Autotask refused a request for its thread limit (`Itgenatr005`), whatever the
-/// status it used: nothing was done, and the request may be tried again shortly.
-fn is_thread_limit(body: &str) -> bool {
-    let lower = body.to_ascii_lowercase();
-    lower.contains("itgenatr005") || lower.contains("thread threshold")
-}
-
-/// True when a body is Autotask's business-error shape `{"errors": [...]}` (non-empty).
-fn has_autotask_errors(body: &str) -> bool {
-    serde_json::from_str::<Value>(body).is_ok_and(|v| {
-        v.get("errors")
-            .and_then(Value::as_array)
-            .is_some_and(|a| !a.is_empty())
-    })
-}
-
-/// Autotask's messages from an error body: `errors` (strings or `{message}` objects),
-/// ASP.NET's `Message`, or the start of the body.
-fn error_messages(body: &str) -> Vec<String> {
-    let trimmed = body.trim();
-    if trimmed.is_empty() {
-        return vec!["(empty body)".into()];
-    }
-    match serde_json::from_str::<Value>(trimmed) {
-        Ok(v) => match (
-            v.get("errors"),
-            v.get("Message").or_else(|| v.get("message")),
-        ) {
-            (Some(Value::Array(errors)), _) if !errors.is_empty() => errors
-                .iter()
-                .map(|e| match e {
-                    Value::String(s) => s.clone(),
-                    other => other
-                        .get("message")
-                        .and_then(Value::as_str)
-                        .map_or_else(|| other.to_string(), str::to_string),
-                })
-                .collect(),
-            (_, Some(Value::String(m))) => vec![m.clone()],
-            _ => vec![truncate(trimmed, 300)],
-        },
-        Err(_) if trimmed.starts_with('<') => vec!["(an HTML page, no details)".into()],
-        Err(_) => vec![truncate(trimmed, 300)],
-    }
-}
-
-fn truncate(text: &str, max_chars: usize) -> String {
-    let mut out: String = text.chars().take(max_chars).collect();
-    if text.chars().nth(max_chars).is_some() {
-        out.push('…');
-    }
-    out
-}
-
 fn item_id(body: Value, client: &AutotaskClient) -> Result<i64, AutotaskError> {
     body.get("itemId")
         .and_then(Value::as_i64)
@@ -902,76 +826,9 @@ fn item_id(body: Value, client: &AutotaskClient) -> Result<i64, AutotaskError> {
         })
 }
 
-fn fields_of(body: Value) -> Result<Vec<Value>, AutotaskError> {
-    match body {
-        Value::Object(mut map) => match map.remove("fields") {
-            Some(Value::Array(fields)) => Ok(fields),
-            _ => Err(AutotaskError::InvalidResponse {
-                reason: "field information has no fields array".into(),
-            }),
-        },
-        _ => Err(AutotaskError::InvalidResponse {
-            reason: "field information is not a JSON object".into(),
-        }),
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn error_messages_read_every_shape() {
-        assert_eq!(
-            error_messages(r#"{"errors":["a","b"]}"#),
-            vec!["a".to_string(), "b".to_string()]
-        );
-        assert_eq!(
-            error_messages(r#"{"errors":[{"message":"m","field":"f"}]}"#),
-            vec!["m".to_string()]
-        );
-        assert_eq!(
-            error_messages(
-                r#"{"Message":"The requested resource does not support http method 'GET'."}"#
-            ),
-            vec!["The requested resource does not support http method 'GET'.".to_string()]
-        );
-        assert_eq!(
-            error_messages("<html>404</html>"),
-            vec!["(an HTML page, no details)".to_string()]
-        );
-        assert_eq!(error_messages("  "), vec!["(empty body)".to_string()]);
-        assert_eq!(error_messages(&"x".repeat(400)).len(), 1);
-        assert!(has_autotask_errors(r#"{"errors":["x"]}"#));
-        assert!(!has_autotask_errors(r#"{"errors":[]}"#));
-        assert!(!has_autotask_errors(
-            r#"{"Message":"An error has occurred."}"#
-        ));
-        assert!(!has_autotask_errors("{\"errors\": [\"trunc"));
-    }
-
-    #[test]
-    fn relative_paths_are_checked() {
-        for ok in [
-            "Tickets",
-            "Tickets/123/Notes",
-            "Tickets/query/count",
-            "ThresholdInformation",
-        ] {
-            assert!(check_relative(ok).is_ok(), "{ok}");
-        }
-        for bad in [
-            "",
-            "/Tickets",
-            "Tickets/../x",
-            "Tickets?x=1",
-            "Tickets//x",
-            "a b",
-            "Tickets/%2e%2e",
-        ] {
-            assert!(check_relative(bad).is_err(), "{bad}");
-        }
-    }
 
     #[test]
     fn credentials_that_cannot_be_headers_are_refused_by_name() {

@@ -4,6 +4,7 @@
 
 use std::future::Future;
 use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::{Duration, Instant};
 
 use serde::Deserialize;
 use serde_json::Value;
@@ -19,7 +20,13 @@ pub struct ZoneCache {
     /// Held while a lookup runs, so concurrent callers wait for it instead of asking too.
     lookup: Mutex<()>,
     lookups: AtomicU64,
+    /// When a re-lookup after a 401 found the same zone (the 401 was about the credentials,
+    /// not a move): further 401s on that zone within [`RELOOKUP_QUIET`] skip the re-lookup.
+    confirmed: std::sync::Mutex<Option<(String, Instant)>>,
 }
+
+/// After a re-lookup confirmed the zone, 401s on it are not looked up again for this long.
+pub const RELOOKUP_QUIET: Duration = Duration::from_secs(60);
 
 #[derive(Deserialize)]
 struct ZoneInformation {
@@ -34,6 +41,7 @@ impl ZoneCache {
             current: RwLock::new(api_url),
             lookup: Mutex::new(()),
             lookups: AtomicU64::new(0),
+            confirmed: std::sync::Mutex::new(None),
         }
     }
 
@@ -63,9 +71,10 @@ impl ZoneCache {
         self.run(lookup).await
     }
 
-    /// Looks the zone up again because `stale` answered 401. If another caller already
-    /// replaced `stale`, its result is used and no new lookup is made. A pinned zone is never
-    /// looked up: `None`.
+    /// Looks the zone up again because `stale` answered 401, and returns the zone to retry
+    /// on. If another caller already replaced `stale`, its result is used and no new lookup
+    /// is made. `None` (do not retry) for a pinned zone, and for a zone a re-lookup confirmed
+    /// less than [`RELOOKUP_QUIET`] ago (wrong credentials must not cost three requests a call).
     pub async fn relookup<F, Fut>(
         &self,
         stale: &str,
@@ -84,7 +93,25 @@ impl ZoneCache {
         {
             return Some(Ok(zone));
         }
-        Some(self.run(lookup).await)
+        if self
+            .confirmed_lock()
+            .as_ref()
+            .is_some_and(|(zone, at)| zone == stale && at.elapsed() < RELOOKUP_QUIET)
+        {
+            return None;
+        }
+        let result = self.run(lookup).await;
+        *self.confirmed_lock() = match &result {
+            Ok(zone) if zone == stale => Some((zone.clone(), Instant::now())),
+            _ => None,
+        };
+        Some(result)
+    }
+
+    fn confirmed_lock(&self) -> std::sync::MutexGuard<'_, Option<(String, Instant)>> {
+        self.confirmed
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
     }
 
     async fn run<F, Fut>(&self, lookup: F) -> Result<String, AutotaskError>
@@ -238,6 +265,24 @@ mod tests {
             .unwrap()
             .unwrap();
         assert_eq!(again, z2);
+        assert_eq!(cache.lookups(), 2);
+    }
+
+    #[tokio::test]
+    async fn a_confirmed_zone_is_not_looked_up_again_for_a_while() {
+        let cache = ZoneCache::new(None);
+        let zone = "https://z1/ATServicesRest/".to_string();
+        let z = zone.clone();
+        cache.base(|| async move { Ok(z) }).await.unwrap();
+        // A 401 (bad secret): the re-lookup finds the same zone, and the caller retries once.
+        let z = zone.clone();
+        let first = cache.relookup(&zone, || async move { Ok(z) }).await;
+        assert_eq!(first.unwrap().unwrap(), zone);
+        // The next 401 on that zone neither looks up nor retries.
+        let second = cache
+            .relookup(&zone, || async { panic!("must not look up again") })
+            .await;
+        assert!(second.is_none());
         assert_eq!(cache.lookups(), 2);
     }
 

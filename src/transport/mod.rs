@@ -1,8 +1,13 @@
 //! Transports: how MCP clients reach the server. `stdio` serves one client on stdin/stdout;
-//! the HTTP transport lives beside it. This module also owns process start-up shared by both:
-//! logging to stderr (never stdout) and building the `ServerState` from the configuration,
-//! starting the in-process sandbox in sandbox mode.
+//! `http` serves many over MCP streamable HTTP (with its `auth`, `origin` and `health`
+//! parts). This module also owns process start-up shared by both: logging to stderr (never
+//! stdout) and building the `ServerState` from the configuration, starting the in-process
+//! sandbox in sandbox mode.
 
+pub mod auth;
+pub mod health;
+pub mod http;
+pub mod origin;
 pub mod stdio;
 
 use std::sync::Arc;
@@ -12,18 +17,9 @@ use crate::config::{AutotaskConfig, Config, Credentials, LogFormat};
 use crate::server::ServerState;
 
 /// Sends `tracing` output to stderr, filtered by `RUST_LOG` (default `info`). stdout stays
-/// free for JSON-RPC. Safe to call twice (the second call does nothing).
+/// free for JSON-RPC. Safe to call twice (the second call does nothing). See `crate::logging`.
 pub fn init_logging(format: LogFormat) {
-    let filter = tracing_subscriber::EnvFilter::try_from_default_env()
-        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
-    let builder = tracing_subscriber::fmt()
-        .with_writer(std::io::stderr)
-        .with_ansi(false)
-        .with_env_filter(filter);
-    let _ = match format {
-        LogFormat::Text => builder.try_init(),
-        LogFormat::Json => builder.json().try_init(),
-    };
+    crate::logging::init(format);
 }
 
 /// What keeps a server process's backing services alive (the sandbox, in sandbox mode).

@@ -1,0 +1,355 @@
+//! `/health`: liveness, Autotask reachability and the tenant's budget state, without any
+//! secret, plus the tiny HTTP probe behind `autotask-mcp healthcheck` (scratch images have no
+//! curl).
+//!
+//! Reachability is checked with `GET ThresholdInformation`, which also gives the budget. That
+//! call counts against the tenant's hourly budget, so the answer is cached (60 s by default)
+//! and concurrent probes share one refresh: with probes every 10 s a replica spends at most
+//! 60 requests an hour on health, out of the tenant's 10,000.
+
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::{Duration, Instant};
+
+use serde::Serialize;
+use tokio::sync::Mutex;
+
+use crate::autotask::{AutotaskClient, Threshold};
+use crate::metrics;
+
+/// How long a reachability answer is reused.
+pub const DEFAULT_CACHE_TTL: Duration = Duration::from_secs(60);
+/// How long one reachability check may take before it counts as unreachable.
+pub const CHECK_TIMEOUT: Duration = Duration::from_secs(10);
+
+/// The budget part of the report.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct BudgetState {
+    pub used: u64,
+    pub limit: u64,
+    pub percent: u8,
+    /// `ok`, `warn` (past the warn percent) or `refuse` (optional reads are refused).
+    pub state: &'static str,
+}
+
+/// The Autotask part of the report.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct AutotaskHealth {
+    /// `tenant` or `sandbox`.
+    pub target: &'static str,
+    pub reachable: bool,
+    /// Seconds since the check that produced this answer.
+    pub checked_secs_ago: u64,
+    /// Why Autotask is unreachable (the client's redacted error text).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub error: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub budget: Option<BudgetState>,
+}
+
+/// The whole `/health` answer.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct HealthReport {
+    /// `ok`, `degraded` (Autotask unreachable: the process is alive and says so in tool
+    /// results) or `draining` (shutting down).
+    pub status: &'static str,
+    pub version: &'static str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub autotask: Option<AutotaskHealth>,
+}
+
+#[derive(Clone)]
+struct Checked {
+    at: Instant,
+    result: Result<Threshold, String>,
+}
+
+struct Inner {
+    client: Option<(AutotaskClient, &'static str)>,
+    warn_percent: u8,
+    refuse_percent: u8,
+    ttl: Duration,
+    cache: Mutex<Option<Checked>>,
+    draining: AtomicBool,
+}
+
+/// Where `/health` gets its facts. Cheap to clone.
+#[derive(Clone)]
+pub struct HealthSource {
+    inner: Arc<Inner>,
+}
+
+impl std::fmt::Debug for HealthSource {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("HealthSource")
+            .field("target", &self.inner.client.as_ref().map(|(_, t)| *t))
+            .finish()
+    }
+}
+
+fn budget_state(t: &Threshold, warn: u8, refuse: u8) -> BudgetState {
+    // A zero threshold means nothing may be sent: report it as fully used.
+    let percent = t
+        .current_timeframe_request_count
+        .saturating_mul(100)
+        .checked_div(t.external_request_threshold)
+        .map_or(100, |p| p.min(100) as u8);
+    let state = if percent >= refuse {
+        "refuse"
+    } else if percent >= warn {
+        "warn"
+    } else {
+        "ok"
+    };
+    BudgetState {
+        used: t.current_timeframe_request_count,
+        limit: t.external_request_threshold,
+        percent,
+        state,
+    }
+}
+
+impl HealthSource {
+    /// Liveness only (no Autotask client, e.g. in tests).
+    pub fn liveness_only() -> HealthSource {
+        HealthSource::build(None, 75, 90)
+    }
+
+    /// Reports on `client`; `target` is `tenant` or `sandbox`. The percents are the client's
+    /// budget thresholds (`AUTOTASK_BUDGET_WARN_PERCENT` / `_REFUSE_PERCENT`).
+    pub fn with_client(
+        client: AutotaskClient,
+        target: &'static str,
+        warn_percent: u8,
+        refuse_percent: u8,
+    ) -> HealthSource {
+        HealthSource::build(Some((client, target)), warn_percent, refuse_percent)
+    }
+
+    fn build(
+        client: Option<(AutotaskClient, &'static str)>,
+        warn_percent: u8,
+        refuse_percent: u8,
+    ) -> HealthSource {
+        HealthSource {
+            inner: Arc::new(Inner {
+                client,
+                warn_percent,
+                refuse_percent,
+                ttl: DEFAULT_CACHE_TTL,
+                cache: Mutex::new(None),
+                draining: AtomicBool::new(false),
+            }),
+        }
+    }
+
+    /// Changes how long a reachability answer is reused (call before cloning).
+    pub fn with_cache_ttl(self, ttl: Duration) -> HealthSource {
+        let inner = Arc::try_unwrap(self.inner).map(|mut inner| {
+            inner.ttl = ttl;
+            inner
+        });
+        match inner {
+            Ok(inner) => HealthSource {
+                inner: Arc::new(inner),
+            },
+            Err(shared) => HealthSource { inner: shared },
+        }
+    }
+
+    /// Marks the process as shutting down: `/health` answers 503 `draining` from now on, so
+    /// load balancers stop sending new requests.
+    pub fn set_draining(&self) {
+        self.inner.draining.store(true, Ordering::SeqCst);
+    }
+
+    pub fn is_draining(&self) -> bool {
+        self.inner.draining.load(Ordering::SeqCst)
+    }
+
+    async fn checked(&self, client: &AutotaskClient) -> Checked {
+        // Holding the lock across the refresh makes concurrent probes share one request.
+        let mut cache = self.inner.cache.lock().await;
+        if let Some(c) = cache.as_ref()
+            && c.at.elapsed() < self.inner.ttl
+        {
+            return c.clone();
+        }
+        let result = match tokio::time::timeout(CHECK_TIMEOUT, client.threshold()).await {
+            Ok(Ok(t)) => {
+                metrics::record_budget(
+                    t.current_timeframe_request_count,
+                    t.external_request_threshold,
+                );
+                Ok(t)
+            }
+            Ok(Err(e)) => Err(e.to_string()),
+            Err(_) => Err(format!(
+                "no answer from Autotask within {} s",
+                CHECK_TIMEOUT.as_secs()
+            )),
+        };
+        if let Err(reason) = &result {
+            tracing::warn!(reason = %reason, "health check: Autotask is not reachable");
+        }
+        let checked = Checked {
+            at: Instant::now(),
+            result,
+        };
+        *cache = Some(checked.clone());
+        checked
+    }
+
+    /// The current report.
+    pub async fn report(&self) -> HealthReport {
+        let autotask = match &self.inner.client {
+            None => None,
+            Some((client, target)) => {
+                let checked = self.checked(client).await;
+                let checked_secs_ago = checked.at.elapsed().as_secs();
+                Some(match checked.result {
+                    Ok(t) => AutotaskHealth {
+                        target,
+                        reachable: true,
+                        checked_secs_ago,
+                        error: None,
+                        budget: Some(budget_state(
+                            &t,
+                            self.inner.warn_percent,
+                            self.inner.refuse_percent,
+                        )),
+                    },
+                    Err(reason) => AutotaskHealth {
+                        target,
+                        reachable: false,
+                        checked_secs_ago,
+                        error: Some(reason),
+                        budget: None,
+                    },
+                })
+            }
+        };
+        let status = if self.is_draining() {
+            "draining"
+        } else if autotask.as_ref().is_some_and(|a| !a.reachable) {
+            "degraded"
+        } else {
+            "ok"
+        };
+        HealthReport {
+            status,
+            version: env!("CARGO_PKG_VERSION"),
+            autotask,
+        }
+    }
+}
+
+/// Flags of `autotask-mcp healthcheck` (the Docker `HEALTHCHECK`): the same variables the
+/// server reads, so the probe finds the server wherever it listens.
+#[derive(Debug, Clone, clap::Args)]
+pub struct HealthcheckArgs {
+    /// Where the server listens (a wildcard bind is probed on loopback).
+    #[arg(long, env = "AUTOTASK_HTTP_HOST", default_value = "127.0.0.1")]
+    pub http_host: String,
+    /// The server's port.
+    #[arg(long, env = "PORT", default_value_t = 3000)]
+    pub port: u16,
+    /// Seconds to wait for the answer.
+    #[arg(long, default_value_t = 5)]
+    pub timeout_secs: u64,
+}
+
+/// Runs the probe; prints one line on stderr and returns the process exit code
+/// (0 healthy, 1 not).
+pub async fn run_healthcheck(args: HealthcheckArgs) -> std::process::ExitCode {
+    match probe(
+        &args.http_host,
+        args.port,
+        Duration::from_secs(args.timeout_secs.max(1)),
+    )
+    .await
+    {
+        Ok(()) => {
+            eprintln!("healthy: /health answered 200 on port {}", args.port);
+            std::process::ExitCode::SUCCESS
+        }
+        Err(e) => {
+            eprintln!("unhealthy: {e}");
+            std::process::ExitCode::FAILURE
+        }
+    }
+}
+
+/// `autotask-mcp healthcheck`: GETs `http://{host}:{port}/health` with a bare HTTP/1.1
+/// request and succeeds on status 200. `host` is where the server listens; a wildcard bind
+/// (`0.0.0.0`, `::`) is probed on loopback.
+pub async fn probe(host: &str, port: u16, timeout: Duration) -> Result<(), String> {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let target = match host.trim() {
+        "" | "0.0.0.0" | "localhost" => "127.0.0.1".to_string(),
+        "::" | "[::]" | "::1" | "[::1]" => "::1".to_string(),
+        other => other
+            .trim_start_matches('[')
+            .trim_end_matches(']')
+            .to_string(),
+    };
+    let request = async {
+        let mut stream = tokio::net::TcpStream::connect((target.as_str(), port))
+            .await
+            .map_err(|e| format!("cannot connect to {target}:{port}: {e}"))?;
+        stream
+            .write_all(
+                b"GET /health HTTP/1.1\r\nHost: localhost\r\nUser-Agent: autotask-mcp-healthcheck\r\nConnection: close\r\n\r\n",
+            )
+            .await
+            .map_err(|e| format!("cannot send the request: {e}"))?;
+        let mut answer = Vec::new();
+        stream
+            .read_to_end(&mut answer)
+            .await
+            .map_err(|e| format!("cannot read the answer: {e}"))?;
+        let text = String::from_utf8_lossy(&answer);
+        let status_line = text.lines().next().unwrap_or_default().to_string();
+        if status_line.split_whitespace().nth(1) == Some("200") {
+            Ok(())
+        } else {
+            Err(format!("/health answered `{status_line}`"))
+        }
+    };
+    tokio::time::timeout(timeout, request).await.map_err(|_| {
+        format!(
+            "no answer from {target}:{port} within {} s",
+            timeout.as_secs()
+        )
+    })?
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn budget_states_follow_the_percents() {
+        let t = |used| Threshold {
+            external_request_threshold: 10_000,
+            request_threshold_timeframe: 60,
+            current_timeframe_request_count: used,
+        };
+        assert_eq!(budget_state(&t(124), 75, 90).state, "ok");
+        assert_eq!(budget_state(&t(124), 75, 90).percent, 1);
+        assert_eq!(budget_state(&t(7_500), 75, 90).state, "warn");
+        assert_eq!(budget_state(&t(9_500), 75, 90).state, "refuse");
+        assert_eq!(budget_state(&t(20_000), 75, 90).percent, 100);
+    }
+
+    #[tokio::test]
+    async fn liveness_only_reports_ok_then_draining() {
+        let h = HealthSource::liveness_only();
+        let r = h.report().await;
+        assert_eq!(r.status, "ok");
+        assert!(r.autotask.is_none());
+        h.set_draining();
+        assert_eq!(h.report().await.status, "draining");
+    }
+}

@@ -1,0 +1,431 @@
+//! MCP streamable HTTP transport: an axum router with
+//! * `/mcp`: rmcp's `StreamableHttpService` in stateless mode (no sessions, JSON answers), so
+//!   any replica behind any load balancer can serve any request; POST carries JSON-RPC, GET
+//!   and DELETE answer 405 as the protocol allows for a server without sessions;
+//! * `/metrics`: Prometheus text format;
+//! * `/health`: unauthenticated liveness, Autotask reachability and budget state.
+//!
+//! `/mcp` and `/metrics` sit behind, outermost first: Host/Origin allow-lists (403), the bearer
+//! token (401 + `WWW-Authenticate: Bearer`), a request body limit (413), a request timeout
+//! (503), and a concurrency limit (requests wait for a slot). Shutdown is graceful: on the
+//! shutdown token the listener closes, `/health` turns 503 `draining`, in-flight requests
+//! finish (bounded by the request timeout), then rmcp's own token is cancelled.
+
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use axum::Router;
+use axum::extract::{ConnectInfo, Request, State};
+use axum::middleware::{self, Next};
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+use http::{HeaderValue, StatusCode, header};
+use rmcp::transport::streamable_http_server::session::never::NeverSessionManager;
+use rmcp::transport::streamable_http_server::{StreamableHttpServerConfig, StreamableHttpService};
+use tokio_util::sync::CancellationToken;
+use tower::ServiceBuilder;
+use tower::limit::ConcurrencyLimitLayer;
+use tower_http::timeout::{RequestBodyTimeoutLayer, TimeoutLayer};
+
+use super::auth::{BearerToken, Verdict};
+use super::health::HealthSource;
+use super::origin::AllowLists;
+use crate::config::HttpConfig;
+use crate::metrics;
+
+/// Extra time granted after the request timeout for in-flight requests to finish on shutdown.
+const DRAIN_MARGIN: Duration = Duration::from_secs(5);
+
+/// Why the HTTP transport could not start or stopped.
+#[derive(Debug, thiserror::Error)]
+pub enum TransportError {
+    /// A setting is unusable; the text names the variable.
+    #[error("{0}")]
+    Config(String),
+    #[error(
+        "cannot listen on {addr}: {source} (check AUTOTASK_HTTP_HOST and PORT; is another process using the port?)"
+    )]
+    Bind {
+        addr: String,
+        #[source]
+        source: std::io::Error,
+    },
+    #[error("the HTTP server failed: {0}")]
+    Serve(#[source] std::io::Error),
+}
+
+#[derive(Clone)]
+struct Guard {
+    allow: Arc<AllowLists>,
+    token: BearerToken,
+}
+
+fn jsonrpc_error(status: StatusCode, code: i64, message: &str) -> Response {
+    let body = serde_json::json!({
+        "jsonrpc": "2.0",
+        "error": { "code": code, "message": message },
+    });
+    let mut response = (status, body.to_string()).into_response();
+    response.headers_mut().insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("application/json"),
+    );
+    response
+}
+
+/// Host/Origin first (a browser on a foreign page gets 403 whatever it sends), then the token.
+/// `/metrics` skips the Host check only: Prometheus scrapes pods by IP address, and a
+/// rebinding browser has neither the token nor an allowed Origin.
+async fn guard(State(guard): State<Guard>, req: Request, next: Next) -> Response {
+    let checked = if req.uri().path() == "/metrics" {
+        guard.allow.check_origin(req.headers())
+    } else {
+        guard.allow.check(req.uri(), req.headers())
+    };
+    if let Err(rejection) = checked {
+        tracing::warn!(
+            path = req.uri().path(),
+            reason = ?rejection,
+            "refused a request: Host or Origin not allowed (possible DNS rebinding)"
+        );
+        return jsonrpc_error(StatusCode::FORBIDDEN, -32600, rejection.message());
+    }
+    match guard
+        .token
+        .verdict(req.headers().get(header::AUTHORIZATION))
+    {
+        Verdict::Valid => next.run(req).await,
+        verdict => {
+            tracing::warn!(
+                path = req.uri().path(),
+                presented = match verdict {
+                    Verdict::Missing => "none",
+                    _ => "wrong",
+                },
+                "refused a request without a valid bearer token"
+            );
+            let challenge = match verdict {
+                Verdict::Missing => "Bearer realm=\"autotask-mcp\"",
+                _ => "Bearer realm=\"autotask-mcp\", error=\"invalid_token\"",
+            };
+            let mut response = jsonrpc_error(
+                StatusCode::UNAUTHORIZED,
+                -32001,
+                "Unauthorized: send `Authorization: Bearer <token>` with the server's AUTOTASK_HTTP_TOKEN",
+            );
+            response.headers_mut().insert(
+                header::WWW_AUTHENTICATE,
+                HeaderValue::from_static(challenge),
+            );
+            response
+        }
+    }
+}
+
+/// Refuses a body whose declared `Content-Length` is over the limit with 413 before reading
+/// it. Bodies without a length (chunked) are counted while streaming by rmcp, which answers
+/// 413 as well once the limit is passed.
+async fn declared_body_limit(State(limit): State<usize>, req: Request, next: Next) -> Response {
+    let declared = req
+        .headers()
+        .get(header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.trim().parse::<u64>().ok());
+    if declared.is_some_and(|len| len > limit as u64) {
+        tracing::warn!(
+            path = req.uri().path(),
+            declared,
+            limit,
+            "refused a request body over the limit"
+        );
+        return jsonrpc_error(
+            StatusCode::PAYLOAD_TOO_LARGE,
+            -32600,
+            &format!(
+                "Payload too large: the limit is {limit} bytes (AUTOTASK_HTTP_MAX_BODY_BYTES)"
+            ),
+        );
+    }
+    next.run(req).await
+}
+
+fn route_label(path: &str) -> &'static str {
+    match path {
+        "/mcp" => "/mcp",
+        "/health" => "/health",
+        "/metrics" => "/metrics",
+        _ => "other",
+    }
+}
+
+/// One structured line per request (method, route, status, latency, peer) and the
+/// `http_requests_total` counter. Headers are never logged: they carry the token.
+async fn access_log(req: Request, next: Next) -> Response {
+    let started = Instant::now();
+    let method = req.method().clone();
+    let route = route_label(req.uri().path());
+    let peer = req
+        .extensions()
+        .get::<ConnectInfo<SocketAddr>>()
+        .map(|c| c.0.to_string())
+        .unwrap_or_default();
+    let response = next.run(req).await;
+    let status = response.status().as_u16();
+    metrics::record_http_request(route, status);
+    let elapsed_ms = started.elapsed().as_millis() as u64;
+    if route == "/health" {
+        tracing::debug!(method = %method, route, status, elapsed_ms, peer, "http request");
+    } else {
+        tracing::info!(method = %method, route, status, elapsed_ms, peer, "http request");
+    }
+    response
+}
+
+async fn health(State(source): State<HealthSource>) -> Response {
+    let report = source.report().await;
+    let status = if report.status == "draining" {
+        StatusCode::SERVICE_UNAVAILABLE
+    } else {
+        StatusCode::OK
+    };
+    let body = serde_json::to_string(&report).unwrap_or_else(|_| "{}".into());
+    let mut response = (status, body).into_response();
+    response.headers_mut().insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("application/json"),
+    );
+    response
+        .headers_mut()
+        .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    response
+}
+
+async fn metrics_text() -> Response {
+    let mut response = metrics::render().into_response();
+    response.headers_mut().insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static(metrics::CONTENT_TYPE),
+    );
+    response
+}
+
+async fn not_found() -> Response {
+    (
+        StatusCode::NOT_FOUND,
+        "Not found: MCP is served at /mcp, health at /health, metrics at /metrics\n",
+    )
+        .into_response()
+}
+
+/// The rmcp service configuration matching `http` and the allow-lists.
+fn rmcp_config(
+    http: &HttpConfig,
+    allow: &AllowLists,
+    mcp_shutdown: CancellationToken,
+) -> StreamableHttpServerConfig {
+    let config = StreamableHttpServerConfig::default()
+        .with_legacy_session_mode(false)
+        .with_json_response(true)
+        .with_max_request_body_bytes(http.max_body_bytes)
+        .with_allowed_origins(allow.rmcp_origins())
+        .with_cancellation_token(mcp_shutdown);
+    // rmcp checks Host and Origin again inside the service, with the same lists.
+    match allow.rmcp_hosts() {
+        Some(hosts) => config.with_allowed_hosts(hosts),
+        None => config.disable_allowed_hosts(),
+    }
+}
+
+/// Checks the settings the router needs: a token of at least 16 characters (the server
+/// never runs unauthenticated, whatever it binds to), valid allow-lists, limits above zero.
+fn validate(http: &HttpConfig) -> Result<Guard, TransportError> {
+    let token = http.token.as_ref().ok_or_else(|| {
+        TransportError::Config(
+            "AUTOTASK_HTTP_TOKEN is not set: the HTTP transport needs a bearer token of at least 16 characters (e.g. `openssl rand -hex 32`)".into(),
+        )
+    })?;
+    let token = BearerToken::new(token).map_err(TransportError::Config)?;
+    let allow = AllowLists::new(&http.allowed_hosts, &http.allowed_origins)
+        .map_err(TransportError::Config)?;
+    if http.max_concurrency == 0 {
+        return Err(TransportError::Config(
+            "AUTOTASK_HTTP_MAX_CONCURRENCY must be at least 1".into(),
+        ));
+    }
+    if http.max_body_bytes == 0 {
+        return Err(TransportError::Config(
+            "AUTOTASK_HTTP_MAX_BODY_BYTES must be at least 1".into(),
+        ));
+    }
+    Ok(Guard {
+        allow: Arc::new(allow),
+        token,
+    })
+}
+
+/// The full router. `factory` builds the MCP handler; in stateless mode it runs once per
+/// request, so it must be cheap (clone `Arc`s). `mcp_shutdown` cancels rmcp's in-flight work
+/// when fired: [`serve_on`] fires it only after the drain.
+pub fn router<S, F>(
+    http: &HttpConfig,
+    factory: F,
+    health_source: HealthSource,
+    mcp_shutdown: CancellationToken,
+) -> Result<Router, TransportError>
+where
+    F: Fn() -> Result<S, std::io::Error> + Send + Sync + 'static,
+    S: rmcp::ServerHandler + Send + 'static,
+{
+    let Guard { allow, token } = validate(http)?;
+    let mcp = StreamableHttpService::new(
+        factory,
+        Arc::new(NeverSessionManager::default()),
+        rmcp_config(http, allow.as_ref(), mcp_shutdown),
+    );
+    let guard_state = Guard { allow, token };
+    let protected = Router::new()
+        .route_service("/mcp", mcp)
+        .route("/metrics", get(metrics_text))
+        .layer(
+            ServiceBuilder::new()
+                .layer(middleware::from_fn_with_state(guard_state, guard))
+                .layer(middleware::from_fn_with_state(
+                    http.max_body_bytes,
+                    declared_body_limit,
+                ))
+                .layer(TimeoutLayer::with_status_code(
+                    StatusCode::SERVICE_UNAVAILABLE,
+                    http.request_timeout,
+                ))
+                .layer(RequestBodyTimeoutLayer::new(http.request_timeout))
+                .layer(ConcurrencyLimitLayer::new(http.max_concurrency)),
+        );
+    Ok(Router::new()
+        .route("/health", get(health).with_state(health_source))
+        .merge(protected)
+        .fallback(not_found)
+        .layer(middleware::from_fn(access_log)))
+}
+
+/// Binds `AUTOTASK_HTTP_HOST:PORT` and serves until `shutdown` fires (see [`serve_on`]).
+pub async fn serve<S, F>(
+    http: &HttpConfig,
+    factory: F,
+    health_source: HealthSource,
+    shutdown: CancellationToken,
+) -> Result<(), TransportError>
+where
+    F: Fn() -> Result<S, std::io::Error> + Send + Sync + 'static,
+    S: rmcp::ServerHandler + Send + 'static,
+{
+    // Validate everything before binding, so a bad setting never opens a port.
+    validate(http)?;
+    let addr = if http.host.contains(':') && !http.host.starts_with('[') {
+        format!("[{}]:{}", http.host, http.port)
+    } else {
+        format!("{}:{}", http.host, http.port)
+    };
+    let listener = tokio::net::TcpListener::bind(addr.as_str())
+        .await
+        .map_err(|source| TransportError::Bind { addr, source })?;
+    serve_on(listener, http, factory, health_source, shutdown).await
+}
+
+/// Serves on an already bound listener (tests bind `127.0.0.1:0`) until `shutdown` fires,
+/// then drains: no new connections, `/health` answers 503, in-flight requests finish within
+/// the request timeout plus a margin.
+pub async fn serve_on<S, F>(
+    listener: tokio::net::TcpListener,
+    http: &HttpConfig,
+    factory: F,
+    health_source: HealthSource,
+    shutdown: CancellationToken,
+) -> Result<(), TransportError>
+where
+    F: Fn() -> Result<S, std::io::Error> + Send + Sync + 'static,
+    S: rmcp::ServerHandler + Send + 'static,
+{
+    let mcp_shutdown = CancellationToken::new();
+    let app = router(http, factory, health_source.clone(), mcp_shutdown.clone())?;
+    let local = listener.local_addr().map_err(TransportError::Serve)?;
+    let allowed_hosts = if http.allowed_hosts.is_empty() {
+        "loopback only".to_string()
+    } else {
+        http.allowed_hosts.join(",")
+    };
+    tracing::info!(
+        addr = %local,
+        endpoint = %format!("http://{local}/mcp"),
+        allowed_hosts,
+        max_body_bytes = http.max_body_bytes,
+        request_timeout_secs = http.request_timeout.as_secs(),
+        max_concurrency = http.max_concurrency,
+        "MCP streamable HTTP transport listening"
+    );
+    if !local.ip().is_loopback() && http.allowed_hosts.is_empty() {
+        tracing::warn!(
+            "listening beyond loopback while only loopback Host names are allowed: set AUTOTASK_HTTP_ALLOWED_HOSTS to the name clients use (e.g. mcp.example.com), or they get 403"
+        );
+    }
+    let signal = shutdown.clone();
+    let draining = health_source.clone();
+    let server = axum::serve(
+        listener,
+        app.into_make_service_with_connect_info::<SocketAddr>(),
+    )
+    .with_graceful_shutdown(async move {
+        signal.cancelled().await;
+        draining.set_draining();
+        tracing::info!("shutting down: no new connections, finishing in-flight requests");
+    });
+    let drain_limit = http.request_timeout + DRAIN_MARGIN;
+    let result = tokio::select! {
+        r = server.into_future() => r.map_err(TransportError::Serve),
+        _ = async {
+            shutdown.cancelled().await;
+            tokio::time::sleep(drain_limit).await;
+        } => {
+            tracing::warn!(
+                drain_secs = drain_limit.as_secs(),
+                "shutdown: requests still running after the drain time are abandoned"
+            );
+            Ok(())
+        }
+    };
+    mcp_shutdown.cancel();
+    tracing::info!("HTTP transport stopped");
+    result
+}
+
+/// Waits for SIGTERM or SIGINT (Ctrl-C); on other platforms for Ctrl-C.
+pub async fn shutdown_signal() {
+    #[cfg(unix)]
+    {
+        use tokio::signal::unix::{SignalKind, signal};
+        match signal(SignalKind::terminate()) {
+            Ok(mut term) => {
+                tokio::select! {
+                    _ = term.recv() => tracing::info!("received SIGTERM"),
+                    _ = tokio::signal::ctrl_c() => tracing::info!("received SIGINT"),
+                }
+            }
+            Err(e) => {
+                tracing::warn!(error = %e, "cannot listen for SIGTERM; only SIGINT stops the server");
+                let _ = tokio::signal::ctrl_c().await;
+            }
+        }
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = tokio::signal::ctrl_c().await;
+    }
+}
+
+/// Cancels `token` on SIGTERM or SIGINT.
+pub fn cancel_on_signal(token: CancellationToken) {
+    tokio::spawn(async move {
+        shutdown_signal().await;
+        token.cancel();
+    });
+}
