@@ -65,13 +65,16 @@ fn dt(at: DateTime<Utc>) -> Value {
 }
 
 impl Seeder {
-    fn record(&mut self, entity: &'static str, id: i64, fields: Vec<(&str, Value)>) -> Record {
+    fn record(&mut self, entity: &'static str, id: i64, fields: Value) -> Record {
         let def = registry::find(entity);
         let mut record = def.map(blank).unwrap_or_default();
         record.insert("id".into(), json!(id));
+        let Value::Object(fields) = fields else {
+            return record;
+        };
         for (name, value) in fields {
-            if record.contains_key(name) {
-                record.insert(name.to_string(), value);
+            if record.contains_key(&name) {
+                record.insert(name, value);
             } else {
                 self.unknown.push(format!("{entity}.{name}"));
             }
@@ -79,7 +82,7 @@ impl Seeder {
         record
     }
 
-    fn put(&mut self, entity: &'static str, id: i64, fields: Vec<(&str, Value)>) -> i64 {
+    fn put(&mut self, entity: &'static str, id: i64, fields: Value) -> i64 {
         let record = self.record(entity, id, fields);
         self.data.put(entity, record)
     }
@@ -386,16 +389,16 @@ pub fn generate(seed: u64) -> Seeded {
             s.put(
                 "Roles",
                 id,
-                vec![
-                    ("name", json!(name)),
-                    ("description", json!(format!("{name} role"))),
-                    ("hourlyRate", json!(rate)),
-                    ("hourlyFactor", json!(1.0)),
-                    ("isActive", json!(true)),
-                    ("isSystemRole", json!(false)),
-                    ("isExcludedFromNewContracts", json!(false)),
-                    ("roleType", json!(1)),
-                ],
+                json!({
+                    "name": name,
+                    "description": format!("{name} role"),
+                    "hourlyRate": rate,
+                    "hourlyFactor": 1.0,
+                    "isActive": true,
+                    "isSystemRole": false,
+                    "isExcludedFromNewContracts": false,
+                    "roleType": 1,
+                }),
             )
         })
         .collect();
@@ -404,17 +407,17 @@ pub fn generate(seed: u64) -> Seeded {
     s.put(
         "Resources",
         API_USER_RESOURCE_ID,
-        vec![
-            ("firstName", json!("API")),
-            ("lastName", json!("User (sandbox)")),
-            ("email", json!("api-user@sandbox.invalid")),
-            ("userName", json!("apiuser")),
-            ("isActive", json!(true)),
-            ("resourceType", json!("Employee")),
-            ("licenseType", json!(3)),
-            ("userType", json!(3)),
-            ("title", json!("API-only user")),
-        ],
+        json!({
+            "firstName": "API",
+            "lastName": "User (sandbox)",
+            "email": "api-user@sandbox.invalid",
+            "userName": "apiuser",
+            "isActive": true,
+            "resourceType": "Employee",
+            "licenseType": 3,
+            "userType": 3,
+            "title": "API-only user",
+        }),
     );
     let mut staff: Vec<(i64, usize)> = Vec::new();
     for (i, (first, last, title, role)) in STAFF.iter().enumerate() {
@@ -424,39 +427,25 @@ pub fn generate(seed: u64) -> Seeded {
         s.put(
             "Resources",
             id,
-            vec![
-                ("firstName", json!(first)),
-                ("lastName", json!(last)),
-                (
-                    "email",
-                    json!(format!(
-                        "{}.{}@brightline-msp.example",
-                        first.to_lowercase(),
-                        last.to_lowercase()
-                    )),
-                ),
-                (
-                    "userName",
-                    json!(format!(
-                        "{}{}",
-                        &first[..1].to_lowercase(),
-                        last.to_lowercase()
-                    )),
-                ),
-                ("initials", json!(format!("{}{}", &first[..1], &last[..1]))),
-                ("title", json!(title)),
-                ("isActive", json!(true)),
-                ("resourceType", json!("Employee")),
-                ("licenseType", json!(1)),
-                ("userType", json!(1)),
-                ("payrollType", json!(1)),
-                ("officePhone", json!(phone)),
-                ("hireDate", dt(hire)),
-                ("defaultServiceDeskRoleID", json!(role_ids[*role])),
-                ("dateFormat", json!("MM/dd/yyyy")),
-                ("timeFormat", json!("h:mm a")),
-                ("numberFormat", json!("X,XXX.XX")),
-            ],
+            json!({
+            "firstName": first,
+            "lastName": last,
+            "email": format!("{}.{}@brightline-msp.example", first.to_lowercase(), last.to_lowercase()),
+            "userName": format!("{}{}", &first[..1].to_lowercase(), last.to_lowercase()),
+            "initials": format!("{}{}", &first[..1], &last[..1]),
+            "title": title,
+            "isActive": true,
+            "resourceType": "Employee",
+            "licenseType": 1,
+            "userType": 1,
+            "payrollType": 1,
+            "officePhone": phone,
+            "hireDate": dt(hire),
+            "defaultServiceDeskRoleID": role_ids[*role],
+            "dateFormat": "MM/dd/yyyy",
+            "timeFormat": "h:mm a",
+            "numberFormat": "X,XXX.XX",
+        }),
         );
         staff.push((id, *role));
     }
@@ -474,12 +463,12 @@ pub fn generate(seed: u64) -> Seeded {
         s.put(
             "ResourceRoles",
             rr,
-            vec![
-                ("resourceID", json!(resource)),
-                ("roleID", json!(role_ids[*role])),
-                ("queueID", json!(queues[0])),
-                ("isActive", json!(true)),
-            ],
+            json!({
+                "resourceID": resource,
+                "roleID": role_ids[*role],
+                "queueID": queues[0],
+                "isActive": true,
+            }),
         );
         rr += 1;
         let mut desk_roles = vec![*role];
@@ -491,12 +480,12 @@ pub fn generate(seed: u64) -> Seeded {
                 s.put(
                     "ResourceServiceDeskRoles",
                     sd,
-                    vec![
-                        ("resourceID", json!(resource)),
-                        ("roleID", json!(role_ids[*r])),
-                        ("isDefault", json!(n == 0)),
-                        ("isActive", json!(true)),
-                    ],
+                    json!({
+                        "resourceID": resource,
+                        "roleID": role_ids[*r],
+                        "isDefault": n == 0,
+                        "isActive": true,
+                    }),
                 );
                 sd += 1;
                 desk_pairs.push((*resource, role_ids[*r]));
@@ -506,7 +495,10 @@ pub fn generate(seed: u64) -> Seeded {
             s.put(
                 "ResourceRoleQueues",
                 rq,
-                vec![("resourceID", json!(resource)), ("queueID", json!(q))],
+                json!({
+                    "resourceID": resource,
+                    "queueID": q,
+                }),
             );
             rq += 1;
         }
@@ -540,28 +532,28 @@ pub fn generate(seed: u64) -> Seeded {
     s.put(
         "Companies",
         0,
-        vec![
-            ("companyName", json!("Brightline Managed Services")),
-            ("companyNumber", json!("0")),
-            ("companyType", json!(1)),
-            ("phone", json!(own_phone)),
-            ("address1", json!("1 Harbor Way")),
-            ("city", json!("Portland")),
-            ("state", json!("OR")),
-            ("postalCode", json!("97201")),
-            ("isActive", json!(true)),
-            ("ownerResourceID", json!(staff[0].0)),
-            ("webAddress", json!("https://brightline-msp.example")),
-            ("createDate", dt(now - Duration::days(3000))),
-            ("createdByResourceID", json!(staff[0].0)),
-            ("lastActivityDate", dt(now - Duration::days(1))),
-            ("isClientPortalActive", json!(false)),
-            ("isTaskFireActive", json!(false)),
-            ("isTaxExempt", json!(false)),
-            ("isEnabledForComanaged", json!(false)),
-            ("isSample", json!(false)),
-            ("billToAddressToUse", json!(1)),
-        ],
+        json!({
+            "companyName": "Brightline Managed Services",
+            "companyNumber": "0",
+            "companyType": 1,
+            "phone": own_phone,
+            "address1": "1 Harbor Way",
+            "city": "Portland",
+            "state": "OR",
+            "postalCode": "97201",
+            "isActive": true,
+            "ownerResourceID": staff[0].0,
+            "webAddress": "https://brightline-msp.example",
+            "createDate": dt(now - Duration::days(3000)),
+            "createdByResourceID": staff[0].0,
+            "lastActivityDate": dt(now - Duration::days(1)),
+            "isClientPortalActive": false,
+            "isTaskFireActive": false,
+            "isTaxExempt": false,
+            "isEnabledForComanaged": false,
+            "isSample": false,
+            "billToAddressToUse": 1,
+        }),
     );
     let mut names: Vec<String> = Vec::new();
     while names.len() < 60 {
@@ -596,30 +588,30 @@ pub fn generate(seed: u64) -> Seeded {
         let mut record = s.record(
             "Companies",
             id,
-            vec![
-                ("companyName", json!(name)),
-                ("companyNumber", json!(format!("C{id}"))),
-                ("companyType", json!(company_type)),
-                ("classification", json!(classification)),
-                ("phone", json!(phone)),
-                ("address1", json!(format!("{street} Main Street"))),
-                ("city", json!(city)),
-                ("state", json!(state)),
-                ("postalCode", json!(zip.to_string())),
-                ("webAddress", json!(format!("https://www.{domain}"))),
-                ("isActive", json!(active)),
-                ("ownerResourceID", json!(owner)),
-                ("createDate", dt(created)),
-                ("createdByResourceID", json!(owner)),
-                ("lastActivityDate", dt(last_activity)),
-                ("lastTrackedModifiedDateTime", dt(created)),
-                ("isClientPortalActive", json!(company_type == 1)),
-                ("isTaskFireActive", json!(false)),
-                ("isTaxExempt", json!(false)),
-                ("isEnabledForComanaged", json!(false)),
-                ("isSample", json!(false)),
-                ("billToAddressToUse", json!(1)),
-            ],
+            json!({
+                "companyName": name,
+                "companyNumber": format!("C{id}"),
+                "companyType": company_type,
+                "classification": classification,
+                "phone": phone,
+                "address1": format!("{street} Main Street"),
+                "city": city,
+                "state": state,
+                "postalCode": zip.to_string(),
+                "webAddress": format!("https://www.{domain}"),
+                "isActive": active,
+                "ownerResourceID": owner,
+                "createDate": dt(created),
+                "createdByResourceID": owner,
+                "lastActivityDate": dt(last_activity),
+                "lastTrackedModifiedDateTime": dt(created),
+                "isClientPortalActive": company_type == 1,
+                "isTaskFireActive": false,
+                "isTaxExempt": false,
+                "isEnabledForComanaged": false,
+                "isSample": false,
+                "billToAddressToUse": 1,
+            }),
         );
         if company_type == 1 {
             set_udf(&mut record, "CustomerRanking", json!(ranking));
@@ -662,32 +654,25 @@ pub fn generate(seed: u64) -> Seeded {
         let mut record = s.record(
             "Contacts",
             id,
-            vec![
-                ("companyID", json!(company_id)),
-                ("firstName", json!(first)),
-                ("lastName", json!(last)),
-                (
-                    "emailAddress",
-                    json!(format!(
-                        "{}.{}@{domain}",
-                        first.to_lowercase(),
-                        last.to_lowercase()
-                    )),
-                ),
-                ("phone", json!(phone)),
-                ("mobilePhone", json!(mobile)),
-                ("title", json!(title)),
-                ("isActive", json!(active)),
-                ("primaryContact", json!(primary)),
-                ("billingContact", json!(primary)),
-                ("receivesEmailNotifications", json!(true)),
-                ("isOptedOutFromBulkEmail", json!(false)),
-                ("surveyOptOut", json!(false)),
-                ("solicitationOptOut", json!(false)),
-                ("createDate", dt(created)),
-                ("lastModifiedDate", dt(created)),
-                ("lastActivityDate", dt(created)),
-            ],
+            json!({
+            "companyID": company_id,
+            "firstName": first,
+            "lastName": last,
+            "emailAddress": format!("{}.{}@{domain}", first.to_lowercase(), last.to_lowercase()),
+            "phone": phone,
+            "mobilePhone": mobile,
+            "title": title,
+            "isActive": active,
+            "primaryContact": primary,
+            "billingContact": primary,
+            "receivesEmailNotifications": true,
+            "isOptedOutFromBulkEmail": false,
+            "surveyOptOut": false,
+            "solicitationOptOut": false,
+            "createDate": dt(created),
+            "lastModifiedDate": dt(created),
+            "lastActivityDate": dt(created),
+        }),
         );
         set_udf(&mut record, "Preferred Channel", json!(channel));
         s.data.put("Contacts", record);
@@ -712,22 +697,22 @@ pub fn generate(seed: u64) -> Seeded {
         let mut record = s.record(
             "Contracts",
             id,
-            vec![
-                ("companyID", json!(company)),
-                ("contractName", json!(format!("{name} Managed Services"))),
-                ("contractNumber", json!(format!("MS-{id}"))),
-                ("contractType", json!(contract_type)),
-                ("contractCategory", json!(1)),
-                ("status", json!(status)),
-                ("startDate", dt(start)),
-                ("endDate", dt(start + Duration::days(365 * 3))),
-                ("isDefaultContract", json!(true)),
-                ("estimatedHours", json!(120.0)),
-                ("estimatedRevenue", json!(18000.0)),
-                ("timeReportingRequiresStartAndStopTimes", json!(0)),
-                ("description", json!("Managed services agreement")),
-                ("lastModifiedDateTime", dt(start)),
-            ],
+            json!({
+                "companyID": company,
+                "contractName": format!("{name} Managed Services"),
+                "contractNumber": format!("MS-{id}"),
+                "contractType": contract_type,
+                "contractCategory": 1,
+                "status": status,
+                "startDate": dt(start),
+                "endDate": dt(start + Duration::days(365 * 3)),
+                "isDefaultContract": true,
+                "estimatedHours": 120.0,
+                "estimatedRevenue": 18000.0,
+                "timeReportingRequiresStartAndStopTimes": 0,
+                "description": "Managed services agreement",
+                "lastModifiedDateTime": dt(start),
+            }),
         );
         set_udf(&mut record, "PO Reference", json!(po));
         s.data.put("Contracts", record);
@@ -761,37 +746,21 @@ pub fn generate(seed: u64) -> Seeded {
         let mut record = s.record(
             "ConfigurationItems",
             id,
-            vec![
-                ("companyID", json!(company)),
-                ("configurationItemType", json!(kind)),
-                ("referenceTitle", json!(host)),
-                ("referenceNumber", json!(format!("CI-{id}"))),
-                ("serialNumber", json!(serial)),
-                ("isActive", json!(true)),
-                ("installDate", dt(installed)),
-                (
-                    "warrantyExpirationDate",
-                    dt(installed + Duration::days(1095)),
-                ),
-                ("rmmDeviceAuditHostname", json!(host)),
-                (
-                    "rmmDeviceAuditOperatingSystem",
-                    if os.is_empty() {
-                        Value::Null
-                    } else {
-                        json!(os)
-                    },
-                ),
-                ("contactID", json!(contact)),
-                ("createDate", dt(installed)),
-                (
-                    "notes",
-                    json!(format!(
-                        "{} for {name}",
-                        crate::sandbox::picklists::label(crate::sandbox::picklists::CI_TYPES, kind)
-                    )),
-                ),
-            ],
+            json!({
+            "companyID": company,
+            "configurationItemType": kind,
+            "referenceTitle": host,
+            "referenceNumber": format!("CI-{id}"),
+            "serialNumber": serial,
+            "isActive": true,
+            "installDate": dt(installed),
+            "warrantyExpirationDate": dt(installed + Duration::days(1095)),
+            "rmmDeviceAuditHostname": host,
+            "rmmDeviceAuditOperatingSystem": if os.is_empty() { Value::Null } else { json!(os) },
+            "contactID": contact,
+            "createDate": dt(installed),
+            "notes": format!("{} for {name}", crate::sandbox::picklists::label(crate::sandbox::picklists::CI_TYPES, kind)),
+        }),
         );
         set_udf(&mut record, "Asset Tag", json!(format!("AT-{id}")));
         s.data.put("ConfigurationItems", record);
@@ -914,77 +883,41 @@ pub fn generate(seed: u64) -> Seeded {
         let mut record = s.record(
             "Tickets",
             id,
-            vec![
-                ("ticketNumber", json!(number)),
-                ("title", json!(title)),
-                (
-                    "description",
-                    json!(format!(
-                        "{title}. Reported via {}.",
-                        [
-                            "",
-                            "phone",
-                            "email",
-                            "the client portal",
-                            "monitoring",
-                            "a walk-in"
-                        ][source as usize]
-                    )),
-                ),
-                ("companyID", json!(company)),
-                ("contactID", json!(contact)),
-                ("status", json!(status)),
-                ("priority", json!(priority)),
-                ("queueID", json!(queue)),
-                ("issueType", json!(issue)),
-                ("subIssueType", json!(sub)),
-                ("source", json!(source)),
-                ("ticketType", json!(ticket_type)),
-                ("ticketCategory", json!(if queue == 8 { 2 } else { 1 })),
-                (
-                    "serviceLevelAgreementID",
-                    json!(if contract.is_some() { 1 } else { 2 }),
-                ),
-                ("assignedResourceID", json!(assigned.map(|(r, _)| r))),
-                ("assignedResourceRoleID", json!(assigned.map(|(_, r)| r))),
-                ("contractID", json!(contract)),
-                ("configurationItemID", json!(ci)),
-                ("createDate", dt(*created_at)),
-                ("creatorResourceID", json!(creator)),
-                (
-                    "createdByContactID",
-                    json!(if creator.is_none() { contact } else { None }),
-                ),
-                ("creatorType", json!(if creator.is_some() { 1 } else { 2 })),
-                ("dueDateTime", dt(due)),
-                ("completedDate", completed_at.map_or(Value::Null, dt)),
-                (
-                    "completedByResourceID",
-                    json!(completed_at.and(assigned.map(|(r, _)| r))),
-                ),
-                ("resolvedDateTime", completed_at.map_or(Value::Null, dt)),
-                (
-                    "resolution",
-                    if complete {
-                        json!("Resolved; user confirmed.")
-                    } else {
-                        Value::Null
-                    },
-                ),
-                ("lastActivityDate", dt(last_activity)),
-                ("lastTrackedModificationDateTime", dt(last_activity)),
-                ("estimatedHours", json!(estimated)),
-                ("isVisibleToComanaged", json!(false)),
-                ("isAssignedToComanaged", json!(false)),
-                (
-                    "serviceLevelAgreementHasBeenMet",
-                    if complete {
-                        json!(completed_at.is_some_and(|c| c <= due))
-                    } else {
-                        Value::Null
-                    },
-                ),
-            ],
+            json!({
+            "ticketNumber": number,
+            "title": title,
+            "description": format!("{title}. Reported via {}.", [ "", "phone", "email", "the client portal", "monitoring", "a walk-in" ][source as usize]),
+            "companyID": company,
+            "contactID": contact,
+            "status": status,
+            "priority": priority,
+            "queueID": queue,
+            "issueType": issue,
+            "subIssueType": sub,
+            "source": source,
+            "ticketType": ticket_type,
+            "ticketCategory": if queue == 8 { 2 } else { 1 },
+            "serviceLevelAgreementID": if contract.is_some() { 1 } else { 2 },
+            "assignedResourceID": assigned.map(|(r, _)| r),
+            "assignedResourceRoleID": assigned.map(|(_, r)| r),
+            "contractID": contract,
+            "configurationItemID": ci,
+            "createDate": dt(*created_at),
+            "creatorResourceID": creator,
+            "createdByContactID": if creator.is_none() { contact } else { None },
+            "creatorType": if creator.is_some() { 1 } else { 2 },
+            "dueDateTime": dt(due),
+            "completedDate": completed_at.map_or(Value::Null, dt),
+            "completedByResourceID": completed_at.and(assigned.map(|(r, _)| r)),
+            "resolvedDateTime": completed_at.map_or(Value::Null, dt),
+            "resolution": if complete { json!("Resolved; user confirmed.") } else { Value::Null },
+            "lastActivityDate": dt(last_activity),
+            "lastTrackedModificationDateTime": dt(last_activity),
+            "estimatedHours": estimated,
+            "isVisibleToComanaged": false,
+            "isAssignedToComanaged": false,
+            "serviceLevelAgreementHasBeenMet": if complete { json!(completed_at.is_some_and(|c| c <= due)) } else { Value::Null },
+        }),
         );
         set_udf(&mut record, "Escalation Level", json!(escalation));
         if let Some(r) = customer_ref {
@@ -1009,16 +942,16 @@ pub fn generate(seed: u64) -> Seeded {
             s.put(
                 "TicketNotes",
                 note_id,
-                vec![
-                    ("ticketID", json!(id)),
-                    ("title", json!(format!("Update {}", n + 1))),
-                    ("description", json!(text)),
-                    ("noteType", json!(note_type)),
-                    ("publish", json!(publish)),
-                    ("createDateTime", dt(at)),
-                    ("lastActivityDate", dt(at)),
-                    ("creatorResourceID", json!(author)),
-                ],
+                json!({
+                    "ticketID": id,
+                    "title": format!("Update {}", n + 1),
+                    "description": text,
+                    "noteType": note_type,
+                    "publish": publish,
+                    "createDateTime": dt(at),
+                    "lastActivityDate": dt(at),
+                    "creatorResourceID": author,
+                }),
             );
             note_id += 1;
         }
@@ -1037,31 +970,25 @@ pub fn generate(seed: u64) -> Seeded {
                 s.put(
                     "TimeEntries",
                     time_id,
-                    vec![
-                        ("resourceID", json!(resource)),
-                        ("roleID", json!(role)),
-                        ("ticketID", json!(id)),
-                        (
-                            "dateWorked",
-                            dt(start
-                                .date_naive()
-                                .and_hms_opt(0, 0, 0)
-                                .map_or(start, |d| d.and_utc())),
-                        ),
-                        ("startDateTime", dt(start)),
-                        ("endDateTime", dt(stop)),
-                        ("hoursWorked", json!(hours)),
-                        ("hoursToBill", json!(hours)),
-                        ("summaryNotes", json!(summary)),
-                        ("isNonBillable", json!(false)),
-                        ("showOnInvoice", json!(true)),
-                        ("timeEntryType", json!(2)),
-                        ("contractID", json!(contract)),
-                        ("createDateTime", dt(stop)),
-                        ("creatorUserID", json!(resource)),
-                        ("lastModifiedDateTime", dt(stop)),
-                        ("lastModifiedUserID", json!(resource)),
-                    ],
+                    json!({
+                    "resourceID": resource,
+                    "roleID": role,
+                    "ticketID": id,
+                    "dateWorked": dt(start .date_naive() .and_hms_opt(0, 0, 0) .map_or(start, |d| d.and_utc())),
+                    "startDateTime": dt(start),
+                    "endDateTime": dt(stop),
+                    "hoursWorked": hours,
+                    "hoursToBill": hours,
+                    "summaryNotes": summary,
+                    "isNonBillable": false,
+                    "showOnInvoice": true,
+                    "timeEntryType": 2,
+                    "contractID": contract,
+                    "createDateTime": dt(stop),
+                    "creatorUserID": resource,
+                    "lastModifiedDateTime": dt(stop),
+                    "lastModifiedUserID": resource,
+                }),
                 );
                 time_id += 1;
             }
@@ -1087,38 +1014,23 @@ pub fn generate(seed: u64) -> Seeded {
         let mut record = s.record(
             "Projects",
             id,
-            vec![
-                ("projectName", json!(format!("{project} - {name}"))),
-                ("projectNumber", json!(number)),
-                ("companyID", json!(company)),
-                ("status", json!(status)),
-                ("projectType", json!(5)),
-                ("startDateTime", dt(start)),
-                ("endDateTime", dt(end)),
-                ("projectLeadResourceID", json!(project_manager)),
-                ("description", json!(format!("{project} for {name}"))),
-                ("estimatedTime", json!(60.0)),
-                ("createDateTime", dt(start - Duration::days(14))),
-                ("creatorResourceID", json!(project_manager)),
-                ("lastActivityDateTime", dt(now.min(end))),
-                (
-                    "completedPercentage",
-                    json!(match status {
-                        5 => 100,
-                        2 => 40,
-                        _ => 0,
-                    }),
-                ),
-                (
-                    "contractID",
-                    json!(
-                        contract_of
-                            .iter()
-                            .find(|(c, _)| *c == company)
-                            .map(|(_, k)| *k)
-                    ),
-                ),
-            ],
+            json!({
+                "projectName": format!("{project} - {name}"),
+                "projectNumber": number,
+                "companyID": company,
+                "status": status,
+                "projectType": 5,
+                "startDateTime": dt(start),
+                "endDateTime": dt(end),
+                "projectLeadResourceID": project_manager,
+                "description": format!("{project} for {name}"),
+                "estimatedTime": 60.0,
+                "createDateTime": dt(start - Duration::days(14)),
+                "creatorResourceID": project_manager,
+                "lastActivityDateTime": dt(now.min(end)),
+                "completedPercentage": match status { 5 => 100, 2 => 40, _ => 0, },
+                "contractID": contract_of .iter() .find(|(c, _)| *c == company) .map(|(_, k)| *k),
+            }),
         );
         set_udf(
             &mut record,
@@ -1132,21 +1044,18 @@ pub fn generate(seed: u64) -> Seeded {
             s.put(
                 "Phases",
                 phase_id,
-                vec![
-                    ("projectID", json!(id)),
-                    ("title", json!(phase)),
-                    ("description", json!(format!("{phase} phase"))),
-                    ("startDate", dt(p_start)),
-                    ("dueDate", dt(p_start + Duration::days(30))),
-                    ("estimatedHours", json!(20.0)),
-                    ("isScheduled", json!(true)),
-                    ("createDate", dt(start - Duration::days(14))),
-                    ("creatorResourceID", json!(project_manager)),
-                    (
-                        "lastActivityDateTime",
-                        dt(now.min(p_start + Duration::days(30))),
-                    ),
-                ],
+                json!({
+                    "projectID": id,
+                    "title": phase,
+                    "description": format!("{phase} phase"),
+                    "startDate": dt(p_start),
+                    "dueDate": dt(p_start + Duration::days(30)),
+                    "estimatedHours": 20.0,
+                    "isScheduled": true,
+                    "createDate": dt(start - Duration::days(14)),
+                    "creatorResourceID": project_manager,
+                    "lastActivityDateTime": dt(now.min(p_start + Duration::days(30))),
+                }),
             );
             for t in 0..2 {
                 let t_start = p_start + Duration::days(15 * t);
@@ -1164,42 +1073,29 @@ pub fn generate(seed: u64) -> Seeded {
                 s.put(
                     "Tasks",
                     task_id,
-                    vec![
-                        ("projectID", json!(id)),
-                        ("phaseID", json!(phase_id)),
-                        ("title", json!(format!("{phase}: step {}", t + 1))),
-                        (
-                            "description",
-                            json!(format!("{project} {phase} work item {}", t + 1)),
-                        ),
-                        ("status", json!(t_status)),
-                        ("taskType", json!(1)),
-                        ("priority", json!(2)),
-                        ("taskNumber", json!(tnumber)),
-                        ("assignedResourceID", json!(engineer)),
-                        ("assignedResourceRoleID", json!(role)),
-                        ("startDateTime", dt(t_start)),
-                        ("endDateTime", dt(t_end)),
-                        ("estimatedHours", json!(8.0)),
-                        (
-                            "remainingHours",
-                            json!(if t_status == 5 { 0.0 } else { 8.0 }),
-                        ),
-                        (
-                            "completedDateTime",
-                            if t_status == 5 {
-                                dt(t_end)
-                            } else {
-                                Value::Null
-                            },
-                        ),
-                        ("isVisibleInClientPortal", json!(false)),
-                        ("canClientPortalUserCompleteTask", json!(false)),
-                        ("isTaskBillable", json!(true)),
-                        ("createDateTime", dt(start - Duration::days(14))),
-                        ("creatorResourceID", json!(project_manager)),
-                        ("lastActivityDateTime", dt(now.min(t_end))),
-                    ],
+                    json!({
+                        "projectID": id,
+                        "phaseID": phase_id,
+                        "title": format!("{phase}: step {}", t + 1),
+                        "description": format!("{project} {phase} work item {}", t + 1),
+                        "status": t_status,
+                        "taskType": 1,
+                        "priority": 2,
+                        "taskNumber": tnumber,
+                        "assignedResourceID": engineer,
+                        "assignedResourceRoleID": role,
+                        "startDateTime": dt(t_start),
+                        "endDateTime": dt(t_end),
+                        "estimatedHours": 8.0,
+                        "remainingHours": if t_status == 5 { 0.0 } else { 8.0 },
+                        "completedDateTime": if t_status == 5 { dt(t_end) } else { Value::Null },
+                        "isVisibleInClientPortal": false,
+                        "canClientPortalUserCompleteTask": false,
+                        "isTaskBillable": true,
+                        "createDateTime": dt(start - Duration::days(14)),
+                        "creatorResourceID": project_manager,
+                        "lastActivityDateTime": dt(now.min(t_end)),
+                    }),
                 );
                 if t_status != 1 {
                     for d in 0..3 {
@@ -1211,33 +1107,24 @@ pub fn generate(seed: u64) -> Seeded {
                         s.put(
                             "TimeEntries",
                             time_id,
-                            vec![
-                                ("resourceID", json!(engineer)),
-                                ("roleID", json!(role)),
-                                ("taskID", json!(task_id)),
-                                (
-                                    "dateWorked",
-                                    dt(day_start
-                                        .date_naive()
-                                        .and_hms_opt(0, 0, 0)
-                                        .map_or(day_start, |x| x.and_utc())),
-                                ),
-                                ("startDateTime", dt(day_start)),
-                                (
-                                    "endDateTime",
-                                    dt(day_start + Duration::minutes((hours * 60.0) as i64)),
-                                ),
-                                ("hoursWorked", json!(hours)),
-                                ("hoursToBill", json!(hours)),
-                                ("summaryNotes", json!("Project work")),
-                                ("isNonBillable", json!(false)),
-                                ("showOnInvoice", json!(true)),
-                                ("timeEntryType", json!(6)),
-                                ("createDateTime", dt(day_start)),
-                                ("creatorUserID", json!(engineer)),
-                                ("lastModifiedDateTime", dt(day_start)),
-                                ("lastModifiedUserID", json!(engineer)),
-                            ],
+                            json!({
+                            "resourceID": engineer,
+                            "roleID": role,
+                            "taskID": task_id,
+                            "dateWorked": dt(day_start .date_naive() .and_hms_opt(0, 0, 0) .map_or(day_start, |x| x.and_utc())),
+                            "startDateTime": dt(day_start),
+                            "endDateTime": dt(day_start + Duration::minutes((hours * 60.0) as i64)),
+                            "hoursWorked": hours,
+                            "hoursToBill": hours,
+                            "summaryNotes": "Project work",
+                            "isNonBillable": false,
+                            "showOnInvoice": true,
+                            "timeEntryType": 6,
+                            "createDateTime": dt(day_start),
+                            "creatorUserID": engineer,
+                            "lastModifiedDateTime": dt(day_start),
+                            "lastModifiedUserID": engineer,
+                        }),
                         );
                         time_id += 1;
                     }
@@ -1345,7 +1232,8 @@ mod tests {
                     if field.is_pick_list {
                         let list = tenant().picklist(entity.name, field.name).unwrap();
                         assert!(
-                            list.iter().any(|v| v.value == value.to_string()),
+                            list.iter()
+                                .any(|v| v.value.parse::<i64>().ok() == value.as_i64()),
                             "{}.{} = {value}",
                             entity.name,
                             field.name

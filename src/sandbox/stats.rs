@@ -1,13 +1,18 @@
 //! Request statistics for tests: every request the sandbox received (faulted ones included)
 //! and the most requests seen in flight at once per entity endpoint.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, VecDeque};
 use std::sync::{Mutex, MutexGuard};
+
+/// Requests kept for `count` (the oldest are forgotten past this, so a long-running sandbox
+/// does not grow without bound; `total` still counts them).
+const KEPT: usize = 100_000;
 
 #[derive(Debug, Default)]
 struct Inner {
-    /// (method upper-case, path and query lower-case), in arrival order.
-    requests: Vec<(String, String)>,
+    total: usize,
+    /// (method upper-case, path and query lower-case), the latest `KEPT` in arrival order.
+    requests: VecDeque<(String, String)>,
     /// Per endpoint (lower-case): (in flight now, most at once).
     in_flight: HashMap<String, (usize, usize)>,
 }
@@ -25,11 +30,11 @@ impl Stats {
 
     /// Every request received.
     pub fn total(&self) -> usize {
-        self.lock().requests.len()
+        self.lock().total
     }
 
     /// Requests with this method (ignoring case; `None` = any) whose path and query contain
-    /// `path_contains` (ignoring case).
+    /// `path_contains` (ignoring case), among the last 100,000.
     pub fn count(&self, method: Option<&str>, path_contains: &str) -> usize {
         let needle = path_contains.to_ascii_lowercase();
         self.lock()
@@ -54,6 +59,7 @@ impl Stats {
     pub fn reset(&self) {
         let mut inner = self.lock();
         inner.requests.clear();
+        inner.total = 0;
         inner.in_flight.retain(|_, (now, max)| {
             *max = *now;
             *now > 0
@@ -61,7 +67,12 @@ impl Stats {
     }
 
     pub(crate) fn record(&self, method: &str, path_and_query: &str) {
-        self.lock().requests.push((
+        let mut inner = self.lock();
+        inner.total += 1;
+        if inner.requests.len() == KEPT {
+            inner.requests.pop_front();
+        }
+        inner.requests.push_back((
             method.to_ascii_uppercase(),
             path_and_query.to_ascii_lowercase(),
         ));
