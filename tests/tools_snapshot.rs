@@ -101,7 +101,7 @@ fn type_text(schema: &serde_json::Value) -> String {
         serde_json::Value::Array(a) => a.iter().filter_map(|t| t.as_str()).collect(),
         _ => vec![],
     };
-    let base = match types.as_slice() {
+    match types.as_slice() {
         ["integer", "string"] if schema.get("pattern").is_some() => {
             "integer (or numeric string)".to_string()
         }
@@ -112,8 +112,7 @@ fn type_text(schema: &serde_json::Value) -> String {
         ["string"] if schema["format"] == "date-time" => "date-time (ISO 8601, UTC)".to_string(),
         ["string"] => format!("string (max {})", schema["maxLength"]),
         other => other.join("|"),
-    };
-    base
+    }
 }
 
 /// docs/tools.md: the hand-written head, then one section per tool from the inventory.
