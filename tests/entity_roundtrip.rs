@@ -19,7 +19,9 @@ fn round_trip<T: DeserializeOwned + Serialize>(item: &Value) -> Value {
 }
 
 fn items(response: &Value) -> &Vec<Value> {
-    response["items"].as_array().unwrap_or_else(|| panic!("no items in {response}"))
+    response["items"]
+        .as_array()
+        .unwrap_or_else(|| panic!("no items in {response}"))
 }
 
 #[test]
@@ -36,7 +38,10 @@ fn included_fields_stay_the_only_fields() {
     for item in items(&response) {
         let back = round_trip::<Company>(item);
         assert_eq!(&back, item);
-        assert_eq!(back.as_object().map(|o| o.len()), item.as_object().map(|o| o.len()));
+        assert_eq!(
+            back.as_object().map(|o| o.len()),
+            item.as_object().map(|o| o.len())
+        );
     }
 }
 
@@ -49,10 +54,16 @@ fn typed_fields_keep_null_apart_from_absent_and_unknown_fields_survive() {
     assert_eq!(ticket.status, Some(Some(8)));
     assert_eq!(ticket.contact_id, Some(None), "explicit null");
     assert_eq!(ticket.completed_date, None, "absent");
-    assert_eq!(ticket.ticket_number.as_ref().and_then(|v| v.as_deref()), Some("T20261120.0042"));
+    assert_eq!(
+        ticket.ticket_number.as_ref().and_then(|v| v.as_deref()),
+        Some("T20261120.0042")
+    );
     assert!(ticket.extra.contains_key("aFieldAddedAfterTheSnapshot"));
     let udfs = ticket.user_defined_fields.unwrap_or_default();
-    assert_eq!((udfs[0].name.as_str(), udfs[0].value.as_deref()), ("Site", Some("HQ")));
+    assert_eq!(
+        (udfs[0].name.as_str(), udfs[0].value.as_deref()),
+        ("Site", Some("HQ"))
+    );
     assert_eq!(Ticket::ENTITY, "Tickets");
 }
 
@@ -72,5 +83,8 @@ fn a_patch_body_can_clear_a_field_without_sending_the_others() {
         ..Ticket::default()
     };
     let body = serde_json::to_value(&patch).unwrap_or_else(|e| panic!("{e}"));
-    assert_eq!(body, serde_json::json!({"id": 7715, "assignedResourceID": null}));
+    assert_eq!(
+        body,
+        serde_json::json!({"id": 7715, "assignedResourceID": null})
+    );
 }

@@ -16,7 +16,11 @@ fn registry_covers_the_contract() {
     let mut singulars: Vec<&str> = entities.iter().map(|e| e.singular).collect();
     singulars.sort_unstable();
     singulars.dedup();
-    assert_eq!(singulars.len(), entities.len(), "singular names must be unique");
+    assert_eq!(
+        singulars.len(),
+        entities.len(),
+        "singular names must be unique"
+    );
 }
 
 #[test]
@@ -28,7 +32,10 @@ fn every_parent_route_names_a_known_parent_collection_or_path() {
         .filter(|p| registry::find(p.parent).is_some())
         .count();
     let all: usize = registry::entities().iter().map(|e| e.parents.len()).sum();
-    assert!(known_parents * 100 / all >= 95, "{known_parents} of {all} parents are entities");
+    assert!(
+        known_parents * 100 / all >= 95,
+        "{known_parents} of {all} parents are entities"
+    );
 }
 
 #[test]
@@ -38,7 +45,11 @@ fn delete_capabilities_follow_the_contract() {
     let time = registry::find("TimeEntries").map(|e| (e.can_delete, e.root.delete));
     assert_eq!(time, Some((true, true)), "TimeEntries can be deleted");
     for name in ["Companies", "TicketNotes"] {
-        assert_eq!(registry::find(name).map(|e| e.can_delete), Some(false), "{name}");
+        assert_eq!(
+            registry::find(name).map(|e| e.can_delete),
+            Some(false),
+            "{name}"
+        );
     }
 }
 
@@ -50,7 +61,10 @@ fn ticket_notes_are_created_only_under_tickets() {
     let route = notes.parent_route("tickets").expect("Tickets/{id}/Notes");
     assert_eq!((route.segment, route.foreign_key), ("Notes", "ticketID"));
     assert!(route.create && route.patch && route.list);
-    assert_eq!(notes.write_route(WriteKind::Create), Some(WriteRoute::Parent(route)));
+    assert_eq!(
+        notes.write_route(WriteKind::Create),
+        Some(WriteRoute::Parent(route))
+    );
 }
 
 #[test]
@@ -59,7 +73,10 @@ fn contacts_are_written_under_companies_and_time_entries_have_no_parent() {
     assert!(!contacts.root.create && contacts.root.query);
     match contacts.write_route(WriteKind::Create) {
         Some(WriteRoute::Parent(p)) => {
-            assert_eq!((p.parent, p.segment, p.foreign_key), ("Companies", "Contacts", "companyID"))
+            assert_eq!(
+                (p.parent, p.segment, p.foreign_key),
+                ("Companies", "Contacts", "companyID")
+            )
         }
         other => panic!("contacts create route: {other:?}"),
     }
@@ -79,28 +96,62 @@ fn curated_ticket_facts_hold() {
     let company = tickets.field("companyID").expect("companyID");
     assert!(company.is_required && company.is_reference);
     assert_eq!(company.reference_entity_type, "Company");
-    assert_eq!(registry::by_singular("Company").map(|e| e.name), Some("Companies"));
+    assert_eq!(
+        registry::by_singular("Company").map(|e| e.name),
+        Some("Companies")
+    );
     let sub = tickets.field("subIssueType").expect("subIssueType");
     assert_eq!(sub.picklist_parent_value_field, "issueType");
     let id = tickets.field("ID").expect("id, case-insensitively");
     assert!(id.is_read_only && id.data_type == DataType::Long);
-    assert!(!tickets.field("creatorType").expect("creatorType").is_queryable);
+    assert!(
+        !tickets
+            .field("creatorType")
+            .expect("creatorType")
+            .is_queryable
+    );
 }
 
 #[test]
 fn required_facts_of_daily_entities_are_present() {
     let required = |entity: &str| -> Vec<&'static str> {
         registry::find(entity)
-            .map(|e| e.fields.iter().filter(|f| f.is_required && f.name != "id").map(|f| f.name).collect())
+            .map(|e| {
+                e.fields
+                    .iter()
+                    .filter(|f| f.is_required && f.name != "id")
+                    .map(|f| f.name)
+                    .collect()
+            })
             .unwrap_or_default()
     };
-    assert_eq!(required("Tickets"), ["companyID", "priority", "status", "title"]);
-    assert_eq!(required("TicketNotes"), ["description", "noteType", "publish", "ticketID"]);
-    assert_eq!(required("Companies"), ["companyName", "companyType", "ownerResourceID", "phone"]);
-    assert_eq!(required("Contacts"), ["companyID", "firstName", "isActive", "lastName"]);
+    assert_eq!(
+        required("Tickets"),
+        ["companyID", "priority", "status", "title"]
+    );
+    assert_eq!(
+        required("TicketNotes"),
+        ["description", "noteType", "publish", "ticketID"]
+    );
+    assert_eq!(
+        required("Companies"),
+        ["companyName", "companyType", "ownerResourceID", "phone"]
+    );
+    assert_eq!(
+        required("Contacts"),
+        ["companyID", "firstName", "isActive", "lastName"]
+    );
     let contacts_active = registry::find("Contacts").and_then(|e| e.field("isActive"));
-    assert_eq!(contacts_active.map(|f| f.data_type), Some(DataType::Integer), "Contacts isActive is 0/1");
-    for (entity, field) in [("Projects", "projectType"), ("Tasks", "taskType"), ("TimeEntries", "resourceID")] {
+    assert_eq!(
+        contacts_active.map(|f| f.data_type),
+        Some(DataType::Integer),
+        "Contacts isActive is 0/1"
+    );
+    for (entity, field) in [
+        ("Projects", "projectType"),
+        ("Tasks", "taskType"),
+        ("TimeEntries", "resourceID"),
+    ] {
         assert!(required(entity).contains(&field), "{entity}.{field}");
     }
 }
@@ -117,7 +168,10 @@ fn input_schemas_reflect_the_metadata() {
         .filter_map(|v| v.as_str())
         .collect();
     assert_eq!(required, ["companyID", "priority", "status", "title"]);
-    assert!(create["properties"].get("ticketNumber").is_none(), "read-only fields are not inputs");
+    assert!(
+        create["properties"].get("ticketNumber").is_none(),
+        "read-only fields are not inputs"
+    );
     assert_eq!(create["properties"]["title"]["maxLength"], 255);
     assert_eq!(create["additionalProperties"], false);
     let update: serde_json::Value =
@@ -125,6 +179,9 @@ fn input_schemas_reflect_the_metadata() {
     assert_eq!(update["required"], serde_json::json!(["id"]));
     let notes = registry::find("Tickets").map(|e| e.schemas().entity);
     assert_eq!(notes, Some("Tickets"));
-    let no_create = registry::entities().iter().find(|e| !e.can_create).expect("a read-only entity");
+    let no_create = registry::entities()
+        .iter()
+        .find(|e| !e.can_create)
+        .expect("a read-only entity");
     assert!(no_create.schemas().create.is_none());
 }

@@ -29,7 +29,11 @@ fn generated_registry_is_pinned() {
 fn generated_schemas_are_pinned() {
     let code = codegen::generate::schemas(&sample()).unwrap_or_else(|e| panic!("{e}"));
     expectorate::assert_contents("tests/snapshots/schemas.sample.rs", &code);
-    let tickets = sample().into_iter().find(|e| e.name == "Tickets").unwrap_or_else(|| panic!("Tickets"));
-    let pretty = serde_json::to_string_pretty(&codegen::generate::create_schema(&tickets)).unwrap_or_default();
+    let tickets = sample()
+        .into_iter()
+        .find(|e| e.name == "Tickets")
+        .unwrap_or_else(|| panic!("Tickets"));
+    let pretty = serde_json::to_string_pretty(&codegen::generate::create_schema(&tickets))
+        .unwrap_or_default();
     expectorate::assert_contents("tests/snapshots/tickets.create-schema.json", &pretty);
 }

@@ -12,14 +12,21 @@ fn mini() -> Vec<EntitySnapshot> {
 }
 
 fn entity<'a>(entities: &'a [EntitySnapshot], name: &str) -> &'a EntitySnapshot {
-    entities.iter().find(|e| e.name == name).unwrap_or_else(|| panic!("no {name}"))
+    entities
+        .iter()
+        .find(|e| e.name == name)
+        .unwrap_or_else(|| panic!("no {name}"))
 }
 
 #[test]
 fn routes_capabilities_and_entities_come_from_the_paths() {
     let entities = mini();
     let names: Vec<&str> = entities.iter().map(|e| e.name.as_str()).collect();
-    assert_eq!(names, ["Owners", "WidgetParts", "Widgets"], "non-entity tags are skipped");
+    assert_eq!(
+        names,
+        ["Owners", "WidgetParts", "Widgets"],
+        "non-entity tags are skipped"
+    );
     let widgets = entity(&entities, "Widgets");
     let r = widgets.routes.root;
     assert!(r.query && r.count && r.get && r.create && r.patch && r.delete && !r.put);
@@ -33,7 +40,14 @@ fn routes_capabilities_and_entities_come_from_the_paths() {
     let parts = entity(&entities, "WidgetParts");
     assert!(!parts.routes.root.create && parts.routes.root.query);
     let p = &parts.routes.parents[0];
-    assert_eq!((p.parent.as_str(), p.segment.as_str(), p.foreign_key.as_str()), ("Widgets", "Parts", "widgetID"));
+    assert_eq!(
+        (
+            p.parent.as_str(),
+            p.segment.as_str(),
+            p.foreign_key.as_str()
+        ),
+        ("Widgets", "Parts", "widgetID")
+    );
     assert!(p.list && p.create && !p.delete);
     assert!(parts.info.can_create, "a parent-scoped create counts");
 }
@@ -42,7 +56,13 @@ fn routes_capabilities_and_entities_come_from_the_paths() {
 fn field_types_and_inferred_facts() {
     let entities = mini();
     let widgets = entity(&entities, "Widgets");
-    let field = |n: &str| widgets.fields.iter().find(|f| f.name == n).unwrap_or_else(|| panic!("{n}"));
+    let field = |n: &str| {
+        widgets
+            .fields
+            .iter()
+            .find(|f| f.name == n)
+            .unwrap_or_else(|| panic!("{n}"))
+    };
     let names: Vec<&str> = widgets.fields.iter().map(|f| f.name.as_str()).collect();
     assert!(!names.contains(&"userDefinedFields") && !names.contains(&"soapParentPropertyId"));
     assert_eq!(field("id").data_type, "long");
@@ -51,7 +71,10 @@ fn field_types_and_inferred_facts() {
     assert_eq!(field("weight").data_type, "double");
     assert_eq!(field("createDate").data_type, "datetime");
     assert!(field("createDate").is_read_only);
-    assert_eq!((field("name").length, field("description").length), (255, 8000));
+    assert_eq!(
+        (field("name").length, field("description").length),
+        (255, 8000)
+    );
     assert!(!field("blob").is_queryable && field("blob").length == 0);
     assert_eq!(field("assignedOwnerID").reference_entity_type, "Owner");
     assert!(field("status").is_pick_list && field("widgetType").is_pick_list);
@@ -66,15 +89,30 @@ fn curated_facts_apply_and_typos_are_errors() {
             "ownerID": {"isReference": false}}}}}"#,
     )
     .unwrap_or_else(|e| panic!("{e}"));
-    curated.apply(&mut entities).unwrap_or_else(|e| panic!("{e}"));
-    let widgets = entity(&entities, "Widgets");
-    let name = widgets.fields.iter().find(|f| f.name == "name").unwrap_or_else(|| panic!("name"));
-    assert!(name.is_required && name.length == 80);
-    let owner = widgets.fields.iter().find(|f| f.name == "ownerID").unwrap_or_else(|| panic!("owner"));
-    assert!(!owner.is_reference && owner.reference_entity_type.is_empty());
-    let typo = Curated::parse(r#"{"entities": {"Widgets": {"fields": {"nmae": {"isRequired": true}}}}}"#)
+    curated
+        .apply(&mut entities)
         .unwrap_or_else(|e| panic!("{e}"));
-    let err = typo.apply(&mut entities).err().map(|e| e.to_string()).unwrap_or_default();
+    let widgets = entity(&entities, "Widgets");
+    let name = widgets
+        .fields
+        .iter()
+        .find(|f| f.name == "name")
+        .unwrap_or_else(|| panic!("name"));
+    assert!(name.is_required && name.length == 80);
+    let owner = widgets
+        .fields
+        .iter()
+        .find(|f| f.name == "ownerID")
+        .unwrap_or_else(|| panic!("owner"));
+    assert!(!owner.is_reference && owner.reference_entity_type.is_empty());
+    let typo =
+        Curated::parse(r#"{"entities": {"Widgets": {"fields": {"nmae": {"isRequired": true}}}}}"#)
+            .unwrap_or_else(|e| panic!("{e}"));
+    let err = typo
+        .apply(&mut entities)
+        .err()
+        .map(|e| e.to_string())
+        .unwrap_or_default();
     assert!(err.contains("Widgets.nmae"), "{err}");
     assert!(Curated::parse(r#"{"entities": {"Widgets": {"feilds": {}}}}"#).is_err());
 }
@@ -85,16 +123,29 @@ fn snapshot_write_check_and_stale_files() {
     let entities = mini();
     let written = codegen::snapshot::write(dir.path(), &entities).unwrap_or_else(|e| panic!("{e}"));
     assert_eq!(written, 3);
-    assert!(codegen::snapshot::diff(dir.path(), &entities).unwrap_or_default().is_empty());
+    assert!(
+        codegen::snapshot::diff(dir.path(), &entities)
+            .unwrap_or_default()
+            .is_empty()
+    );
     let loaded = codegen::snapshot::load(dir.path()).unwrap_or_else(|e| panic!("{e}"));
     assert_eq!(loaded, entities, "load(write(x)) == x");
     let fewer = &entities[1..];
     let diff = codegen::snapshot::diff(dir.path(), fewer).unwrap_or_default();
     assert_eq!(diff, ["stale: Owners.json"]);
     codegen::snapshot::write(dir.path(), fewer).unwrap_or_else(|e| panic!("{e}"));
-    assert_eq!(codegen::snapshot::load(dir.path()).map(|l| l.len()).unwrap_or_default(), 2);
-    std::fs::write(dir.path().join("entities/Widgets.json"), "{not json").unwrap_or_else(|e| panic!("{e}"));
-    let err = codegen::snapshot::load(dir.path()).err().map(|e| e.to_string()).unwrap_or_default();
+    assert_eq!(
+        codegen::snapshot::load(dir.path())
+            .map(|l| l.len())
+            .unwrap_or_default(),
+        2
+    );
+    std::fs::write(dir.path().join("entities/Widgets.json"), "{not json")
+        .unwrap_or_else(|e| panic!("{e}"));
+    let err = codegen::snapshot::load(dir.path())
+        .err()
+        .map(|e| e.to_string())
+        .unwrap_or_default();
     assert!(err.contains("Widgets.json"), "{err}");
 }
 
@@ -118,5 +169,11 @@ fn live_field_information_parses_into_the_model() {
     let back: serde_json::Value = serde_json::to_value(&parsed).unwrap_or_else(|e| panic!("{e}"));
     let original: serde_json::Value = serde_json::from_str(body).unwrap_or_else(|e| panic!("{e}"));
     assert_eq!(back, original);
-    assert_eq!(parsed.fields[0].picklist_values.as_ref().map(|p| p[0].label.as_str()), Some("General"));
+    assert_eq!(
+        parsed.fields[0]
+            .picklist_values
+            .as_ref()
+            .map(|p| p[0].label.as_str()),
+        Some("General")
+    );
 }

@@ -1,0 +1,304 @@
+//! End to end, the guards: write tools refuse without their exact confirm token and send
+//! nothing; junk arguments to every parameter of every tool give tool errors naming the
+//! parameter, with zero requests reaching the sandbox, and the server stays up; read-only mode
+//! lists exactly the 18 read tools and knows no write tool.
+
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+mod mcp_support;
+
+use autotask_mcp::sandbox::{FaultResponse, FaultRule};
+use mcp_support::{Harness, start};
+use rmcp::model::{CallToolRequestParams, Tool};
+use serde_json::{Map, Value, json};
+
+fn param_types(tool: &Tool) -> Vec<(String, Value)> {
+    tool.input_schema["properties"]
+        .as_object()
+        .unwrap()
+        .iter()
+        .map(|(k, v)| (k.clone(), v.clone()))
+        .collect()
+}
+
+fn required(tool: &Tool) -> Vec<String> {
+    tool.input_schema
+        .get("required")
+        .and_then(Value::as_array)
+        .map(|r| r.iter().map(|v| v.as_str().unwrap().to_string()).collect())
+        .unwrap_or_default()
+}
+
+fn token(tool: &str) -> String {
+    tool.to_uppercase().replace('-', "_")
+}
+
+fn writes(tool: &Tool) -> bool {
+    tool.annotations.as_ref().and_then(|a| a.read_only_hint) == Some(false)
+}
+
+fn types(schema: &Value) -> Vec<&str> {
+    match &schema["type"] {
+        Value::String(s) => vec![s.as_str()],
+        Value::Array(a) => a.iter().filter_map(Value::as_str).collect(),
+        _ => vec![],
+    }
+}
+
+/// A valid value for a parameter, so a junk value elsewhere is the only problem.
+fn sample(tool: &str, name: &str, schema: &Value) -> Value {
+    let t = types(schema);
+    match name {
+        "confirm" => json!(token(tool)),
+        "entity" => json!("Tickets"),
+        "query" => json!({"filter": []}),
+        "fields" => json!({"id": 1, "title": "x"}),
+        _ if t.contains(&"integer") => json!(1),
+        _ if t.contains(&"number") => json!(1),
+        _ if t.contains(&"boolean") => json!(true),
+        _ if schema["format"] == "date-time" => json!("2026-01-01"),
+        _ => json!("x"),
+    }
+}
+
+/// Values that must be rejected for a parameter of this schema.
+fn junk(schema: &Value) -> Vec<Value> {
+    let t = types(schema);
+    let forty = "1234567890123456789012345678901234567890";
+    let mut out = vec![Value::Null, json!([1, 2]), json!({"x": 1})];
+    if t.contains(&"integer") {
+        out.extend([
+            json!(-1),
+            json!("-5"),
+            json!(forty),
+            serde_json::from_str::<Value>(forty).unwrap(),
+            json!(1.5),
+            json!(true),
+            json!("7".repeat(5000)),
+        ]);
+    } else if t.contains(&"number") {
+        out.extend([
+            json!(true),
+            json!("NaN"),
+            json!("1e400"),
+            json!("9".repeat(5000)),
+        ]);
+    } else if t.contains(&"boolean") {
+        out.extend([json!(1), json!("maybe"), json!("t".repeat(5000))]);
+    } else if t.contains(&"object") {
+        out.extend([
+            json!(42),
+            json!("{not json"),
+            json!("[1,2]"),
+            json!(format!("{{\"a\":\"{}\"}}", "x".repeat(200_000))),
+        ]);
+    } else {
+        let max = schema["maxLength"].as_u64().unwrap() as usize;
+        out.extend([
+            json!(12345),
+            json!(false),
+            json!("s".repeat(max.max(5000) + 1)),
+        ]);
+        if schema["format"] == "date-time" {
+            out.push(json!("next tuesday"));
+        }
+    }
+    out
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn writes_refuse_without_their_token_and_junk_never_reaches_autotask() {
+    let h = start(&[], &[], false).await;
+    let tools = h.client.list_all_tools().await.unwrap();
+    assert_eq!(tools.len(), 29);
+    let before = h.requests();
+
+    // Every write tool, otherwise valid arguments, missing or wrong token.
+    let write_tools: Vec<&Tool> = tools.iter().filter(|t| writes(t)).collect();
+    assert_eq!(write_tools.len(), 11);
+    for tool in &write_tools {
+        let name = tool.name.as_ref();
+        let mut args = Map::new();
+        for (param, schema) in param_types(tool) {
+            if required(tool).contains(&param) && param != "confirm" {
+                args.insert(param.clone(), sample(name, &param, &schema));
+            }
+        }
+        for confirm in [
+            None,
+            Some(json!("yes")),
+            Some(json!(token(name).to_lowercase())),
+            Some(json!("CREATE_ENTITY_")),
+        ] {
+            let mut a = args.clone();
+            if let Some(c) = confirm {
+                a.insert("confirm".into(), c);
+            }
+            let err = h.err(name, Value::Object(a)).await;
+            assert!(
+                err.contains(&format!("confirm: \"{}\"", token(name))),
+                "{name}: {err}"
+            );
+            assert!(err.contains("Nothing was sent"), "{name}: {err}");
+        }
+    }
+    assert_eq!(h.requests(), before, "a refused write reached the sandbox");
+
+    // Junk in every parameter of every tool.
+    let mut calls = 0;
+    for tool in &tools {
+        let name = tool.name.as_ref();
+        let params = param_types(tool);
+        let base: Map<String, Value> = params
+            .iter()
+            .filter(|(p, _)| required(tool).contains(p))
+            .map(|(p, s)| (p.clone(), sample(name, p, s)))
+            .collect();
+        if base.keys().any(|k| k != "confirm") {
+            let err = h.err(name, json!({"confirm": token(name)})).await;
+            assert!(err.contains("is required"), "{name}: {err}");
+        }
+        let mut unknown = base.clone();
+        unknown.insert("bogusArgument".into(), json!(1));
+        let err = h.err(name, Value::Object(unknown)).await;
+        assert!(
+            err.contains("unknown argument `bogusArgument`") && err.contains("Valid arguments:"),
+            "{name}: {err}"
+        );
+        for (param, schema) in &params {
+            for bad in junk(schema) {
+                let mut args = base.clone();
+                args.insert(param.clone(), bad.clone());
+                let err = h.err(name, Value::Object(args)).await;
+                assert!(
+                    err.contains(&format!("`{param}`")),
+                    "{name}.{param} = {}: {err}",
+                    bad.to_string().chars().take(60).collect::<String>()
+                );
+                calls += 1;
+            }
+        }
+    }
+    assert!(calls > 300, "{calls}");
+    assert_eq!(h.requests(), before, "junk arguments reached the sandbox");
+
+    // Autotask errors reach the model redacted, with what to do next; never a credential.
+    let creds = h.sandbox.credentials();
+    let echo = format!(
+        "{{\"errors\":[\"Login failed for {} with secret {} and code {}\"]}}",
+        creds.username, creds.secret, creds.integration_code
+    );
+    for (method, path, tool, args) in [
+        ("GET", "Companies/", "get-company", json!({"id": 1})),
+        (
+            "POST",
+            "Tickets/query",
+            "search-tickets",
+            json!({"titleContains": "x"}),
+        ),
+        (
+            "PATCH",
+            "Companies",
+            "update-company",
+            json!({"id": 1, "phone": "1", "confirm": "UPDATE_COMPANY"}),
+        ),
+    ] {
+        h.sandbox.faults().push(FaultRule::new(
+            Some(method),
+            path,
+            1,
+            FaultResponse::Status {
+                status: 500,
+                headers: vec![],
+                body: echo.clone(),
+            },
+        ));
+        let err = h.err(tool, args).await;
+        assert!(
+            err.contains("Login failed") && err.contains("HTTP 500"),
+            "{tool}: {err}"
+        );
+        for secret in [&creds.username, &creds.secret, &creds.integration_code] {
+            assert!(
+                !err.contains(secret.as_str()),
+                "{tool} leaked a credential: {err}"
+            );
+        }
+    }
+
+    // Unknown tools are protocol errors, and the server is still up.
+    assert!(
+        h.client
+            .call_tool(CallToolRequestParams::new("drop-database"))
+            .await
+            .is_err()
+    );
+    let v = h.ok("get-version", json!({})).await;
+    assert_eq!(v["server"]["name"], "autotask-mcp");
+    h.client.cancel().await.unwrap();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn read_only_mode_lists_exactly_the_eighteen_read_tools() {
+    let h: Harness = start(&["--read-only"], &[], false).await;
+    let tools = h.client.list_all_tools().await.unwrap();
+    let names: Vec<&str> = tools.iter().map(|t| t.name.as_ref()).collect();
+    assert_eq!(
+        names,
+        [
+            "count-entity",
+            "describe-entity-fields",
+            "get-company",
+            "get-contact",
+            "get-entity",
+            "get-project",
+            "get-task",
+            "get-threshold-information",
+            "get-ticket",
+            "get-version",
+            "list-known-entities",
+            "query-entity",
+            "search-companies",
+            "search-contacts",
+            "search-projects",
+            "search-tasks",
+            "search-tickets",
+            "search-time-entries"
+        ]
+    );
+    assert!(
+        tools
+            .iter()
+            .all(|t| t.annotations.as_ref().and_then(|a| a.read_only_hint) == Some(true))
+    );
+    let before = h.requests();
+    for write in [
+        "create-ticket",
+        "update-entity",
+        "delete-entity",
+        "create-ticket-note",
+    ] {
+        let mut params = CallToolRequestParams::new(write);
+        params = params.with_arguments(
+            json!({"confirm": token(write)})
+                .as_object()
+                .unwrap()
+                .clone(),
+        );
+        let err = h
+            .client
+            .call_tool(params)
+            .await
+            .err()
+            .map(|e| e.to_string())
+            .unwrap_or_default();
+        assert!(
+            err.contains("tool not found") && err.contains("read-only"),
+            "{write}: {err}"
+        );
+    }
+    assert_eq!(h.requests(), before);
+    let found = h.ok("search-tickets", json!({"maxRecords": 1})).await;
+    assert_eq!(found["count"], 1);
+    h.client.cancel().await.unwrap();
+}

@@ -1,0 +1,172 @@
+//! Shared harness of the end-to-end MCP tests: a sandbox in the test process, the real
+//! `autotask-mcp` binary spawned over stdio with the sandbox's credentials, rmcp's client on
+//! the other end, and a direct REST client to cross-check what the tools report against the
+//! sandbox's data.
+
+#![allow(clippy::unwrap_used, clippy::expect_used, dead_code)]
+
+use std::process::Stdio;
+
+use autotask_mcp::sandbox::{Sandbox, SandboxOptions};
+use rmcp::model::{CallToolRequestParams, CallToolResult};
+use rmcp::service::RunningService;
+use rmcp::transport::TokioChildProcess;
+use rmcp::{RoleClient, ServiceExt};
+use serde_json::{Value, json};
+use tokio::process::{ChildStderr, Command};
+
+pub struct Harness {
+    pub sandbox: Sandbox,
+    pub client: RunningService<RoleClient, ()>,
+    pub stderr: Option<ChildStderr>,
+    http: reqwest::Client,
+}
+
+/// The binary, with a clean environment for our variables.
+pub fn command(args: &[&str]) -> Command {
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_autotask-mcp"));
+    for (key, _) in std::env::vars() {
+        if key.starts_with("AUTOTASK_") || key == "RUST_LOG" {
+            cmd.env_remove(key);
+        }
+    }
+    cmd.args(args).env("RUST_LOG", "warn");
+    cmd
+}
+
+pub async fn start_sandbox() -> Sandbox {
+    Sandbox::start(SandboxOptions::default())
+        .await
+        .expect("sandbox starts")
+}
+
+/// Starts a sandbox and the binary pointed at it with its credentials.
+pub async fn start(args: &[&str], env: &[(&str, &str)], capture_stderr: bool) -> Harness {
+    let sandbox = start_sandbox().await;
+    let creds = sandbox.credentials();
+    let mut cmd = command(args);
+    cmd.env("AUTOTASK_API_URL", sandbox.base_url())
+        .env("AUTOTASK_USERNAME", &creds.username)
+        .env("AUTOTASK_SECRET", &creds.secret)
+        .env("AUTOTASK_INTEGRATION_CODE", &creds.integration_code);
+    for (k, v) in env {
+        cmd.env(k, v);
+    }
+    let (transport, stderr) = TokioChildProcess::builder(cmd)
+        .stderr(if capture_stderr {
+            Stdio::piped()
+        } else {
+            Stdio::inherit()
+        })
+        .spawn()
+        .expect("binary spawns");
+    let client = ().serve(transport).await.expect("MCP initialize");
+    let _ = rustls::crypto::ring::default_provider().install_default();
+    Harness {
+        sandbox,
+        client,
+        stderr,
+        http: reqwest::Client::new(),
+    }
+}
+
+impl Harness {
+    pub async fn call(&self, tool: &str, args: Value) -> CallToolResult {
+        let mut params = CallToolRequestParams::new(tool.to_string());
+        if let Value::Object(map) = args {
+            params = params.with_arguments(map);
+        }
+        self.client
+            .call_tool(params)
+            .await
+            .unwrap_or_else(|e| panic!("{tool}: protocol error {e}"))
+    }
+
+    /// A successful call's structured result.
+    pub async fn ok(&self, tool: &str, args: Value) -> Value {
+        let result = self.call(tool, args.clone()).await;
+        assert_ne!(
+            result.is_error,
+            Some(true),
+            "{tool} {args} failed: {}",
+            text(&result)
+        );
+        result
+            .structured_content
+            .clone()
+            .unwrap_or_else(|| serde_json::from_str(&text(&result)).unwrap())
+    }
+
+    /// A failed call's message.
+    pub async fn err(&self, tool: &str, args: Value) -> String {
+        let result = self.call(tool, args.clone()).await;
+        assert_eq!(
+            result.is_error,
+            Some(true),
+            "{tool} {args} should fail: {}",
+            text(&result)
+        );
+        text(&result)
+    }
+
+    /// Direct REST call to the sandbox (not through the server).
+    pub async fn rest(&self, method: &str, path: &str, body: Option<Value>) -> Value {
+        let creds = self.sandbox.credentials();
+        let url = format!("{}V1.0/{path}", self.sandbox.base_url());
+        let mut req = self
+            .http
+            .request(method.parse().unwrap(), url)
+            .header("UserName", creds.username)
+            .header("Secret", creds.secret)
+            .header("ApiIntegrationCode", creds.integration_code);
+        if let Some(body) = body {
+            req = req.json(&body);
+        }
+        let resp = req.send().await.unwrap();
+        let status = resp.status();
+        let text = resp.text().await.unwrap();
+        assert!(status.is_success(), "{method} {path}: {status} {text}");
+        serde_json::from_str(&text).unwrap()
+    }
+
+    pub async fn rest_get(&self, path: &str) -> Value {
+        self.rest("GET", path, None).await["item"].clone()
+    }
+
+    pub async fn rest_query(&self, entity: &str, filter: Value) -> Vec<Value> {
+        let body = json!({"filter": filter, "maxRecords": 500});
+        self.rest("POST", &format!("{entity}/query"), Some(body))
+            .await["items"]
+            .as_array()
+            .cloned()
+            .unwrap_or_default()
+    }
+
+    pub async fn rest_count(&self, entity: &str, filter: Value) -> u64 {
+        self.rest(
+            "POST",
+            &format!("{entity}/query/count"),
+            Some(json!({"filter": filter})),
+        )
+        .await["queryCount"]
+            .as_u64()
+            .unwrap()
+    }
+
+    pub fn requests(&self) -> usize {
+        self.sandbox.stats().total()
+    }
+}
+
+pub fn text(result: &CallToolResult) -> String {
+    result
+        .content
+        .iter()
+        .filter_map(|c| c.as_text().map(|t| t.text.clone()))
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+pub fn items(v: &Value) -> Vec<Value> {
+    v["items"].as_array().cloned().unwrap_or_default()
+}
