@@ -10,6 +10,11 @@ use secrecy::{ExposeSecret, SecretString};
 /// Default zone-lookup base (zone detection asks `…/V1.0/zoneInformation?user=`).
 pub const DEFAULT_ZONE_LOOKUP_URL: &str = "https://webservices.autotask.net/ATServicesRest/";
 
+/// First backoff delay between read attempts (tests shorten it through `AutotaskConfig`).
+pub const DEFAULT_RETRY_BASE_DELAY: Duration = Duration::from_secs(1);
+/// Largest backoff delay between read attempts, before jitter.
+pub const DEFAULT_RETRY_MAX_DELAY: Duration = Duration::from_secs(8);
+
 /// How MCP clients reach the server.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum, Default)]
 pub enum Transport {
@@ -189,6 +194,10 @@ pub struct AutotaskConfig {
     pub connect_timeout: Duration,
     pub max_retry_wait: Duration,
     pub max_read_attempts: u32,
+    /// First backoff delay between read attempts (doubles each time, plus jitter).
+    pub retry_base_delay: Duration,
+    /// Largest backoff delay between read attempts (before jitter).
+    pub retry_max_delay: Duration,
     pub threads_per_endpoint: usize,
     pub budget_warn_percent: u8,
     pub budget_refuse_percent: u8,
@@ -308,6 +317,12 @@ impl Config {
                 "AUTOTASK_BUDGET_WARN_PERCENT and AUTOTASK_BUDGET_REFUSE_PERCENT are percentages (0-100)".into(),
             ));
         }
+        if args.budget_warn_percent > args.budget_refuse_percent {
+            return Err(ConfigError(format!(
+                "AUTOTASK_BUDGET_WARN_PERCENT ({}) is above AUTOTASK_BUDGET_REFUSE_PERCENT ({}): the server must warn before it refuses",
+                args.budget_warn_percent, args.budget_refuse_percent
+            )));
+        }
         let zone_lookup_url = normalize_base_url(&args.zone_lookup_url)
             .map_err(|e| ConfigError(format!("AUTOTASK_ZONE_LOOKUP_URL: {e}")))?;
         let api_url = match args.api_url.as_deref().map(str::trim) {
@@ -334,6 +349,8 @@ impl Config {
                 connect_timeout: Duration::from_secs(args.connect_timeout_secs.max(1)),
                 max_retry_wait: Duration::from_secs(args.max_retry_wait_secs),
                 max_read_attempts: args.max_read_attempts,
+                retry_base_delay: DEFAULT_RETRY_BASE_DELAY,
+                retry_max_delay: DEFAULT_RETRY_MAX_DELAY,
                 threads_per_endpoint: args.threads_per_endpoint,
                 budget_warn_percent: args.budget_warn_percent,
                 budget_refuse_percent: args.budget_refuse_percent,
@@ -393,6 +410,8 @@ impl AutotaskConfig {
             connect_timeout: Duration::from_secs(10),
             max_retry_wait: Duration::from_secs(30),
             max_read_attempts: 3,
+            retry_base_delay: DEFAULT_RETRY_BASE_DELAY,
+            retry_max_delay: DEFAULT_RETRY_MAX_DELAY,
             threads_per_endpoint: 3,
             budget_warn_percent: 75,
             budget_refuse_percent: 90,
@@ -456,6 +475,20 @@ mod tests {
             .unwrap_or_default();
         assert!(
             err.starts_with("AUTOTASK_INTEGRATION_CODE is not set"),
+            "{err}"
+        );
+    }
+
+    #[test]
+    fn budget_percentages_must_warn_before_refusing() {
+        let mut args = parse(&["--sandbox"]);
+        args.budget_warn_percent = 95;
+        let err = Config::from_args(args)
+            .err()
+            .map(|e| e.0)
+            .unwrap_or_default();
+        assert!(
+            err.starts_with("AUTOTASK_BUDGET_WARN_PERCENT (95) is above"),
             "{err}"
         );
     }

@@ -15,8 +15,11 @@ pub mod autotask;
 pub mod config;
 pub mod logging;
 pub mod metrics;
+pub mod picklists;
 pub mod registry;
 pub mod sandbox;
+pub mod server;
+pub mod tools;
 pub mod transport;
 
 #[allow(clippy::all, missing_docs)]

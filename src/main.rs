@@ -1,9 +1,13 @@
-//! The `autotask-mcp` binary: wiring only.
+//! The `autotask-mcp` binary: wiring only. Parses flags and environment into a `Config`, then
+//! serves MCP over the configured transport (or, with `sandbox`, serves the emulator alone).
 
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
 
+use autotask_mcp::config::{Config, ServeArgs, Transport};
+
+/// A Model Context Protocol server for Kaseya Autotask PSA.
 #[derive(Parser)]
 #[command(
     name = "autotask-mcp",
@@ -13,6 +17,8 @@ use clap::{Parser, Subcommand};
 struct Cli {
     #[command(subcommand)]
     command: Option<Command>,
+    #[command(flatten)]
+    serve: ServeArgs,
 }
 
 #[derive(Subcommand)]
@@ -24,6 +30,13 @@ enum Command {
     Healthcheck(autotask_mcp::transport::health::HealthcheckArgs),
 }
 
+/// One line on stderr, exit code 2 (configuration and start-up errors).
+fn fail(message: &str) -> ExitCode {
+    let line = message.lines().next().unwrap_or_default();
+    eprintln!("error: {line}");
+    ExitCode::from(2)
+}
+
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let runtime = match tokio::runtime::Builder::new_multi_thread()
@@ -31,19 +44,29 @@ fn main() -> ExitCode {
         .build()
     {
         Ok(r) => r,
-        Err(e) => {
-            eprintln!("error: cannot start the async runtime: {e}");
-            return ExitCode::FAILURE;
-        }
+        Err(e) => return fail(&format!("cannot start the async runtime: {e}")),
     };
     match cli.command {
-        Some(Command::Sandbox(args)) => runtime.block_on(autotask_mcp::sandbox::cli::run(args)),
+        Some(Command::Sandbox(args)) => {
+            return runtime.block_on(autotask_mcp::sandbox::cli::run(args));
+        }
         Some(Command::Healthcheck(args)) => {
-            runtime.block_on(autotask_mcp::transport::health::run_healthcheck(args))
+            return runtime.block_on(autotask_mcp::transport::health::run_healthcheck(args));
         }
-        None => {
-            eprintln!("serve: not wired yet");
-            ExitCode::FAILURE
+        None => {}
+    }
+    let config = match Config::from_args(cli.serve.with_secret_env()) {
+        Ok(config) => config,
+        Err(e) => return fail(&e.to_string()),
+    };
+    let result = runtime.block_on(async move {
+        match config.transport {
+            Transport::Stdio => autotask_mcp::transport::stdio::run(config).await,
+            Transport::Http => autotask_mcp::transport::http::run(config).await,
         }
+    });
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => fail(&e),
     }
 }

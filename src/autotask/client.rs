@@ -1,15 +1,23 @@
-//! The HTTP client proper: zone detection (cached), Autotask's auth headers, reads, paging by
-//! `nextPageUrl`, and writes that are sent exactly once.
+//! The HTTP client proper: Autotask's auth headers, one HTTP exchange per attempt (thread
+//! limit, metrics, logs without credentials), reads with retries and one zone re-lookup on a
+//! 401, writes sent exactly once, and the public calls (query, count, get, list, create,
+//! update, delete, metadata, thresholds).
 
 use std::sync::Arc;
+use std::time::{Duration, Instant, SystemTime};
 
 use reqwest::Method;
+use reqwest::header::{HeaderMap, HeaderValue};
 use secrecy::ExposeSecret;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
-use tokio::sync::RwLock;
 
+use super::budget::{BudgetLevel, BudgetState, EndpointLimiter, Governor, endpoint_key};
 use super::error::{AutotaskError, redact};
+use super::paging;
+pub use super::paging::QueryResult;
+use super::retry::{DEFAULT_RATE_LIMIT_WAIT, FailureKind, RetryPolicy, parse_retry_after};
+use super::zone::{ZoneCache, parse_zone_information};
 use crate::config::AutotaskConfig;
 
 /// Whether the agent asked for a read itself, or the server reads on its own behalf (picklist
@@ -27,14 +35,6 @@ pub enum UpdateMethod {
     Put,
 }
 
-/// Rows of a query or child list, collected over pages.
-#[derive(Debug, Clone, PartialEq)]
-pub struct QueryResult {
-    pub items: Vec<Value>,
-    /// True when more rows exist past the caller's cap.
-    pub has_more: bool,
-}
-
 /// `GET /V1.0/ThresholdInformation`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
@@ -47,8 +47,10 @@ pub struct Threshold {
 struct Inner {
     http: reqwest::Client,
     config: AutotaskConfig,
-    /// Zone base ending in `/ATServicesRest/`, once known.
-    zone: RwLock<Option<String>>,
+    zone: ZoneCache,
+    limiter: EndpointLimiter,
+    governor: Governor,
+    policy: RetryPolicy,
 }
 
 /// The Autotask client. Cheap to clone.
@@ -63,25 +65,90 @@ impl std::fmt::Debug for AutotaskClient {
     }
 }
 
-#[derive(Deserialize)]
-struct ZoneInformation {
-    url: String,
+/// Where a request goes.
+#[derive(Debug, Clone, Copy)]
+enum Target<'a> {
+    /// A path relative to `{zone}V1.0/`.
+    Relative(&'a str),
+    /// An absolute URL from Autotask (a `nextPageUrl`), already checked against the zone.
+    Absolute(&'a str),
+}
+
+/// What kind of request one exchange is (decides headers and accounting).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Kind {
+    /// zoneInformation: no credentials, no thread limit, not counted against the budget.
+    ZoneLookup,
+    Read,
+    /// The governor's `ThresholdInformation` read: one attempt, it must not hold up the call.
+    BudgetProbe,
+    Write,
+}
+
+/// An HTTP answer (any status).
+struct Answer {
+    status: u16,
+    retry_after: Option<Duration>,
+    body: String,
+}
+
+/// An exchange that got no (complete) answer.
+enum SendFailure {
+    /// The connection could not be opened: nothing was sent.
+    NotSent(String),
+    /// No answer within the request timeout.
+    Timeout,
+    /// The connection failed after the request may have been sent.
+    Lost(String),
 }
 
 impl AutotaskClient {
     pub fn new(config: AutotaskConfig) -> Result<Self, AutotaskError> {
+        let creds = &config.credentials;
+        for (variable, value) in [
+            ("AUTOTASK_USERNAME", creds.username.expose_secret()),
+            ("AUTOTASK_SECRET", creds.secret.expose_secret()),
+            (
+                "AUTOTASK_INTEGRATION_CODE",
+                creds.integration_code.expose_secret(),
+            ),
+        ] {
+            if HeaderValue::from_str(value).is_err() {
+                return Err(AutotaskError::Refused {
+                    reason: format!(
+                        "{variable} contains characters that cannot be sent in an HTTP header (a line break or a control character?): copy the value again"
+                    ),
+                });
+            }
+        }
         let _ = rustls::crypto::ring::default_provider().install_default();
         let http = reqwest::Client::builder()
             .timeout(config.request_timeout)
             .connect_timeout(config.connect_timeout)
-            .pool_idle_timeout(std::time::Duration::from_secs(90))
+            .pool_idle_timeout(Duration::from_secs(90))
+            .tcp_keepalive(Duration::from_secs(60))
+            .user_agent(concat!("autotask-mcp/", env!("CARGO_PKG_VERSION")))
+            // A redirect would carry the credential headers to wherever it points.
+            .redirect(reqwest::redirect::Policy::none())
             .build()
             .map_err(|e| AutotaskError::Transport {
-                reason: format!("cannot build the HTTP client: {e}"),
+                reason: format!("cannot build the HTTP client: {}", describe(&e)),
             })?;
-        let zone = RwLock::new(config.api_url.clone());
+        let policy = RetryPolicy {
+            max_attempts: config.max_read_attempts.max(1),
+            base_delay: config.retry_base_delay,
+            max_delay: config.retry_max_delay,
+            max_wait: config.max_retry_wait,
+        };
         Ok(AutotaskClient {
-            inner: Arc::new(Inner { http, config, zone }),
+            inner: Arc::new(Inner {
+                http,
+                zone: ZoneCache::new(config.api_url.clone()),
+                limiter: EndpointLimiter::new(config.threads_per_endpoint),
+                governor: Governor::new(config.budget_warn_percent, config.budget_refuse_percent),
+                policy,
+                config,
+            }),
         })
     }
 
@@ -89,124 +156,398 @@ impl AutotaskClient {
         self.inner.config.credentials.values()
     }
 
+    /// Redacts the credentials from a text that may reach an error or a log.
+    fn scrub(&self, text: &str) -> String {
+        redact(text, &self.secrets())
+    }
+
     /// The zone base (`…/ATServicesRest/`), detected once and cached.
     pub async fn zone_base(&self) -> Result<String, AutotaskError> {
-        if let Some(zone) = self.inner.zone.read().await.clone() {
-            return Ok(zone);
-        }
-        let lookup = format!("{}V1.0/zoneInformation", self.inner.config.zone_lookup_url);
+        self.inner.zone.base(|| self.lookup_zone()).await
+    }
+
+    /// How many zone lookups this client has made (for diagnostics).
+    pub fn zone_lookups(&self) -> u64 {
+        self.inner.zone.lookups()
+    }
+
+    /// The last known API budget of the tenant (for `/health` and tool warnings).
+    pub fn budget_state(&self) -> BudgetState {
+        self.inner.governor.state(Instant::now())
+    }
+
+    async fn lookup_zone(&self) -> Result<String, AutotaskError> {
         let username = self.inner.config.credentials.username.expose_secret();
-        let resp = self
-            .inner
-            .http
-            .get(&lookup)
-            .query(&[("user", username)])
-            .send()
+        let user: String = url::form_urlencoded::byte_serialize(username.as_bytes()).collect();
+        let url = format!(
+            "{}V1.0/zoneInformation?user={user}",
+            self.inner.config.zone_lookup_url
+        );
+        match self
+            .read_attempts(Method::GET, &url, "zoneInformation", None, Kind::ZoneLookup)
             .await
-            .map_err(|e| AutotaskError::Transport {
-                reason: redact(
-                    &format!("zone lookup failed: {}", e.without_url()),
-                    &self.secrets(),
+        {
+            Ok(body) => parse_zone_information(&body, &self.inner.config.zone_lookup_url),
+            Err(AutotaskError::Api {
+                status,
+                mut messages,
+            }) => {
+                messages.push(
+                    "zone detection failed: check AUTOTASK_USERNAME (Autotask answers 500 for an unknown user) or pin the zone with AUTOTASK_API_URL".into(),
+                );
+                Err(AutotaskError::Api { status, messages })
+            }
+            Err(AutotaskError::Transport { reason }) => Err(AutotaskError::Transport {
+                reason: format!(
+                    "zone detection failed ({reason}); check AUTOTASK_ZONE_LOOKUP_URL or pin the zone with AUTOTASK_API_URL"
                 ),
-            })?;
-        let status = resp.status().as_u16();
-        let text = resp.text().await.unwrap_or_default();
-        if status != 200 {
-            return Err(self.api_error(status, &text));
+            }),
+            Err(other) => Err(other),
         }
-        let zone: ZoneInformation =
-            serde_json::from_str(&text).map_err(|e| AutotaskError::InvalidResponse {
-                reason: format!("zoneInformation: {e}"),
-            })?;
-        let base = crate::config::normalize_base_url(&zone.url)
-            .map_err(|reason| AutotaskError::InvalidResponse { reason })?;
-        *self.inner.zone.write().await = Some(base.clone());
-        Ok(base)
     }
 
-    fn api_error(&self, status: u16, body: &str) -> AutotaskError {
-        let messages = match serde_json::from_str::<Value>(body) {
-            Ok(v) => match (v.get("errors"), v.get("Message")) {
-                (Some(Value::Array(errors)), _) => errors
-                    .iter()
-                    .map(|e| match e {
-                        Value::String(s) => s.clone(),
-                        other => other.to_string(),
-                    })
-                    .collect(),
-                (_, Some(Value::String(m))) => vec![m.clone()],
-                _ => vec![body.chars().take(300).collect()],
-            },
-            Err(_) if body.trim().is_empty() => vec!["(empty body)".into()],
-            Err(_) => vec![body.chars().take(300).collect()],
+    /// `{zone}V1.0/{relative}` and the zone it was built on.
+    async fn resolve(&self, target: Target<'_>) -> Result<(String, String), AutotaskError> {
+        let zone = self.zone_base().await?;
+        let url = match target {
+            Target::Relative(relative) => format!("{zone}V1.0/{relative}"),
+            Target::Absolute(url) => url.to_string(),
         };
-        let secrets = self.secrets();
-        AutotaskError::Api {
-            status,
-            messages: messages.iter().map(|m| redact(m, &secrets)).collect(),
-        }
+        Ok((url, zone))
     }
 
-    async fn send(
+    /// One HTTP exchange: thread-limit slot, headers, metrics, a log line without credentials.
+    async fn exchange(
         &self,
-        method: Method,
+        method: &Method,
         url: &str,
+        log_path: &str,
         body: Option<&Value>,
-        write: bool,
-    ) -> Result<Value, AutotaskError> {
-        let creds = &self.inner.config.credentials;
-        let mut req = self
-            .inner
-            .http
-            .request(method.clone(), url)
-            .header("ApiIntegrationCode", creds.integration_code.expose_secret())
-            .header("UserName", creds.username.expose_secret())
-            .header("Secret", creds.secret.expose_secret());
-        if write && let Some(id) = self.inner.config.impersonation_resource_id {
-            req = req.header("ImpersonationResourceId", id.to_string());
+        kind: Kind,
+    ) -> Result<Answer, SendFailure> {
+        let _permit = match (kind, endpoint_key(log_path)) {
+            (Kind::ZoneLookup, _) | (_, None) => None,
+            (_, Some(key)) => Some(
+                self.inner
+                    .limiter
+                    .acquire(&key)
+                    .await
+                    .map_err(|e| SendFailure::NotSent(e.to_string()))?,
+            ),
+        };
+        let mut req = self.inner.http.request(method.clone(), url);
+        if kind != Kind::ZoneLookup {
+            req = req.headers(self.auth_headers(kind == Kind::Write)?);
+            self.inner.governor.note_request();
         }
         if let Some(body) = body {
             req = req.json(body);
         }
-        let path = url.to_string();
-        let resp = req.send().await.map_err(|e| {
-            let reason = redact(&e.without_url().to_string(), &self.secrets());
-            if write {
-                AutotaskError::OutcomeUnknown {
-                    method: method.to_string(),
-                    path: path.clone(),
-                    reason,
+        let started = Instant::now();
+        let result = match req.send().await {
+            Err(e) => Err(classify_send_error(&e, self)),
+            Ok(resp) => {
+                let status = resp.status().as_u16();
+                let retry_after = resp
+                    .headers()
+                    .get(reqwest::header::RETRY_AFTER)
+                    .and_then(|v| v.to_str().ok())
+                    .and_then(|v| parse_retry_after(v, SystemTime::now()));
+                match resp.text().await {
+                    Ok(body) => Ok(Answer {
+                        status,
+                        retry_after,
+                        body,
+                    }),
+                    Err(e) if e.is_timeout() => Err(SendFailure::Timeout),
+                    Err(e) => Err(SendFailure::Lost(self.scrub(&describe(&e)))),
                 }
-            } else {
-                AutotaskError::Transport { reason }
             }
-        })?;
-        let status = resp.status().as_u16();
-        let text = resp.text().await.map_err(|e| AutotaskError::Transport {
-            reason: redact(&e.without_url().to_string(), &self.secrets()),
-        })?;
-        if status == 429 {
-            return Err(AutotaskError::RateLimited {
-                retry_after: std::time::Duration::from_secs(60),
-            });
-        }
-        if !(200..300).contains(&status) {
-            return Err(self.api_error(status, &text));
-        }
-        if text.trim().is_empty() {
-            return Ok(Value::Null);
-        }
-        serde_json::from_str(&text).map_err(|e| AutotaskError::InvalidResponse {
-            reason: format!("{method} answered 2xx with a body that is not JSON ({e})"),
-        })
+        };
+        let elapsed = started.elapsed();
+        let status = result.as_ref().map_or(0, |a| a.status);
+        crate::metrics::record_autotask_request(method.as_str(), status, elapsed);
+        tracing::debug!(
+            method = %method,
+            path = %self.scrub(log_path),
+            status,
+            elapsed_ms = elapsed.as_millis() as u64,
+            "autotask request"
+        );
+        result
     }
 
-    async fn url(&self, relative: &str) -> Result<String, AutotaskError> {
-        Ok(format!(
-            "{}V1.0/{}",
-            self.zone_base().await?,
-            relative.trim_start_matches('/')
-        ))
+    fn auth_headers(&self, write: bool) -> Result<HeaderMap, SendFailure> {
+        let creds = &self.inner.config.credentials;
+        let mut headers = HeaderMap::new();
+        for (name, value) in [
+            ("ApiIntegrationCode", creds.integration_code.expose_secret()),
+            ("UserName", creds.username.expose_secret()),
+            ("Secret", creds.secret.expose_secret()),
+        ] {
+            let mut value = HeaderValue::from_str(value).map_err(|_| {
+                SendFailure::NotSent(format!(
+                    "the {name} credential contains characters that cannot be sent in an HTTP header"
+                ))
+            })?;
+            value.set_sensitive(true);
+            headers.insert(name, value);
+        }
+        if write && let Some(id) = self.inner.config.impersonation_resource_id {
+            headers.insert("ImpersonationResourceId", HeaderValue::from(id));
+        }
+        Ok(headers)
+    }
+
+    /// The error for an answer whose status is not a success.
+    fn status_error(&self, answer: &Answer) -> AutotaskError {
+        if answer.status == 429 || is_thread_limit(&answer.body) {
+            return AutotaskError::RateLimited {
+                retry_after: answer.retry_after.unwrap_or(DEFAULT_RATE_LIMIT_WAIT),
+            };
+        }
+        AutotaskError::Api {
+            status: answer.status,
+            messages: error_messages(&answer.body)
+                .iter()
+                .map(|m| self.scrub(m))
+                .collect(),
+        }
+    }
+
+    /// A read's attempts: retries 429 (within the wait cap), 502/503/504 and connection
+    /// errors with backoff, up to `max_read_attempts`.
+    async fn read_attempts(
+        &self,
+        method: Method,
+        url: &str,
+        log_path: &str,
+        body: Option<&Value>,
+        kind: Kind,
+    ) -> Result<Value, AutotaskError> {
+        let policy = match kind {
+            Kind::BudgetProbe => RetryPolicy {
+                max_attempts: 1,
+                ..self.inner.policy
+            },
+            _ => self.inner.policy,
+        };
+        let mut backoff = policy.backoff();
+        let mut attempts = 0_u32;
+        loop {
+            attempts += 1;
+            let (failure, error) = match self.exchange(&method, url, log_path, body, kind).await {
+                Ok(answer) if (200..300).contains(&answer.status) => {
+                    return parse_json(&answer, log_path, self);
+                }
+                Ok(answer) => (
+                    if is_thread_limit(&answer.body) {
+                        FailureKind::RateLimited {
+                            retry_after: answer.retry_after,
+                        }
+                    } else {
+                        FailureKind::from_status(answer.status, answer.retry_after)
+                    },
+                    self.status_error(&answer),
+                ),
+                Err(SendFailure::NotSent(reason) | SendFailure::Lost(reason)) => {
+                    (FailureKind::Connection, AutotaskError::Transport { reason })
+                }
+                Err(SendFailure::Timeout) => (
+                    FailureKind::Timeout,
+                    AutotaskError::Transport {
+                        reason: format!(
+                            "no answer within {} s (AUTOTASK_REQUEST_TIMEOUT_SECS); Autotask may be slow or overloaded, try again later or narrow the request",
+                            self.inner.config.request_timeout.as_secs_f64()
+                        ),
+                    },
+                ),
+            };
+            if !policy.is_retryable(failure) {
+                return Err(error);
+            }
+            let Some(wait) = policy.wait(failure, backoff.next()) else {
+                return Err(match error {
+                    AutotaskError::Transport { reason } => AutotaskError::Transport {
+                        reason: format!("{reason} ({attempts} attempts)"),
+                    },
+                    other => other,
+                });
+            };
+            tracing::debug!(
+                method = %method,
+                path = %self.scrub(log_path),
+                wait_ms = wait.as_millis() as u64,
+                "retrying autotask read: {error}"
+            );
+            tokio::time::sleep(wait).await;
+        }
+    }
+
+    /// A read governed by the budget, with retries and one zone re-lookup when a
+    /// zone-relative call answers 401.
+    async fn read(
+        &self,
+        method: Method,
+        target: Target<'_>,
+        body: Option<&Value>,
+        intent: ReadIntent,
+    ) -> Result<Value, AutotaskError> {
+        self.govern(intent).await?;
+        self.read_ungoverned(method, target, body, Kind::Read).await
+    }
+
+    /// A read without the governor (the governor's own `ThresholdInformation` read).
+    async fn read_ungoverned(
+        &self,
+        method: Method,
+        target: Target<'_>,
+        body: Option<&Value>,
+        kind: Kind,
+    ) -> Result<Value, AutotaskError> {
+        let log_path = log_path_of(target);
+        let (url, zone) = self.resolve(target).await?;
+        let result = self
+            .read_attempts(method.clone(), &url, &log_path, body, kind)
+            .await;
+        match (result, target) {
+            (Err(AutotaskError::Api { status: 401, .. }), Target::Relative(relative))
+                if !self.inner.zone.is_pinned() =>
+            {
+                let new_zone = self
+                    .inner
+                    .zone
+                    .relookup(&zone, || self.lookup_zone())
+                    .await
+                    .unwrap_or(Ok(zone))?;
+                tracing::debug!("401 from Autotask: zone looked up again, retrying once");
+                let url = format!("{new_zone}V1.0/{relative}");
+                self.read_attempts(method, &url, &log_path, body, kind)
+                    .await
+            }
+            (result, _) => result,
+        }
+    }
+
+    /// A write: sent exactly once, never retried. A lost answer is "outcome unknown".
+    async fn write(
+        &self,
+        method: Method,
+        relative: &str,
+        body: Option<&Value>,
+    ) -> Result<Value, AutotaskError> {
+        check_relative(relative)?;
+        let (url, zone) = self.resolve(Target::Relative(relative)).await?;
+        let unknown = |reason: String| AutotaskError::OutcomeUnknown {
+            method: method.to_string(),
+            path: self.scrub(relative),
+            reason,
+        };
+        let answer = match self
+            .exchange(&method, &url, relative, body, Kind::Write)
+            .await
+        {
+            Ok(answer) => answer,
+            Err(SendFailure::NotSent(reason)) => {
+                return Err(AutotaskError::Transport {
+                    reason: format!("{reason}; the request was not sent, so nothing was changed"),
+                });
+            }
+            Err(SendFailure::Timeout) => {
+                return Err(unknown(format!(
+                    "no answer came within {} s",
+                    self.inner.config.request_timeout.as_secs_f64()
+                )));
+            }
+            Err(SendFailure::Lost(reason)) => {
+                return Err(unknown(format!(
+                    "the connection failed before the answer ({reason})"
+                )));
+            }
+        };
+        match answer.status {
+            200..=299 => parse_json(&answer, relative, self).map_err(|_| {
+                unknown(format!(
+                    "Autotask answered HTTP {} with a body that cannot be read",
+                    answer.status
+                ))
+            }),
+            401 => {
+                // Not applied. Look the zone up again so the next call reaches the right zone.
+                if !self.inner.zone.is_pinned()
+                    && let Some(Err(e)) =
+                        self.inner.zone.relookup(&zone, || self.lookup_zone()).await
+                {
+                    tracing::debug!("zone re-lookup after a 401 failed: {e}");
+                }
+                Err(self.status_error(&answer))
+            }
+            // Refused by the thread limit or a business rule: not applied.
+            _ if is_thread_limit(&answer.body) => Err(self.status_error(&answer)),
+            500 if has_autotask_errors(&answer.body) => Err(self.status_error(&answer)),
+            500..=599 => {
+                let detail = error_messages(&answer.body)
+                    .iter()
+                    .map(|m| self.scrub(m))
+                    .collect::<Vec<_>>()
+                    .join("; ");
+                Err(unknown(format!(
+                    "Autotask answered HTTP {} without saying whether it applied the change ({detail})",
+                    answer.status
+                )))
+            }
+            _ => Err(self.status_error(&answer)),
+        }
+    }
+
+    /// Reads `ThresholdInformation` at most once per interval (the caller that claims the
+    /// refresh waits for it; concurrent callers use the last known state), then admits or
+    /// refuses a read.
+    async fn govern(&self, intent: ReadIntent) -> Result<(), AutotaskError> {
+        let governor = &self.inner.governor;
+        if governor.claim_refresh(Instant::now())
+            && let Err(e) = self.fetch_threshold(Kind::BudgetProbe).await
+        {
+            tracing::debug!("could not read the API budget: {e}");
+        }
+        let result = governor.admit_read(intent == ReadIntent::Explicit, Instant::now());
+        if let Err(e) = &result {
+            tracing::warn!("background Autotask read skipped: {e}");
+        }
+        result
+    }
+
+    async fn fetch_threshold(&self, kind: Kind) -> Result<Threshold, AutotaskError> {
+        let body = self
+            .read_ungoverned(
+                Method::GET,
+                Target::Relative("ThresholdInformation"),
+                None,
+                kind,
+            )
+            .await?;
+        let threshold: Threshold =
+            serde_json::from_value(body).map_err(|e| AutotaskError::InvalidResponse {
+                reason: format!("ThresholdInformation: {e}"),
+            })?;
+        let (used, limit) = (
+            threshold.current_timeframe_request_count,
+            threshold.external_request_threshold,
+        );
+        crate::metrics::record_budget(used, limit);
+        let (level, newly) = self.inner.governor.record(used, limit, Instant::now());
+        if newly {
+            let what = match level {
+                BudgetLevel::Refuse => "background reads are now skipped",
+                _ => "requests may slow down",
+            };
+            tracing::warn!(
+                used,
+                limit,
+                "the tenant has used {used} of {limit} Autotask API requests this hour: {what}"
+            );
+        }
+        Ok(threshold)
     }
 
     /// `POST {path}/query`, following `nextPageUrl` (by POST with the same body) until
@@ -216,46 +557,54 @@ impl AutotaskClient {
         path: &str,
         query: &Value,
         max_total: usize,
-        _intent: ReadIntent,
+        intent: ReadIntent,
     ) -> Result<QueryResult, AutotaskError> {
-        let mut url = self.url(&format!("{path}/query")).await?;
-        let mut items = Vec::new();
-        loop {
-            let page = self.send(Method::POST, &url, Some(query), false).await?;
-            let (rows, next) = split_page(&page)?;
-            items.extend(rows);
-            match next {
-                Some(next) if items.len() < max_total => {
-                    self.check_origin(&next).await?;
-                    url = next;
-                }
-                Some(_) => {
-                    items.truncate(max_total);
-                    return Ok(QueryResult {
-                        items,
-                        has_more: true,
-                    });
-                }
-                None => {
-                    let has_more = items.len() > max_total;
-                    items.truncate(max_total);
-                    return Ok(QueryResult { items, has_more });
-                }
-            }
-        }
+        check_relative(path)?;
+        let body = paging::page_body(query, max_total);
+        self.collect_pages(
+            &format!("{path}/query"),
+            Method::POST,
+            Some(&body),
+            max_total,
+            intent,
+        )
+        .await
     }
 
-    async fn check_origin(&self, next: &str) -> Result<(), AutotaskError> {
+    /// `GET {parent}/{parentId}/{segment}`: all children of one parent, over pages.
+    pub async fn list(
+        &self,
+        path: &str,
+        max_total: usize,
+        intent: ReadIntent,
+    ) -> Result<QueryResult, AutotaskError> {
+        check_relative(path)?;
+        self.collect_pages(path, Method::GET, None, max_total, intent)
+            .await
+    }
+
+    async fn collect_pages(
+        &self,
+        first: &str,
+        method: Method,
+        body: Option<&Value>,
+        max_total: usize,
+        intent: ReadIntent,
+    ) -> Result<QueryResult, AutotaskError> {
+        // The first page goes through `read` (governor, 401 zone re-lookup); later pages
+        // follow Autotask's absolute URLs, checked against the zone in force.
+        let first_page = self
+            .read(method.clone(), Target::Relative(first), body, intent)
+            .await?;
         let zone = self.zone_base().await?;
-        let origin = |u: &str| url::Url::parse(u).ok().map(|u| u.origin());
-        if origin(next).is_none() || origin(next) != origin(&zone) {
-            return Err(AutotaskError::Refused {
-                reason: format!(
-                    "nextPageUrl {next} is not on the zone's origin; credentials are not sent there"
-                ),
-            });
-        }
-        Ok(())
+        paging::collect(first_page, &zone, max_total, |url| {
+            let method = method.clone();
+            async move {
+                self.read(method, Target::Absolute(&url), body, intent)
+                    .await
+            }
+        })
+        .await
     }
 
     /// `POST {path}/query/count`.
@@ -263,10 +612,18 @@ impl AutotaskClient {
         &self,
         path: &str,
         query: &Value,
-        _intent: ReadIntent,
+        intent: ReadIntent,
     ) -> Result<u64, AutotaskError> {
-        let url = self.url(&format!("{path}/query/count")).await?;
-        let body = self.send(Method::POST, &url, Some(query), false).await?;
+        check_relative(path)?;
+        let relative = format!("{path}/query/count");
+        let body = self
+            .read(
+                Method::POST,
+                Target::Relative(&relative),
+                Some(query),
+                intent,
+            )
+            .await?;
         body.get("queryCount")
             .and_then(Value::as_u64)
             .ok_or_else(|| AutotaskError::InvalidResponse {
@@ -279,47 +636,34 @@ impl AutotaskClient {
         &self,
         path: &str,
         id: i64,
-        _intent: ReadIntent,
+        intent: ReadIntent,
     ) -> Result<Option<Value>, AutotaskError> {
-        let url = self.url(&format!("{path}/{id}")).await?;
-        let body = self.send(Method::GET, &url, None, false).await?;
+        check_relative(path)?;
+        let relative = format!("{path}/{id}");
+        let body = self
+            .read(Method::GET, Target::Relative(&relative), None, intent)
+            .await?;
         match body.get("item") {
             Some(Value::Null) | None => Ok(None),
             Some(item) => Ok(Some(item.clone())),
         }
     }
 
-    /// `GET {parent}/{parentId}/{segment}`: all children of one parent, over pages.
-    pub async fn list(
+    /// `GET {relative}` as is (metadata, `Modules`, …), with retries and the budget.
+    pub async fn read_path(
         &self,
-        path: &str,
-        max_total: usize,
-        _intent: ReadIntent,
-    ) -> Result<QueryResult, AutotaskError> {
-        let mut url = self.url(path).await?;
-        let mut items = Vec::new();
-        loop {
-            let page = self.send(Method::GET, &url, None, false).await?;
-            let (rows, next) = split_page(&page)?;
-            items.extend(rows);
-            match next {
-                Some(next) if items.len() < max_total => {
-                    self.check_origin(&next).await?;
-                    url = next;
-                }
-                other => {
-                    let has_more = other.is_some() || items.len() > max_total;
-                    items.truncate(max_total);
-                    return Ok(QueryResult { items, has_more });
-                }
-            }
-        }
+        relative: &str,
+        intent: ReadIntent,
+    ) -> Result<Value, AutotaskError> {
+        check_relative(relative)?;
+        self.read(Method::GET, Target::Relative(relative), None, intent)
+            .await
     }
 
     /// `POST {path}`: returns the new id. Sent exactly once.
     pub async fn create(&self, path: &str, body: &Value) -> Result<i64, AutotaskError> {
-        let url = self.url(path).await?;
-        item_id(self.send(Method::POST, &url, Some(body), true).await?)
+        let answer = self.write(Method::POST, path, Some(body)).await?;
+        item_id(answer, self)
     }
 
     /// `PATCH|PUT {path}` with `id` in the body. Sent exactly once.
@@ -329,95 +673,353 @@ impl AutotaskClient {
         body: &Value,
         method: UpdateMethod,
     ) -> Result<i64, AutotaskError> {
-        let url = self.url(path).await?;
         let m = match method {
             UpdateMethod::Patch => Method::PATCH,
             UpdateMethod::Put => Method::PUT,
         };
-        item_id(self.send(m, &url, Some(body), true).await?)
+        match self.write(m, path, Some(body)).await? {
+            // Some updates answer an empty 2xx: the id is the one sent.
+            Value::Null => body.get("id").and_then(Value::as_i64).ok_or_else(|| {
+                AutotaskError::InvalidResponse {
+                    reason: "the update answered without an itemId and the body has no id".into(),
+                }
+            }),
+            answer => item_id(answer, self),
+        }
     }
 
     /// `DELETE {path}/{id}`. Sent exactly once.
     pub async fn delete(&self, path: &str, id: i64) -> Result<i64, AutotaskError> {
-        let url = self.url(&format!("{path}/{id}")).await?;
-        match self.send(Method::DELETE, &url, None, true).await? {
+        check_relative(path)?;
+        match self
+            .write(Method::DELETE, &format!("{path}/{id}"), None)
+            .await?
+        {
             Value::Null => Ok(id),
-            body => item_id(body),
+            body => item_id(body, self),
         }
     }
 
     /// `GET {path}/entityInformation` → `info`.
     pub async fn entity_information(&self, path: &str) -> Result<Value, AutotaskError> {
-        let url = self.url(&format!("{path}/entityInformation")).await?;
-        let body = self.send(Method::GET, &url, None, false).await?;
+        let body = self
+            .read_path(&format!("{path}/entityInformation"), ReadIntent::Explicit)
+            .await?;
         Ok(body.get("info").cloned().unwrap_or(Value::Null))
     }
 
     /// `GET {path}/entityInformation/fields` → `fields` (with the tenant's picklist values).
     pub async fn field_information(&self, path: &str) -> Result<Vec<Value>, AutotaskError> {
-        let url = self
-            .url(&format!("{path}/entityInformation/fields"))
-            .await?;
-        fields_of(self.send(Method::GET, &url, None, false).await?)
+        fields_of(
+            self.read_path(
+                &format!("{path}/entityInformation/fields"),
+                ReadIntent::Explicit,
+            )
+            .await?,
+        )
     }
 
     /// `GET {path}/entityInformation/userDefinedFields` → `fields`.
     pub async fn udf_information(&self, path: &str) -> Result<Vec<Value>, AutotaskError> {
-        let url = self
-            .url(&format!("{path}/entityInformation/userDefinedFields"))
-            .await?;
-        fields_of(self.send(Method::GET, &url, None, false).await?)
+        fields_of(
+            self.read_path(
+                &format!("{path}/entityInformation/userDefinedFields"),
+                ReadIntent::Explicit,
+            )
+            .await?,
+        )
     }
 
-    /// `GET /V1.0/ThresholdInformation`.
+    /// `GET /V1.0/ThresholdInformation` (also refreshes the budget state).
     pub async fn threshold(&self) -> Result<Threshold, AutotaskError> {
-        let url = self.url("ThresholdInformation").await?;
-        let body = self.send(Method::GET, &url, None, false).await?;
-        serde_json::from_value(body).map_err(|e| AutotaskError::InvalidResponse {
-            reason: format!("ThresholdInformation: {e}"),
-        })
+        self.fetch_threshold(Kind::Read).await
     }
 
     /// `GET /V1.0/Version`.
     pub async fn version(&self) -> Result<Value, AutotaskError> {
-        let url = self.url("Version").await?;
-        self.send(Method::GET, &url, None, false).await
+        self.read_path("Version", ReadIntent::Explicit).await
     }
 }
 
-fn split_page(page: &Value) -> Result<(Vec<Value>, Option<String>), AutotaskError> {
-    let items = page
-        .get("items")
-        .and_then(Value::as_array)
-        .cloned()
-        .ok_or_else(|| AutotaskError::InvalidResponse {
-            reason: "query answer has no items array".into(),
-        })?;
-    let next = page
-        .get("pageDetails")
-        .and_then(|p| p.get("nextPageUrl"))
-        .and_then(Value::as_str)
-        .filter(|s| !s.is_empty())
-        .map(str::to_string);
-    Ok((items, next))
+/// The path shown in logs and used for the thread-limit key: relative to `V1.0/`, without
+/// the query string (a `nextPageUrl`'s query repeats the filter).
+fn log_path_of(target: Target<'_>) -> String {
+    match target {
+        Target::Relative(relative) => relative.to_string(),
+        Target::Absolute(url) => {
+            let path = url::Url::parse(url)
+                .map(|u| u.path().to_string())
+                .unwrap_or_default();
+            let lower = path.to_ascii_lowercase();
+            match lower.find("/v1.0/") {
+                Some(i) => path[i + "/v1.0/".len()..].to_string(),
+                None => path,
+            }
+        }
+    }
 }
 
-fn item_id(body: Value) -> Result<i64, AutotaskError> {
+/// Refuses relative paths that could escape `V1.0/` or smuggle a query.
+fn check_relative(relative: &str) -> Result<(), AutotaskError> {
+    let bad = relative.is_empty()
+        || relative.starts_with('/')
+        || relative.contains(['?', '#', '\\', ' ', '\n', '\r', '\t', '%'])
+        || relative
+            .split('/')
+            .any(|s| s.is_empty() || s == "." || s == "..");
+    if bad {
+        return Err(AutotaskError::Refused {
+            reason: format!(
+                "`{}` is not an Autotask path relative to V1.0/ (like `Tickets` or `Tickets/123/Notes`)",
+                relative.chars().take(120).collect::<String>()
+            ),
+        });
+    }
+    Ok(())
+}
+
+fn classify_send_error(e: &reqwest::Error, client: &AutotaskClient) -> SendFailure {
+    let text = client.scrub(&describe(e));
+    if e.is_connect() || e.is_builder() {
+        SendFailure::NotSent(text)
+    } else if e.is_timeout() {
+        SendFailure::Timeout
+    } else {
+        SendFailure::Lost(text)
+    }
+}
+
+/// A reqwest error with its causes, without its URL (which may carry the username).
+fn describe(e: &reqwest::Error) -> String {
+    let mut text = String::new();
+    let mut source: Option<&dyn std::error::Error> = Some(e);
+    let mut first = true;
+    while let Some(err) = source {
+        let part = if first {
+            // Only the outermost error carries the URL; print its kind, not the URL.
+            if e.is_connect() {
+                "connection failed".to_string()
+            } else if e.is_timeout() {
+                "timed out".to_string()
+            } else if e.is_body() || e.is_decode() {
+                "reading the answer failed".to_string()
+            } else {
+                "request failed".to_string()
+            }
+        } else {
+            err.to_string()
+        };
+        if !text.contains(&part) {
+            if !text.is_empty() {
+                text.push_str(": ");
+            }
+            text.push_str(&part);
+        }
+        first = false;
+        source = err.source();
+    }
+    text
+}
+
+fn parse_json(
+    answer: &Answer,
+    what: &str,
+    client: &AutotaskClient,
+) -> Result<Value, AutotaskError> {
+    if answer.body.trim().is_empty() {
+        return Ok(Value::Null);
+    }
+    serde_json::from_str(&answer.body).map_err(|e| AutotaskError::InvalidResponse {
+        reason: client.scrub(&format!(
+            "{what} answered HTTP {} with a body that is not JSON ({e})",
+            answer.status
+        )),
+    })
+}
+
+/// True when Autotask refused a request for its thread limit (`Itgenatr005`), whatever the
+/// status it used: nothing was done, and the request may be tried again shortly.
+fn is_thread_limit(body: &str) -> bool {
+    let lower = body.to_ascii_lowercase();
+    lower.contains("itgenatr005") || lower.contains("thread threshold")
+}
+
+/// True when a body is Autotask's business-error shape `{"errors": [...]}` (non-empty).
+fn has_autotask_errors(body: &str) -> bool {
+    serde_json::from_str::<Value>(body).is_ok_and(|v| {
+        v.get("errors")
+            .and_then(Value::as_array)
+            .is_some_and(|a| !a.is_empty())
+    })
+}
+
+/// Autotask's messages from an error body: `errors` (strings or `{message}` objects),
+/// ASP.NET's `Message`, or the start of the body.
+fn error_messages(body: &str) -> Vec<String> {
+    let trimmed = body.trim();
+    if trimmed.is_empty() {
+        return vec!["(empty body)".into()];
+    }
+    match serde_json::from_str::<Value>(trimmed) {
+        Ok(v) => match (
+            v.get("errors"),
+            v.get("Message").or_else(|| v.get("message")),
+        ) {
+            (Some(Value::Array(errors)), _) if !errors.is_empty() => errors
+                .iter()
+                .map(|e| match e {
+                    Value::String(s) => s.clone(),
+                    other => other
+                        .get("message")
+                        .and_then(Value::as_str)
+                        .map_or_else(|| other.to_string(), str::to_string),
+                })
+                .collect(),
+            (_, Some(Value::String(m))) => vec![m.clone()],
+            _ => vec![truncate(trimmed, 300)],
+        },
+        Err(_) if trimmed.starts_with('<') => vec!["(an HTML page, no details)".into()],
+        Err(_) => vec![truncate(trimmed, 300)],
+    }
+}
+
+fn truncate(text: &str, max_chars: usize) -> String {
+    let mut out: String = text.chars().take(max_chars).collect();
+    if text.chars().nth(max_chars).is_some() {
+        out.push('…');
+    }
+    out
+}
+
+fn item_id(body: Value, client: &AutotaskClient) -> Result<i64, AutotaskError> {
     body.get("itemId")
         .and_then(Value::as_i64)
         .ok_or_else(|| AutotaskError::InvalidResponse {
-            reason: format!(
-                "write answer has no itemId: {}",
-                body.to_string().chars().take(200).collect::<String>()
-            ),
+            reason: client.scrub(&format!(
+                "the write was applied but its answer has no itemId: {}",
+                truncate(&body.to_string(), 200)
+            )),
         })
 }
 
 fn fields_of(body: Value) -> Result<Vec<Value>, AutotaskError> {
-    body.get("fields")
-        .and_then(Value::as_array)
-        .cloned()
-        .ok_or_else(|| AutotaskError::InvalidResponse {
-            reason: "field information has no fields array".into(),
-        })
+    match body {
+        Value::Object(mut map) => match map.remove("fields") {
+            Some(Value::Array(fields)) => Ok(fields),
+            _ => Err(AutotaskError::InvalidResponse {
+                reason: "field information has no fields array".into(),
+            }),
+        },
+        _ => Err(AutotaskError::InvalidResponse {
+            reason: "field information is not a JSON object".into(),
+        }),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn error_messages_read_every_shape() {
+        assert_eq!(
+            error_messages(r#"{"errors":["a","b"]}"#),
+            vec!["a".to_string(), "b".to_string()]
+        );
+        assert_eq!(
+            error_messages(r#"{"errors":[{"message":"m","field":"f"}]}"#),
+            vec!["m".to_string()]
+        );
+        assert_eq!(
+            error_messages(
+                r#"{"Message":"The requested resource does not support http method 'GET'."}"#
+            ),
+            vec!["The requested resource does not support http method 'GET'.".to_string()]
+        );
+        assert_eq!(
+            error_messages("<html>404</html>"),
+            vec!["(an HTML page, no details)".to_string()]
+        );
+        assert_eq!(error_messages("  "), vec!["(empty body)".to_string()]);
+        assert_eq!(error_messages(&"x".repeat(400)).len(), 1);
+        assert!(has_autotask_errors(r#"{"errors":["x"]}"#));
+        assert!(!has_autotask_errors(r#"{"errors":[]}"#));
+        assert!(!has_autotask_errors(
+            r#"{"Message":"An error has occurred."}"#
+        ));
+        assert!(!has_autotask_errors("{\"errors\": [\"trunc"));
+    }
+
+    #[test]
+    fn relative_paths_are_checked() {
+        for ok in [
+            "Tickets",
+            "Tickets/123/Notes",
+            "Tickets/query/count",
+            "ThresholdInformation",
+        ] {
+            assert!(check_relative(ok).is_ok(), "{ok}");
+        }
+        for bad in [
+            "",
+            "/Tickets",
+            "Tickets/../x",
+            "Tickets?x=1",
+            "Tickets//x",
+            "a b",
+            "Tickets/%2e%2e",
+        ] {
+            assert!(check_relative(bad).is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn credentials_that_cannot_be_headers_are_refused_by_name() {
+        let creds = crate::config::Credentials::new("user@example.com", "zzq\nqzz", "CODE");
+        let config = AutotaskConfig::with_defaults(creds, None);
+        let err = AutotaskClient::new(config)
+            .err()
+            .map(|e| e.to_string())
+            .unwrap_or_default();
+        assert!(err.contains("AUTOTASK_SECRET contains characters"), "{err}");
+        assert!(!err.contains("zzq"), "{err}");
+    }
+
+    #[test]
+    fn impersonation_is_sent_on_writes_only_and_credentials_are_sensitive() {
+        let creds = crate::config::Credentials::new("user@example.com", "s3cret", "CODE");
+        let mut config = AutotaskConfig::with_defaults(creds, None);
+        config.impersonation_resource_id = Some(29);
+        let client = AutotaskClient::new(config).unwrap_or_else(|e| panic!("{e}"));
+        let read = client.auth_headers(false).unwrap_or_default();
+        let write = client.auth_headers(true).unwrap_or_default();
+        assert!(read.get("ImpersonationResourceId").is_none());
+        assert_eq!(
+            write
+                .get("ImpersonationResourceId")
+                .and_then(|v| v.to_str().ok()),
+            Some("29")
+        );
+        for name in ["ApiIntegrationCode", "UserName", "Secret"] {
+            assert!(
+                read.get(name).is_some_and(HeaderValue::is_sensitive),
+                "{name}"
+            );
+        }
+        assert!(!format!("{read:?}").contains("s3cret"));
+    }
+
+    #[test]
+    fn log_paths_drop_the_zone_and_the_query() {
+        assert_eq!(
+            log_path_of(Target::Absolute(
+                "https://ws5.autotask.net/ATServicesRest/V1.0/Tickets/query/next?paging=%7B%7D&search=x"
+            )),
+            "Tickets/query/next"
+        );
+        assert_eq!(
+            log_path_of(Target::Relative("Tickets/5/Notes")),
+            "Tickets/5/Notes"
+        );
+    }
 }

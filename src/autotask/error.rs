@@ -1,6 +1,7 @@
 //! One error type for every Autotask call. It keeps the HTTP status and Autotask's own
 //! messages, says what to do next, and can never contain the credentials: every message is
-//! redacted when the error is built.
+//! redacted when the error is built (see [`redact`]), and Debug prints the same redacted text
+//! as Display.
 
 use std::time::Duration;
 
@@ -8,10 +9,13 @@ use std::time::Duration;
 #[derive(Clone, PartialEq, Eq, thiserror::Error)]
 pub enum AutotaskError {
     /// Autotask answered with an error status; `messages` are its `errors` (or `Message`).
-    #[error("Autotask answered HTTP {status}: {}", messages.join("; "))]
+    #[error("Autotask answered HTTP {status}: {}{}", messages.join("; "), next_step(*status))]
     Api { status: u16, messages: Vec<String> },
     /// The tenant's API budget is exhausted or Autotask throttled us; retry after the delay.
-    #[error("Autotask is rate limiting this tenant (HTTP 429): retry in {} s", retry_after.as_secs())]
+    #[error(
+        "Autotask is rate limiting this tenant (HTTP 429): nothing was changed; retry in {} s",
+        ceil_secs(*retry_after)
+    )]
     RateLimited { retry_after: Duration },
     /// The server refuses a background read to protect the tenant's hourly budget.
     #[error(
@@ -55,13 +59,139 @@ impl AutotaskError {
             _ => None,
         }
     }
+
+    /// Autotask's own messages (empty unless Autotask answered with an error status).
+    pub fn messages(&self) -> &[String] {
+        match self {
+            AutotaskError::Api { messages, .. } => messages,
+            _ => &[],
+        }
+    }
+
+    /// True for a write whose outcome is unknown: the caller must check before repeating it.
+    pub fn is_outcome_unknown(&self) -> bool {
+        matches!(self, AutotaskError::OutcomeUnknown { .. })
+    }
 }
 
-/// Replaces every occurrence of each secret in `text` by `[redacted]`.
+/// What to do next, appended to an HTTP error by status.
+fn next_step(status: u16) -> &'static str {
+    match status {
+        401 => {
+            " (Autotask rejected the API user's credentials: check AUTOTASK_USERNAME and AUTOTASK_SECRET; nothing was changed)"
+        }
+        403 => " (the API user's security level does not allow this; nothing was changed)",
+        404 => " (no such route: check the entity name and the parent id)",
+        405 => " (this entity does not support that operation)",
+        _ => "",
+    }
+}
+
+fn ceil_secs(d: Duration) -> u64 {
+    d.as_secs() + u64::from(d.subsec_nanos() > 0)
+}
+
+/// Replaces every occurrence of each secret in `text` by `[redacted]`: the value as is, and
+/// the percent-encoded and JSON-escaped forms a server may echo it back in. Secrets shorter
+/// than 3 characters are also replaced (whatever the damage to the text: safety first).
 pub fn redact(text: &str, secrets: &[&str]) -> String {
     let mut out = text.to_string();
     for secret in secrets.iter().filter(|s| !s.is_empty()) {
-        out = out.replace(secret, "[redacted]");
+        for form in secret_forms(secret) {
+            if !form.is_empty() && out.contains(form.as_str()) {
+                out = out.replace(form.as_str(), "[redacted]");
+            }
+        }
+        // Case-insensitive match of the plain form (usernames are case-insensitive).
+        out = replace_ignore_ascii_case(&out, secret);
     }
     out
+}
+
+/// The forms a secret can take once echoed: plain, percent-encoded (query strings, form
+/// bodies, with `+` or `%20` for spaces), JSON-escaped.
+fn secret_forms(secret: &str) -> Vec<String> {
+    let mut forms = vec![secret.to_string()];
+    let encoded: String = url::form_urlencoded::byte_serialize(secret.as_bytes()).collect();
+    forms.push(encoded.clone());
+    forms.push(encoded.replace('+', "%20"));
+    forms.push(encoded.to_ascii_lowercase());
+    if let Ok(json) = serde_json::to_string(secret) {
+        let inner = json.trim_matches('"').to_string();
+        forms.push(inner.replace('/', "\\/"));
+        forms.push(inner);
+    }
+    // Longest first, so a longer form is not half-replaced by a shorter one.
+    forms.sort_by_key(|f| std::cmp::Reverse(f.len()));
+    forms.dedup();
+    forms
+}
+
+fn replace_ignore_ascii_case(text: &str, needle: &str) -> String {
+    let lower_text = text.to_ascii_lowercase();
+    let lower_needle = needle.to_ascii_lowercase();
+    if lower_needle.is_empty() || !lower_text.contains(&lower_needle) {
+        return text.to_string();
+    }
+    // ASCII lowercasing keeps byte offsets, so indices found in the lowered copy are valid
+    // char boundaries in the original.
+    let mut out = String::with_capacity(text.len());
+    let mut last = 0;
+    for (start, _) in lower_text.match_indices(&lower_needle) {
+        if start < last {
+            continue;
+        }
+        out.push_str(&text[last..start]);
+        out.push_str("[redacted]");
+        last = start + lower_needle.len();
+    }
+    out.push_str(&text[last..]);
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const SECRETS: [&str; 3] = ["api.user+1@example.com", "S3cr3t/Value\"x", "INTCODE27"];
+
+    #[test]
+    fn redacts_plain_encoded_escaped_and_recased_forms() {
+        let text = format!(
+            "user={} enc={} json={} upper={} code={}",
+            SECRETS[0],
+            url::form_urlencoded::byte_serialize(SECRETS[0].as_bytes()).collect::<String>(),
+            serde_json::to_string(SECRETS[1]).unwrap_or_default(),
+            SECRETS[0].to_ascii_uppercase(),
+            SECRETS[2]
+        );
+        let out = redact(&text, &SECRETS);
+        for s in SECRETS {
+            assert!(!out.contains(s), "{s} in {out}");
+        }
+        assert!(!out.contains("api.user%2B1%40example.com"), "{out}");
+        assert!(!out.to_ascii_lowercase().contains("api.user+1@"), "{out}");
+        assert!(!out.contains("S3cr3t/Value\\\"x"), "{out}");
+        assert!(out.starts_with("user=[redacted] enc=[redacted]"), "{out}");
+    }
+
+    #[test]
+    fn leaves_other_text_alone_and_ignores_empty_secrets() {
+        assert_eq!(redact("nothing to hide", &["", "zzz"]), "nothing to hide");
+    }
+
+    #[test]
+    fn display_and_debug_say_what_to_do() {
+        let e = AutotaskError::Api {
+            status: 401,
+            messages: vec!["denied".into()],
+        };
+        assert!(e.to_string().contains("AUTOTASK_SECRET"));
+        assert_eq!(format!("{e:?}"), format!("AutotaskError({e})"));
+        let e = AutotaskError::RateLimited {
+            retry_after: Duration::from_millis(1500),
+        };
+        assert!(e.to_string().contains("retry in 2 s"), "{e}");
+        assert_eq!(e.status(), Some(429));
+    }
 }

@@ -1,9 +1,21 @@
-//! The Autotask REST client: everything the server sends to Autotask goes through here
-//! (zone detection, auth headers, retries for reads only, paging, the tenant's API budget,
-//! redacting errors).
+//! The Autotask REST client: everything the server sends to Autotask goes through here.
+//!
+//! * `client`: auth headers, one exchange per attempt, reads (retried) and writes (sent once),
+//!   the public calls;
+//! * `zone`: zone detection, its cache and the re-lookup after a 401;
+//! * `retry`: what is retried and how long to wait (backoff with jitter, `Retry-After`);
+//! * `paging`: following `nextPageUrl` up to a cap, on the zone's origin only;
+//! * `budget`: the per-endpoint thread limit and the governor over `ThresholdInformation`;
+//! * `error`: the one error type, redacted.
 
+pub mod budget;
 pub mod client;
 pub mod error;
+pub mod paging;
+pub mod retry;
+pub mod zone;
 
-pub use client::{AutotaskClient, QueryResult, ReadIntent, Threshold, UpdateMethod};
+pub use budget::{BudgetLevel, BudgetState};
+pub use client::{AutotaskClient, ReadIntent, Threshold, UpdateMethod};
 pub use error::AutotaskError;
+pub use paging::QueryResult;

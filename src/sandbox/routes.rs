@@ -178,7 +178,7 @@ pub fn resolve(path: &str, has_search: bool) -> Option<Resolved> {
                     (route.put, Method::PUT),
                 ]),
             ),
-            [id] => {
+            [id] if id.parse::<i64>().is_ok() => {
                 let id = id.parse::<i64>().ok()?;
                 (
                     Op::Item(id),
@@ -415,6 +415,10 @@ mod tests {
         // Child entities have no root writes: POST /TicketNotes is a 404.
         assert_eq!(op("/ATServicesRest/V1.0/TicketNotes"), None);
         assert_eq!(op("/ATServicesRest/V1.0/Tickets/5/TimeEntries"), None);
+        assert_eq!(
+            op("/ATServicesRest/V1.0/Tickets/0/Notes/entityInformation/fields").map(|o| o.0),
+            Some(Op::Fields)
+        );
         assert_eq!(op("/ATServicesRest/V1.0/Nope/query"), None);
         assert_eq!(op("/ATServicesRest/V2.0/Tickets/query"), None);
         // A POST query continues by POST only.

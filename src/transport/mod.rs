@@ -1,7 +1,68 @@
-//! How MCP clients reach the server: streamable HTTP (`http`, with its `auth`, `origin` and
-//! `health` parts); stdio lives beside it.
+//! Transports: how MCP clients reach the server. `stdio` serves one client on stdin/stdout;
+//! `http` serves many over MCP streamable HTTP (with its `auth`, `origin` and `health`
+//! parts). This module also owns process start-up shared by both: logging to stderr (never
+//! stdout) and building the `ServerState` from the configuration, starting the in-process
+//! sandbox in sandbox mode.
 
 pub mod auth;
 pub mod health;
 pub mod http;
 pub mod origin;
+pub mod stdio;
+
+use std::sync::Arc;
+
+use crate::autotask::AutotaskClient;
+use crate::config::{AutotaskConfig, Config, Credentials, LogFormat};
+use crate::server::ServerState;
+
+/// Sends `tracing` output to stderr, filtered by `RUST_LOG` (default `info`). stdout stays
+/// free for JSON-RPC. Safe to call twice (the second call does nothing). See `crate::logging`.
+pub fn init_logging(format: LogFormat) {
+    crate::logging::init(format);
+}
+
+/// What keeps a server process's backing services alive (the sandbox, in sandbox mode).
+pub struct Backend {
+    pub state: Arc<ServerState>,
+    /// Held so the sandbox keeps serving for the life of the process.
+    pub sandbox: Option<crate::sandbox::Sandbox>,
+}
+
+/// Builds the shared state: the Autotask client for the configured tenant, or for an
+/// in-process sandbox started here.
+pub async fn backend(config: &Config) -> Result<Backend, String> {
+    let (autotask, sandbox) = match (&config.autotask, config.sandbox) {
+        (_, true) => {
+            let sandbox = crate::sandbox::Sandbox::start(crate::sandbox::SandboxOptions {
+                seed: config.sandbox_seed,
+                ..Default::default()
+            })
+            .await
+            .map_err(|e| format!("cannot start the sandbox: {e}"))?;
+            let creds = sandbox.credentials();
+            let autotask = AutotaskConfig::with_defaults(
+                Credentials::new(&creds.username, &creds.secret, &creds.integration_code),
+                Some(sandbox.base_url()),
+            );
+            tracing::info!(url = %sandbox.base_url(), "sandbox started (demo tenant)");
+            (autotask, Some(sandbox))
+        }
+        (Some(autotask), false) => (autotask.clone(), None),
+        (None, false) => {
+            return Err("no Autotask credentials: set AUTOTASK_USERNAME, AUTOTASK_SECRET and AUTOTASK_INTEGRATION_CODE, or run with --sandbox".into());
+        }
+    };
+    let client = AutotaskClient::new(autotask).map_err(|e| e.to_string())?;
+    let state = ServerState::new(client, config.closed_status_ids.clone(), config.read_only);
+    tracing::info!(
+        tools = state.inventory.len(),
+        read_only = config.read_only,
+        sandbox = config.sandbox,
+        "server ready"
+    );
+    Ok(Backend {
+        state: Arc::new(state),
+        sandbox,
+    })
+}

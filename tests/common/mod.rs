@@ -1,0 +1,138 @@
+//! Shared helpers for the sandbox end-to-end tests: start a sandbox, talk to it over real HTTP
+//! with the Autotask headers.
+#![allow(dead_code, clippy::unwrap_used, clippy::expect_used)]
+
+use autotask_mcp::sandbox::{Sandbox, SandboxCredentials, SandboxOptions};
+use reqwest::Method;
+use serde_json::Value;
+
+pub struct Env {
+    pub sandbox: Sandbox,
+    pub http: reqwest::Client,
+    pub base: String,
+    pub creds: SandboxCredentials,
+}
+
+/// A status and the body parsed as JSON (`Value::Null` when the body is not JSON).
+#[derive(Debug)]
+pub struct Answer {
+    pub status: u16,
+    pub body: Value,
+    pub text: String,
+    pub headers: reqwest::header::HeaderMap,
+}
+
+pub fn client() -> reqwest::Client {
+    let _ = rustls::crypto::ring::default_provider().install_default();
+    reqwest::Client::builder()
+        .timeout(std::time::Duration::from_secs(60))
+        .build()
+        .expect("client")
+}
+
+impl Env {
+    pub async fn start() -> Env {
+        Env::with(SandboxOptions::default()).await
+    }
+
+    pub async fn with(options: SandboxOptions) -> Env {
+        let sandbox = Sandbox::start(options).await.expect("sandbox starts");
+        let base = sandbox.base_url();
+        let creds = sandbox.credentials();
+        Env {
+            sandbox,
+            http: client(),
+            base,
+            creds,
+        }
+    }
+
+    /// `{base}V1.0/{path}`
+    pub fn url(&self, path: &str) -> String {
+        format!("{}V1.0/{}", self.base, path.trim_start_matches('/'))
+    }
+
+    pub fn authed(&self, method: Method, url: &str) -> reqwest::RequestBuilder {
+        self.http
+            .request(method, url)
+            .header("ApiIntegrationCode", &self.creds.integration_code)
+            .header("UserName", &self.creds.username)
+            .header("Secret", &self.creds.secret)
+    }
+
+    /// An authenticated request to `V1.0/{path}` with an optional JSON body.
+    pub async fn call(&self, method: Method, path: &str, body: Option<Value>) -> Answer {
+        let url = self.url(path);
+        self.call_url(method, &url, body).await
+    }
+
+    pub async fn call_url(&self, method: Method, url: &str, body: Option<Value>) -> Answer {
+        let mut req = self.authed(method, url);
+        if let Some(body) = body {
+            req = req.json(&body);
+        }
+        answer(req.send().await.expect("request is answered")).await
+    }
+
+    pub async fn get(&self, path: &str) -> Answer {
+        self.call(Method::GET, path, None).await
+    }
+
+    pub async fn post(&self, path: &str, body: Value) -> Answer {
+        self.call(Method::POST, path, Some(body)).await
+    }
+
+    pub async fn patch(&self, path: &str, body: Value) -> Answer {
+        self.call(Method::PATCH, path, Some(body)).await
+    }
+
+    pub async fn put(&self, path: &str, body: Value) -> Answer {
+        self.call(Method::PUT, path, Some(body)).await
+    }
+
+    pub async fn delete(&self, path: &str) -> Answer {
+        self.call(Method::DELETE, path, None).await
+    }
+
+    /// A GET query with `search` in the URL.
+    pub async fn get_query(&self, entity: &str, search: &Value) -> Answer {
+        let url = self.url(&format!("{entity}/query"));
+        let req = self
+            .authed(Method::GET, &url)
+            .query(&[("search", search.to_string())]);
+        answer(req.send().await.expect("request is answered")).await
+    }
+
+    /// A record by id (`Value::Null` when missing).
+    pub async fn item(&self, entity: &str, id: i64) -> Value {
+        let a = self.get(&format!("{entity}/{id}")).await;
+        assert_eq!(a.status, 200, "{}", a.text);
+        a.body["item"].clone()
+    }
+}
+
+pub async fn answer(resp: reqwest::Response) -> Answer {
+    let status = resp.status().as_u16();
+    let headers = resp.headers().clone();
+    let text = resp.text().await.unwrap_or_default();
+    let body = serde_json::from_str(&text).unwrap_or(Value::Null);
+    Answer {
+        status,
+        body,
+        text,
+        headers,
+    }
+}
+
+/// The single message of an `{"errors": [...]}` body.
+pub fn error_text(a: &Answer) -> String {
+    a.body["errors"]
+        .as_array()
+        .map(|e| {
+            e.iter()
+                .filter_map(Value::as_str)
+                .collect::<Vec<_>>()
+                .join(" | ")
+        })
+        .unwrap_or_else(|| panic!("expected an errors body, got {} {}", a.status, a.text))
+}

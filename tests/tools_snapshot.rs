@@ -1,0 +1,93 @@
+//! Pins the tool surface: one JSON file per tool under `tests/snapshots/tools/`, exactly as
+//! `tools/list` shows it. Every change to a name, description, schema or annotation is a
+//! reviewable diff. Regenerate with `EXPECTORATE=overwrite cargo test --test tools_snapshot`.
+
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+use std::collections::BTreeSet;
+
+use autotask_mcp::tools::Inventory;
+
+const DIR: &str = "tests/snapshots/tools";
+
+#[test]
+fn every_tool_matches_its_snapshot_file() {
+    let inventory = Inventory::new(false);
+    let tools = inventory.list();
+    assert_eq!(tools.len(), 29);
+    let mut names = BTreeSet::new();
+    for tool in &tools {
+        let json = serde_json::to_string_pretty(tool).unwrap();
+        expectorate::assert_contents(format!("{DIR}/{}.json", tool.name), &format!("{json}\n"));
+        names.insert(format!("{}.json", tool.name));
+    }
+    let on_disk: BTreeSet<String> = std::fs::read_dir(DIR)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    assert_eq!(
+        on_disk, names,
+        "snapshot files without a tool (delete them) or tools without a file"
+    );
+}
+
+#[test]
+fn every_tool_has_a_title_all_four_annotations_and_described_parameters() {
+    for tool in Inventory::new(false).list() {
+        let v = serde_json::to_value(&tool).unwrap();
+        let name = &tool.name;
+        assert!(v["title"].as_str().is_some_and(|t| !t.is_empty()), "{name}");
+        assert!(
+            v["description"].as_str().is_some_and(|d| d.len() > 40),
+            "{name}"
+        );
+        for hint in [
+            "readOnlyHint",
+            "destructiveHint",
+            "idempotentHint",
+            "openWorldHint",
+        ] {
+            assert!(v["annotations"][hint].is_boolean(), "{name} lacks {hint}");
+        }
+        let schema = &v["inputSchema"];
+        assert_eq!(schema["type"], "object");
+        assert_eq!(schema["additionalProperties"], false);
+        for (param, spec) in schema["properties"].as_object().unwrap() {
+            assert!(
+                spec["description"].as_str().is_some_and(|d| !d.is_empty()),
+                "{name}.{param}"
+            );
+            assert!(
+                !spec.to_string().contains("\"null\""),
+                "{name}.{param} has a null union"
+            );
+        }
+        let writes = v["annotations"]["readOnlyHint"] == false;
+        let required: Vec<&str> = schema["required"]
+            .as_array()
+            .map(|r| r.iter().filter_map(|x| x.as_str()).collect())
+            .unwrap_or_default();
+        assert_eq!(
+            required.contains(&"confirm"),
+            writes,
+            "{name}: confirm is required exactly on write tools"
+        );
+    }
+}
+
+#[test]
+fn read_only_inventory_is_the_read_only_annotated_tools() {
+    let all = Inventory::new(false).list();
+    let read: Vec<String> = Inventory::new(true)
+        .list()
+        .iter()
+        .map(|t| t.name.to_string())
+        .collect();
+    let expected: Vec<String> = all
+        .iter()
+        .filter(|t| t.annotations.as_ref().and_then(|a| a.read_only_hint) == Some(true))
+        .map(|t| t.name.to_string())
+        .collect();
+    assert_eq!(read.len(), 18);
+    assert_eq!(read, expected);
+}
