@@ -13,8 +13,9 @@ use tracing_subscriber::fmt::MakeWriter;
 
 use crate::config::LogFormat;
 
-/// The filter used when `RUST_LOG` is unset or invalid.
-pub const DEFAULT_FILTER: &str = "info";
+/// The filter used when `RUST_LOG` is unset or invalid (rmcp logs every stateless request
+/// at info, which would triple the access log).
+pub const DEFAULT_FILTER: &str = "info,rmcp=warn";
 
 /// The filter from `RUST_LOG`, or [`DEFAULT_FILTER`].
 pub fn env_filter() -> EnvFilter {

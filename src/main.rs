@@ -62,10 +62,7 @@ fn main() -> ExitCode {
     let result = runtime.block_on(async move {
         match config.transport {
             Transport::Stdio => autotask_mcp::transport::stdio::run(config).await,
-            Transport::Http => Err(
-                "the HTTP transport is not wired into this build yet: use --transport stdio"
-                    .to_string(),
-            ),
+            Transport::Http => autotask_mcp::transport::http::run(config).await,
         }
     });
     match result {

@@ -1,16 +1,23 @@
-//! The bearer token never reaches the logs: every log line of a full HTTP session (server,
-//! rmcp and hyper at TRACE level, JSON format) is captured and searched for the token and for
-//! the wrong tokens clients presented.
+//! The bearer token never reaches the logs: every log line of full HTTP sessions (the test
+//! handler, then the real server with its tools against the sandbox; transport, tools, client,
+//! rmcp and hyper at TRACE level, JSON format) is captured and searched for the token, the
+//! wrong tokens clients presented, and the Autotask credentials.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 mod http_support;
 
 use std::sync::{Arc, Mutex};
 
-use autotask_mcp::config::LogFormat;
+use autotask_mcp::autotask::AutotaskClient;
+use autotask_mcp::config::{AutotaskConfig, Credentials, LogFormat};
 use autotask_mcp::logging;
+use autotask_mcp::sandbox::{Sandbox, SandboxOptions};
+use autotask_mcp::server::{AutotaskServer, ServerState};
+use autotask_mcp::transport::health::HealthSource;
+use autotask_mcp::transport::http::serve_on;
 use http_support::*;
 use rmcp::model::CallToolRequestParams;
+use tokio_util::sync::CancellationToken;
 use tracing_subscriber::EnvFilter;
 use tracing_subscriber::fmt::MakeWriter;
 
@@ -90,6 +97,51 @@ async fn the_token_is_never_logged() {
     assert_eq!(metrics.status(), 200);
     server.stop().await;
 
+    // The real server and its tools, against the sandbox, over the same transport.
+    let sandbox = Sandbox::start(SandboxOptions::default()).await.unwrap();
+    let creds = sandbox.credentials();
+    let autotask = AutotaskClient::new(AutotaskConfig::with_defaults(
+        Credentials::new(&creds.username, &creds.secret, &creds.integration_code),
+        Some(sandbox.base_url()),
+    ))
+    .unwrap();
+    let state = Arc::new(ServerState::new(autotask.clone(), vec![5], false));
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let base = format!("http://{}", listener.local_addr().unwrap());
+    let stop = CancellationToken::new();
+    let token = stop.clone();
+    let real = tokio::spawn(async move {
+        serve_on(
+            listener,
+            &http_config(),
+            move || Ok(AutotaskServer::new(state.clone())),
+            HealthSource::with_client(autotask, "sandbox", 75, 90),
+            token,
+        )
+        .await
+    });
+    let client = http_support::client(&format!("{base}/mcp"), TOKEN).await;
+    for (tool, arguments) in [
+        ("search-tickets", serde_json::json!({"maxRecords": 2})),
+        ("get-ticket", serde_json::json!({"id": "not a number"})),
+        ("get-threshold-information", serde_json::json!({})),
+    ] {
+        client
+            .call_tool(CallToolRequestParams::new(tool).with_arguments(args(arguments)))
+            .await
+            .unwrap();
+    }
+    client.cancel().await.unwrap();
+    let health = plain_client()
+        .get(format!("{base}/health"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(health.status(), 200);
+    stop.cancel();
+    assert!(matches!(real.await, Ok(Ok(()))));
+    sandbox.shutdown().await;
+
     let logs = String::from_utf8_lossy(&captured.0.lock().unwrap()).to_string();
     // The capture worked: the access log and the refusals are there, as JSON lines.
     assert!(
@@ -108,7 +160,17 @@ async fn the_token_is_never_logged() {
         let parsed: Result<serde_json::Value, _> = serde_json::from_str(line);
         assert!(parsed.is_ok(), "not a JSON line: {line}");
     }
-    for secret in [TOKEN, WRONG_TOKEN, "Bearer "] {
+    assert!(
+        logs.contains("search-tickets"),
+        "the real server's calls were captured"
+    );
+    for secret in [
+        TOKEN,
+        WRONG_TOKEN,
+        "Bearer ",
+        creds.secret.as_str(),
+        creds.integration_code.as_str(),
+    ] {
         assert!(
             !logs.contains(secret),
             "`{secret}` appears in the logs: {}",

@@ -314,7 +314,9 @@ async fn metrics_need_the_token_and_speak_prometheus_text() {
 }
 
 /// A stand-in for Autotask answering `ThresholdInformation` (and counting the calls).
-async fn fake_autotask() -> (String, std::sync::Arc<std::sync::atomic::AtomicUsize>) {
+async fn fake_autotask(
+    delay: Duration,
+) -> (String, std::sync::Arc<std::sync::atomic::AtomicUsize>) {
     use std::sync::atomic::{AtomicUsize, Ordering};
     let calls = std::sync::Arc::new(AtomicUsize::new(0));
     let counter = calls.clone();
@@ -324,6 +326,7 @@ async fn fake_autotask() -> (String, std::sync::Arc<std::sync::atomic::AtomicUsi
             let counter = counter.clone();
             async move {
                 counter.fetch_add(1, Ordering::SeqCst);
+                tokio::time::sleep(delay).await;
                 axum::Json(serde_json::json!({
                     "externalRequestThreshold": 10000,
                     "requestThresholdTimeframe": 60,
@@ -342,7 +345,7 @@ async fn fake_autotask() -> (String, std::sync::Arc<std::sync::atomic::AtomicUsi
 
 #[tokio::test]
 async fn health_reports_reachability_and_budget_from_a_cached_check() {
-    let (base, calls) = fake_autotask().await;
+    let (base, calls) = fake_autotask(Duration::ZERO).await;
     let secret = "health-secret-value-xyz";
     let credentials = Credentials::new("api-user@example.com", secret, "INTEGRATION-CODE-XYZ");
     let autotask =
@@ -380,6 +383,31 @@ async fn health_reports_reachability_and_budget_from_a_cached_check() {
 }
 
 #[tokio::test]
+async fn a_slow_autotask_does_not_hold_up_health() {
+    // Autotask takes longer than the check timeout: /health must answer without waiting.
+    let (base, calls) = fake_autotask(Duration::from_secs(300)).await;
+    let credentials = Credentials::new("api-user@example.com", "s3cr3t-value", "CODE-123");
+    let autotask =
+        AutotaskClient::new(AutotaskConfig::with_defaults(credentials, Some(base))).unwrap();
+    let health = HealthSource::with_client(autotask, "tenant", 75, 90);
+    let server = start(http_config(), health).await;
+    for _ in 0..3 {
+        let resp = plain_client()
+            .get(format!("{}/health", server.base))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(resp.status(), 200);
+        let body: serde_json::Value = resp.json().await.unwrap();
+        assert_eq!(body["status"], "ok", "{body}");
+        assert!(body["autotask"]["reachable"].is_null(), "{body}");
+    }
+    // The three probes shared one refresh.
+    assert_eq!(calls.load(std::sync::atomic::Ordering::SeqCst), 1);
+    server.stop().await;
+}
+
+#[tokio::test]
 async fn health_says_degraded_when_autotask_is_unreachable() {
     // A port nothing listens on.
     let closed = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
@@ -391,17 +419,25 @@ async fn health_says_degraded_when_autotask_is_unreachable() {
         Some(format!("http://127.0.0.1:{port}/ATServicesRest/")),
     ))
     .unwrap();
-    let health = HealthSource::with_client(autotask, "tenant", 75, 90)
-        .with_cache_ttl(Duration::from_millis(1));
+    let health = HealthSource::with_client(autotask, "tenant", 75, 90);
     let server = start(http_config(), health).await;
-    let resp = plain_client()
-        .get(format!("{}/health", server.base))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(resp.status(), 200, "liveness holds while Autotask is down");
-    let text = resp.text().await.unwrap();
-    let body: serde_json::Value = serde_json::from_str(&text).unwrap();
+    // The client retries the read with backoff, so the first probes may see no result yet.
+    let mut text = String::new();
+    let mut body = serde_json::Value::Null;
+    for _ in 0..300 {
+        let resp = plain_client()
+            .get(format!("{}/health", server.base))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(resp.status(), 200, "liveness holds while Autotask is down");
+        text = resp.text().await.unwrap();
+        body = serde_json::from_str(&text).unwrap();
+        if !body["autotask"]["reachable"].is_null() {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
     assert_eq!(body["status"], "degraded", "{body}");
     assert_eq!(body["autotask"]["reachable"], false);
     assert!(

@@ -5,14 +5,18 @@
 //! Reachability is checked with `GET ThresholdInformation`, which also gives the budget. That
 //! call counts against the tenant's hourly budget, so the answer is cached (60 s by default)
 //! and concurrent probes share one refresh: with probes every 10 s a replica spends at most
-//! 60 requests an hour on health, out of the tenant's 10,000.
+//! 60 requests an hour on health, out of the tenant's 10,000. A probe never waits long for
+//! Autotask: when the refresh takes more than [`PROBE_WAIT`], `/health` answers with the
+//! previous result (or `reachable: null` before the first one) and the refresh finishes in
+//! the background, so a slow Autotask cannot make liveness probes time out.
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
 
+use futures::FutureExt;
+use futures::future::{BoxFuture, Shared};
 use serde::Serialize;
-use tokio::sync::Mutex;
 
 use crate::autotask::{AutotaskClient, Threshold};
 use crate::metrics;
@@ -21,6 +25,8 @@ use crate::metrics;
 pub const DEFAULT_CACHE_TTL: Duration = Duration::from_secs(60);
 /// How long one reachability check may take before it counts as unreachable.
 pub const CHECK_TIMEOUT: Duration = Duration::from_secs(10);
+/// How long a `/health` request waits for a running refresh before answering without it.
+pub const PROBE_WAIT: Duration = Duration::from_secs(2);
 
 /// The budget part of the report.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -38,9 +44,11 @@ pub struct BudgetState {
 pub struct AutotaskHealth {
     /// `tenant` or `sandbox`.
     pub target: &'static str,
-    pub reachable: bool,
+    /// `null` until the first check has finished.
+    pub reachable: Option<bool>,
     /// Seconds since the check that produced this answer.
-    pub checked_secs_ago: u64,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub checked_secs_ago: Option<u64>,
     /// Why Autotask is unreachable (the client's redacted error text).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub error: Option<String>,
@@ -70,7 +78,9 @@ struct Inner {
     warn_percent: u8,
     refuse_percent: u8,
     ttl: Duration,
-    cache: Mutex<Option<Checked>>,
+    cache: std::sync::Mutex<Option<Checked>>,
+    /// The refresh in progress, shared by every probe that arrives meanwhile.
+    refresh: std::sync::Mutex<Option<Shared<BoxFuture<'static, Checked>>>>,
     draining: AtomicBool,
 }
 
@@ -138,23 +148,10 @@ impl HealthSource {
                 warn_percent,
                 refuse_percent,
                 ttl: DEFAULT_CACHE_TTL,
-                cache: Mutex::new(None),
+                cache: std::sync::Mutex::new(None),
+                refresh: std::sync::Mutex::new(None),
                 draining: AtomicBool::new(false),
             }),
-        }
-    }
-
-    /// Changes how long a reachability answer is reused (call before cloning).
-    pub fn with_cache_ttl(self, ttl: Duration) -> HealthSource {
-        let inner = Arc::try_unwrap(self.inner).map(|mut inner| {
-            inner.ttl = ttl;
-            inner
-        });
-        match inner {
-            Ok(inner) => HealthSource {
-                inner: Arc::new(inner),
-            },
-            Err(shared) => HealthSource { inner: shared },
         }
     }
 
@@ -168,37 +165,47 @@ impl HealthSource {
         self.inner.draining.load(Ordering::SeqCst)
     }
 
-    async fn checked(&self, client: &AutotaskClient) -> Checked {
-        // Holding the lock across the refresh makes concurrent probes share one request.
-        let mut cache = self.inner.cache.lock().await;
-        if let Some(c) = cache.as_ref()
+    /// The latest check: the cached one while fresh; otherwise a refresh (started here, or
+    /// joined if one is running) awaited for at most [`PROBE_WAIT`], falling back to the stale
+    /// answer (`None` before the first check completes).
+    async fn checked(&self, client: &AutotaskClient) -> Option<Checked> {
+        let cached = self.inner.cache.lock().ok().and_then(|c| c.clone());
+        if let Some(c) = &cached
             && c.at.elapsed() < self.inner.ttl
         {
-            return c.clone();
+            return cached;
         }
-        let result = match tokio::time::timeout(CHECK_TIMEOUT, client.threshold()).await {
-            Ok(Ok(t)) => {
-                metrics::record_budget(
-                    t.current_timeframe_request_count,
-                    t.external_request_threshold,
-                );
-                Ok(t)
+        let refresh = {
+            let Ok(mut slot) = self.inner.refresh.lock() else {
+                return cached;
+            };
+            match slot.as_ref() {
+                Some(running) => running.clone(),
+                None => {
+                    let inner = Arc::clone(&self.inner);
+                    let client = client.clone();
+                    let refresh = async move {
+                        let checked = check(&client).await;
+                        if let Ok(mut cache) = inner.cache.lock() {
+                            *cache = Some(checked.clone());
+                        }
+                        if let Ok(mut slot) = inner.refresh.lock() {
+                            *slot = None;
+                        }
+                        checked
+                    }
+                    .boxed()
+                    .shared();
+                    tokio::spawn(refresh.clone());
+                    *slot = Some(refresh.clone());
+                    refresh
+                }
             }
-            Ok(Err(e)) => Err(e.to_string()),
-            Err(_) => Err(format!(
-                "no answer from Autotask within {} s",
-                CHECK_TIMEOUT.as_secs()
-            )),
         };
-        if let Err(reason) = &result {
-            tracing::warn!(reason = %reason, "health check: Autotask is not reachable");
+        match tokio::time::timeout(PROBE_WAIT, refresh).await {
+            Ok(checked) => Some(checked),
+            Err(_) => cached,
         }
-        let checked = Checked {
-            at: Instant::now(),
-            result,
-        };
-        *cache = Some(checked.clone());
-        checked
     }
 
     /// The current report.
@@ -207,11 +214,18 @@ impl HealthSource {
             None => None,
             Some((client, target)) => {
                 let checked = self.checked(client).await;
-                let checked_secs_ago = checked.at.elapsed().as_secs();
-                Some(match checked.result {
-                    Ok(t) => AutotaskHealth {
+                let checked_secs_ago = checked.as_ref().map(|c| c.at.elapsed().as_secs());
+                Some(match checked.map(|c| c.result) {
+                    None => AutotaskHealth {
                         target,
-                        reachable: true,
+                        reachable: None,
+                        checked_secs_ago,
+                        error: None,
+                        budget: None,
+                    },
+                    Some(Ok(t)) => AutotaskHealth {
+                        target,
+                        reachable: Some(true),
                         checked_secs_ago,
                         error: None,
                         budget: Some(budget_state(
@@ -220,9 +234,9 @@ impl HealthSource {
                             self.inner.refuse_percent,
                         )),
                     },
-                    Err(reason) => AutotaskHealth {
+                    Some(Err(reason)) => AutotaskHealth {
                         target,
-                        reachable: false,
+                        reachable: Some(false),
                         checked_secs_ago,
                         error: Some(reason),
                         budget: None,
@@ -232,7 +246,10 @@ impl HealthSource {
         };
         let status = if self.is_draining() {
             "draining"
-        } else if autotask.as_ref().is_some_and(|a| !a.reachable) {
+        } else if autotask
+            .as_ref()
+            .is_some_and(|a| a.reachable == Some(false))
+        {
             "degraded"
         } else {
             "ok"
@@ -242,6 +259,31 @@ impl HealthSource {
             version: env!("CARGO_PKG_VERSION"),
             autotask,
         }
+    }
+}
+
+/// One reachability check (`GET ThresholdInformation`), bounded by [`CHECK_TIMEOUT`].
+async fn check(client: &AutotaskClient) -> Checked {
+    let result = match tokio::time::timeout(CHECK_TIMEOUT, client.threshold()).await {
+        Ok(Ok(t)) => {
+            metrics::record_budget(
+                t.current_timeframe_request_count,
+                t.external_request_threshold,
+            );
+            Ok(t)
+        }
+        Ok(Err(e)) => Err(e.to_string()),
+        Err(_) => Err(format!(
+            "no answer from Autotask within {} s",
+            CHECK_TIMEOUT.as_secs()
+        )),
+    };
+    if let Err(reason) = &result {
+        tracing::warn!(reason = %reason, "health check: Autotask is not reachable");
+    }
+    Checked {
+        at: Instant::now(),
+        result,
     }
 }
 

@@ -31,7 +31,7 @@ use tower_http::timeout::{RequestBodyTimeoutLayer, TimeoutLayer};
 use super::auth::{BearerToken, Verdict};
 use super::health::HealthSource;
 use super::origin::AllowLists;
-use crate::config::HttpConfig;
+use crate::config::{Config, HttpConfig};
 use crate::metrics;
 
 /// Extra time granted after the request timeout for in-flight requests to finish on shutdown.
@@ -396,6 +396,33 @@ where
     mcp_shutdown.cancel();
     tracing::info!("HTTP transport stopped");
     result
+}
+
+/// The `--transport http` process: logging, the backend (the tenant, or an in-process sandbox
+/// with `--sandbox`), `/health` on the backend's client, and [`serve`] until SIGTERM/SIGINT.
+pub async fn run(config: Config) -> Result<(), String> {
+    super::init_logging(config.log_format);
+    let backend = super::backend(&config).await?;
+    let (warn, refuse) = config.autotask.as_ref().map_or((75, 90), |a| {
+        (a.budget_warn_percent, a.budget_refuse_percent)
+    });
+    let target = if config.sandbox { "sandbox" } else { "tenant" };
+    let health = HealthSource::with_client(backend.state.client.clone(), target, warn, refuse);
+    if config.sandbox {
+        tracing::info!("serving the sandbox's demo tenant: no real Autotask data is reachable");
+    }
+    let state = backend.state.clone();
+    let shutdown = CancellationToken::new();
+    cancel_on_signal(shutdown.clone());
+    let result = serve(
+        &config.http,
+        move || Ok(crate::server::AutotaskServer::new(state.clone())),
+        health,
+        shutdown,
+    )
+    .await;
+    drop(backend);
+    result.map_err(|e| e.to_string())
 }
 
 /// Waits for SIGTERM or SIGINT (Ctrl-C); on other platforms for Ctrl-C.
