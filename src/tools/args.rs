@@ -70,16 +70,16 @@ impl ParamSpec {
     pub fn schema(&self) -> Value {
         let mut schema = match self.kind {
             Kind::Id => {
-                json!({"type": ["integer", "string"], "minimum": 0, "pattern": "^[0-9]{1,19}$"})
+                json!({"type": ["integer", "string"], "minimum": 0})
             }
             Kind::Code => {
-                json!({"type": ["integer", "string"], "minimum": 0, "maximum": i32::MAX, "pattern": "^[0-9]{1,10}$"})
+                json!({"type": ["integer", "string"], "minimum": 0, "maximum": i32::MAX})
             }
             Kind::Pick { .. } => {
                 json!({"type": ["integer", "string"], "minimum": 0, "maxLength": 100})
             }
             Kind::MaxRecords => {
-                json!({"type": ["integer", "string"], "minimum": 1, "maximum": MAX_RECORDS, "pattern": "^[0-9]{1,3}$"})
+                json!({"type": ["integer", "string"], "minimum": 1, "maximum": MAX_RECORDS})
             }
             Kind::Number => json!({"type": ["number", "string"]}),
             Kind::Bool => {
