@@ -102,7 +102,7 @@ fn type_text(schema: &serde_json::Value) -> String {
         _ => vec![],
     };
     match types.as_slice() {
-        ["integer", "string"] if schema.get("pattern").is_some() => {
+        ["integer", "string"] if schema.get("maxLength").is_none() => {
             "integer (or numeric string)".to_string()
         }
         ["integer", "string"] => "code or label".to_string(),

@@ -70,16 +70,16 @@ impl ParamSpec {
     pub fn schema(&self) -> Value {
         let mut schema = match self.kind {
             Kind::Id => {
-                json!({"type": ["integer", "string"], "minimum": 0, "pattern": "^[0-9]{1,19}$"})
+                json!({"type": ["integer", "string"], "minimum": 0})
             }
             Kind::Code => {
-                json!({"type": ["integer", "string"], "minimum": 0, "maximum": i32::MAX, "pattern": "^[0-9]{1,10}$"})
+                json!({"type": ["integer", "string"], "minimum": 0, "maximum": i32::MAX})
             }
             Kind::Pick { .. } => {
                 json!({"type": ["integer", "string"], "minimum": 0, "maxLength": 100})
             }
             Kind::MaxRecords => {
-                json!({"type": ["integer", "string"], "minimum": 1, "maximum": MAX_RECORDS, "pattern": "^[0-9]{1,3}$"})
+                json!({"type": ["integer", "string"], "minimum": 1, "maximum": MAX_RECORDS})
             }
             Kind::Number => json!({"type": ["number", "string"]}),
             Kind::Bool => {
@@ -405,6 +405,11 @@ pub fn validate(
     if problems.is_empty() {
         return Ok(Args { values });
     }
+    let total = problems.len();
+    problems.truncate(10);
+    if total > 10 {
+        problems.push(format!("and {} more problems", total - 10));
+    }
     let mut message = format!("invalid arguments for {tool}: {}", problems.join("; "));
     if raw.keys().any(|k| !valid_names.contains(&k.as_str())) {
         message.push_str(&format!(". Valid arguments: {}", valid_names.join(", ")));
@@ -507,6 +512,18 @@ mod tests {
                 .unwrap_or_default();
         assert_eq!(args.json("query"), Some(&json!({"filter": []})));
         assert_eq!(args.text("after"), Some("2026-01-31T08:00:00Z"));
+    }
+
+    #[test]
+    fn a_flood_of_unknown_arguments_gives_a_short_message() {
+        let mut flood = serde_json::Map::new();
+        for i in 0..5_000 {
+            flood.insert(format!("junk{i}"), json!(i));
+        }
+        flood.insert("id".into(), json!(1));
+        let err = check(Value::Object(flood)).err().unwrap_or_default();
+        assert!(err.len() < 2_000, "{}", err.len());
+        assert!(err.contains("and 4990 more problems"), "{err}");
     }
 
     #[test]

@@ -235,6 +235,7 @@ pub async fn call(
             )
         }
     };
+    tracing::debug!(tool = spec.name, outcome = ?metric, elapsed_ms = started.elapsed().as_millis() as u64, "tool call");
     record_tool_call(spec.name, metric, started.elapsed());
     result
 }
@@ -473,5 +474,75 @@ mod tests {
         }
         assert_eq!(Inventory::new(true).len(), 18);
         assert_eq!(Inventory::new(false).len(), 29);
+    }
+
+    /// The convenience tools' parameters agree with the registry: string caps within the
+    /// field's length, integers on integer fields, picklist parameters on picklist fields.
+    #[test]
+    fn convenience_parameters_agree_with_the_registry() {
+        let entity_of = |tool: &str| match tool {
+            "create-ticket-note" => "TicketNotes",
+            t if t.contains("ticket") => "Tickets",
+            t if t.contains("compan") => "Companies",
+            t if t.contains("contact") => "Contacts",
+            t if t.contains("project") => "Projects",
+            t if t.contains("task") => "Tasks",
+            t if t.contains("time-entr") => "TimeEntries",
+            _ => "",
+        };
+        let mut checked = 0;
+        for tool in all() {
+            let Some(entity) = crate::registry::find(entity_of(tool.name)) else {
+                continue;
+            };
+            for p in &tool.params {
+                if let Kind::Pick { entity: pe, field } = p.kind {
+                    let f = crate::registry::find(pe).and_then(|e| e.field(field));
+                    assert!(
+                        f.is_some_and(|f| f.is_pick_list),
+                        "{}.{}: {pe}.{field} is not a picklist",
+                        tool.name,
+                        p.name
+                    );
+                    checked += 1;
+                }
+                let Some(f) = entity.field(p.name) else {
+                    continue;
+                };
+                match p.kind {
+                    Kind::Text(max)
+                        if f.data_type == crate::registry::DataType::String && f.length > 0 =>
+                    {
+                        assert!(
+                            max <= f.length as usize,
+                            "{}.{}: cap {max} > {}",
+                            tool.name,
+                            p.name,
+                            f.length
+                        );
+                        checked += 1;
+                    }
+                    Kind::Code | Kind::Id => {
+                        assert!(
+                            f.data_type.is_integer(),
+                            "{}.{} is not an integer field",
+                            tool.name,
+                            p.name
+                        );
+                        checked += 1;
+                    }
+                    Kind::Number => assert!(f.data_type.is_number(), "{}.{}", tool.name, p.name),
+                    Kind::DateTime => assert_eq!(
+                        f.data_type,
+                        crate::registry::DataType::DateTime,
+                        "{}.{}",
+                        tool.name,
+                        p.name
+                    ),
+                    _ => {}
+                }
+            }
+        }
+        assert!(checked > 60, "{checked}");
     }
 }

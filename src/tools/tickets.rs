@@ -298,8 +298,7 @@ async fn update_ticket(state: &ServerState, mut args: Args) -> Result<Value, Too
     let id = args.req_int("id")?;
     let mut body = Map::new();
     body.insert("id".into(), json!(id));
-    super::copy_args(&args, &mut body, TICKET_FIELDS);
-    if body.len() < 2 {
+    if !TICKET_FIELDS.iter().any(|f| args.has(f)) {
         return Err(ToolError::Invalid(
             "update-ticket has nothing to change: pass at least one field besides id. Nothing was sent.".into(),
         ));

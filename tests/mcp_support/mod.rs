@@ -76,10 +76,14 @@ impl Harness {
         if let Value::Object(map) = args {
             params = params.with_arguments(map);
         }
-        self.client
-            .call_tool(params)
-            .await
-            .unwrap_or_else(|e| panic!("{tool}: protocol error {e}"))
+        // Generous: a stuck server fails the test instead of hanging it.
+        tokio::time::timeout(
+            std::time::Duration::from_secs(120),
+            self.client.call_tool(params),
+        )
+        .await
+        .unwrap_or_else(|_| panic!("{tool}: no answer within 120 s"))
+        .unwrap_or_else(|e| panic!("{tool}: protocol error {e}"))
     }
 
     /// A successful call's structured result.
