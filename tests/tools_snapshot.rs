@@ -168,3 +168,52 @@ fn tool_reference_in_docs_is_generated_from_the_inventory() {
     }
     expectorate::assert_contents(DOCS, &doc);
 }
+
+const README: &str = "README.md";
+const README_START: &str = "<!-- tools:start (generated from the tool inventory by tests/tools_snapshot.rs) -->";
+const README_END: &str = "<!-- tools:end -->";
+
+/// The first sentence of a description, for a one-line summary.
+fn first_sentence(text: &str) -> &str {
+    let mut from = 0;
+    while let Some(i) = text[from..].find(". ").map(|i| i + from) {
+        if !(text[..i].ends_with("e.g") || text[..i].ends_with("i.e")) {
+            return &text[..=i];
+        }
+        from = i + 2;
+    }
+    text
+}
+
+/// README.md's tool table: every tool, whether it writes (and its confirm token), and what it
+/// is for, generated from the inventory so the README cannot drift from the server.
+#[test]
+fn readme_tool_table_is_generated_from_the_inventory() {
+    let current = std::fs::read_to_string(README).unwrap();
+    let start = current
+        .find(README_START)
+        .expect("README.md keeps its tools:start marker");
+    let end = current
+        .find(README_END)
+        .expect("README.md keeps its tools:end marker");
+    let mut table = String::from("| tool | kind | what it is for |\n| --- | --- | --- |\n");
+    for tool in Inventory::new(false).list() {
+        let v = serde_json::to_value(&tool).unwrap();
+        let kind = if v["annotations"]["readOnlyHint"] == true {
+            "read".to_string()
+        } else {
+            format!(
+                "write: `confirm: \"{}\"`",
+                tool.name.to_uppercase().replace('-', "_")
+            )
+        };
+        let summary = first_sentence(v["description"].as_str().unwrap()).replace('|', "\\|");
+        table.push_str(&format!("| `{}` | {kind} | {summary} |\n", tool.name));
+    }
+    let expected = format!(
+        "{}{README_START}\n{table}{}",
+        &current[..start],
+        &current[end..]
+    );
+    expectorate::assert_contents(README, &expected);
+}
