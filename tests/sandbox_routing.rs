@@ -174,6 +174,24 @@ async fn wrong_methods_are_405_and_unknown_routes_404() {
         let a = env.call(method.clone(), path, Some(json!({}))).await;
         assert_eq!(a.status, 404, "{method} {path}: {}", a.text);
     }
+    // A 404 names the path but never echoes the query string (it can hold the user name).
+    let with_user = answer(
+        env.http
+            .get(format!("{}V1.0/zoneInfo", env.base))
+            .query(&[("user", env.creds.username.as_str())])
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await;
+    assert_eq!(with_user.status, 404);
+    assert!(
+        with_user.body["Message"]
+            .as_str()
+            .unwrap()
+            .contains("/ATServicesRest/V1.0/zoneInfo")
+    );
+    assert!(!with_user.text.contains(&env.creds.username));
     let outside = answer(
         env.http
             .get(format!("{}V2.0/Tickets/query", env.base))

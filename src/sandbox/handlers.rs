@@ -2,6 +2,7 @@
 //! versions, thresholds), queries with id-based paging and counts, get by id, child lists,
 //! and writes (create, PATCH, PUT, delete) that are visible to the next query at once.
 
+use std::borrow::Cow;
 use std::collections::HashMap;
 
 use axum::response::Response;
@@ -158,7 +159,7 @@ struct PageDetails {
 
 #[derive(Serialize)]
 struct QueryAnswer<'a> {
-    items: Vec<std::borrow::Cow<'a, Record>>,
+    items: Vec<Cow<'a, Record>>,
     #[serde(rename = "pageDetails")]
     page_details: PageDetails,
 }
@@ -279,7 +280,7 @@ fn entity(
                 items: page
                     .items
                     .into_iter()
-                    .map(|r| query::project(r, include))
+                    .map(|r| hide_attachment_data(e, query::project(r, include)))
                     .collect(),
             };
             let bytes = serde_json::to_vec(&answer)
@@ -298,7 +299,14 @@ fn entity(
             let item = data
                 .get(e.name, id)
                 .filter(|r| belongs(r, route.parent))
-                .map_or(Value::Null, |r| Value::Object(r.clone()));
+                .map(|r| {
+                    if route.parent.is_some() {
+                        Cow::Borrowed(r)
+                    } else {
+                        hide_attachment_data(e, Cow::Borrowed(r))
+                    }
+                })
+                .map_or(Value::Null, |r| Value::Object(r.into_owned()));
             Ok(json_response(200, &json!({ "item": item })))
         }
         Op::Collection => match *method {
@@ -308,6 +316,17 @@ fn entity(
             _ => write(shared, &caller, route, Write::Put, body),
         },
     }
+}
+
+/// Attachment content (`data`, base64) comes back only from the parent-scoped get by id;
+/// every other read answers `data: null`.
+fn hide_attachment_data<'a>(entity: &EntityDef, record: Cow<'a, Record>) -> Cow<'a, Record> {
+    if !entity.name.ends_with("Attachments") || record.get("data").is_none_or(Value::is_null) {
+        return record;
+    }
+    let mut owned = record.into_owned();
+    owned.insert("data".into(), Value::Null);
+    Cow::Owned(owned)
 }
 
 /// Whether a record sits under this parent (always, for root routes).
@@ -366,7 +385,10 @@ fn list(shared: &Shared, route: &EntityRoute) -> Result<Response, ApiError> {
             prev_page_url: None,
             next_page_url: None,
         },
-        items: items.into_iter().map(std::borrow::Cow::Borrowed).collect(),
+        items: items
+            .into_iter()
+            .map(|r| hide_attachment_data(route.entity, Cow::Borrowed(r)))
+            .collect(),
     };
     let bytes = serde_json::to_vec(&answer)
         .map_err(|err| ApiError::server(format!("Serialisation failed: {err}")))?;

@@ -318,8 +318,8 @@ async fn handle(
         return answer;
     }
     let Some(resolved) = resolved else {
-        return ApiError::not_found(&format!("{}{}", shared.origin, path_and_query))
-            .into_response();
+        // The query string is left out: it can carry the API user name (zoneInformation?user=).
+        return ApiError::not_found(&format!("{}{}", shared.origin, path)).into_response();
     };
     if !resolved.allowed.contains(&method) {
         return ApiError::method_not_allowed(method.as_str()).into_response();
