@@ -131,6 +131,14 @@ async fn authentication_fails_the_way_autotask_does() {
                 && !text.contains(&c.integration_code)
         );
     }
+    for debug in [format!("{c:?}"), format!("{:?}", env.sandbox)] {
+        assert!(
+            !debug.contains(&c.secret)
+                && !debug.contains(&c.username)
+                && !debug.contains(&c.integration_code),
+            "{debug}"
+        );
+    }
     let none = answer(env.http.get(&url).send().await.unwrap()).await;
     assert_eq!(none.status, 500);
     let ok = send(

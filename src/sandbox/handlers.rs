@@ -489,7 +489,21 @@ fn write(
         }
     };
     record.insert("id".into(), json!(id));
+    let ticket = (e.name != "Tickets")
+        .then(|| record.get("ticketID").and_then(Value::as_i64))
+        .flatten();
     data.put(e.name, record);
+    // Work logged on a ticket (a note, time, an attachment) is activity on the ticket.
+    if let Some(ticket) = ticket
+        && let Some(mut t) = data.get("Tickets", ticket).cloned()
+    {
+        t.insert(
+            "lastActivityDate".into(),
+            json!(super::wire::format_datetime(now)),
+        );
+        t.insert("lastActivityResourceID".into(), json!(ctx.acting_resource));
+        data.put("Tickets", t);
+    }
     Ok(json_response(200, &json!({ "itemId": id })))
 }
 

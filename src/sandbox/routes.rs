@@ -252,9 +252,16 @@ pub fn params(query: Option<&str>) -> HashMap<String, String> {
     out
 }
 
+/// Largest request body accepted.
+pub const BODY_LIMIT: usize = 16 * 1024 * 1024;
+
 /// The axum router: everything goes through `handle`.
 pub fn router(shared: Arc<Shared>) -> Router {
-    Router::new().fallback(handle).with_state(shared)
+    // Attachments reach 6-7 MB of base64; Autotask refuses bigger ones itself.
+    Router::new()
+        .fallback(handle)
+        .layer(axum::extract::DefaultBodyLimit::max(BODY_LIMIT))
+        .with_state(shared)
 }
 
 /// Marks a request in flight (statistics and thread limit) until dropped.
