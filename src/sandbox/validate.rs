@@ -535,7 +535,7 @@ mod tests {
     fn rules_and_dependent_picklists_are_enforced() {
         let data = seed::generate(42).data;
         let base = json!({"companyID": 1001, "title": "t", "status": 1, "priority": 2});
-        let mut with = |extra: Value| {
+        let with = |extra: Value| {
             let mut b = body(base.clone());
             b.extend(body(extra));
             apply(&data, &ctx("Tickets", Write::Create), None, &b)
