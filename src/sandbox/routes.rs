@@ -308,6 +308,24 @@ async fn handle(
     headers: HeaderMap,
     body: Bytes,
 ) -> Response {
+    // Like a real server, finish the work even when the client gives up waiting: a write
+    // whose answer never arrived still happened (the client must treat it as outcome unknown).
+    let work = tokio::spawn(answer(shared, method, uri, headers, body));
+    match work.await {
+        Ok(response) => response,
+        Err(_) => {
+            ApiError::server("The sandbox failed while answering this request.").into_response()
+        }
+    }
+}
+
+async fn answer(
+    shared: Arc<Shared>,
+    method: Method,
+    uri: Uri,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
     let path = uri.path();
     let path_and_query = uri.path_and_query().map_or(path, |p| p.as_str());
     shared.stats.record(method.as_str(), path_and_query);
