@@ -103,6 +103,16 @@ async fn paging_by_get_carries_search_and_continues_by_get() {
     }
     assert_eq!(all.len(), 1200);
     assert!(all.windows(2).all(|w| w[0] < w[1]));
+    // Query-string keys are case-insensitive too.
+    let url = env.url("tickets/QUERY");
+    let resp = env
+        .authed(Method::GET, &url)
+        .query(&[("Search", search.to_string())])
+        .send()
+        .await
+        .unwrap();
+    let upper = common::answer(resp).await;
+    assert_eq!(upper.body["pageDetails"]["count"], json!(400));
     let counted = env.get_query_count(&search).await;
     assert_eq!(counted, 1200);
 }

@@ -131,6 +131,14 @@ async fn authentication_fails_the_way_autotask_does() {
                 && !text.contains(&c.integration_code)
         );
     }
+    for debug in [format!("{c:?}"), format!("{:?}", env.sandbox)] {
+        assert!(
+            !debug.contains(&c.secret)
+                && !debug.contains(&c.username)
+                && !debug.contains(&c.integration_code),
+            "{debug}"
+        );
+    }
     let none = answer(env.http.get(&url).send().await.unwrap()).await;
     assert_eq!(none.status, 500);
     let ok = send(
@@ -174,6 +182,24 @@ async fn wrong_methods_are_405_and_unknown_routes_404() {
         let a = env.call(method.clone(), path, Some(json!({}))).await;
         assert_eq!(a.status, 404, "{method} {path}: {}", a.text);
     }
+    // A 404 names the path but never echoes the query string (it can hold the user name).
+    let with_user = answer(
+        env.http
+            .get(format!("{}V1.0/zoneInfo", env.base))
+            .query(&[("user", env.creds.username.as_str())])
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await;
+    assert_eq!(with_user.status, 404);
+    assert!(
+        with_user.body["Message"]
+            .as_str()
+            .unwrap()
+            .contains("/ATServicesRest/V1.0/zoneInfo")
+    );
+    assert!(!with_user.text.contains(&env.creds.username));
     let outside = answer(
         env.http
             .get(format!("{}V2.0/Tickets/query", env.base))

@@ -269,3 +269,41 @@ async fn stats_count_every_request_faulted_ones_included() {
     assert_eq!(stats.count(None, "companies/0"), 1);
     assert_eq!(stats.count(Some("GET"), "tickets"), 0);
 }
+
+#[tokio::test]
+async fn a_write_the_client_gave_up_on_still_happens() {
+    let env = Env::start().await;
+    env.sandbox.faults().push(
+        FaultRule::new(Some("POST"), "/V1.0/Tickets", 1, FaultResponse::Normal)
+            .with_delay(Duration::from_millis(4000)),
+    );
+    let impatient = reqwest::Client::builder()
+        .timeout(Duration::from_millis(1000))
+        .build()
+        .unwrap();
+    let sent = impatient
+        .post(env.url("Tickets"))
+        .header("ApiIntegrationCode", &env.creds.integration_code)
+        .header("UserName", &env.creds.username)
+        .header("Secret", &env.creds.secret)
+        .json(&json!({"companyID": 1001, "title": "Outcome unknown", "status": 1, "priority": 2}))
+        .send()
+        .await;
+    assert!(sent.is_err(), "the client timed out");
+    let query = json!({"filter": [{"op": "eq", "field": "title", "value": "Outcome unknown"}]});
+    let mut found = 0;
+    for _ in 0..100 {
+        found = env.post("Tickets/query/count", query.clone()).await.body["queryCount"]
+            .as_i64()
+            .unwrap();
+        if found > 0 {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    assert_eq!(found, 1, "the sandbox completed the write once");
+    assert_eq!(
+        env.sandbox.stats().count(Some("POST"), "/v1.0/tickets"),
+        1 + env.sandbox.stats().count(Some("POST"), "/tickets/query")
+    );
+}

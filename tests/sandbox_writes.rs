@@ -372,3 +372,31 @@ async fn entities_without_seed_data_are_writable_from_the_registry_alone() {
     );
     assert_eq!(env.delete(&format!("Appointments/{id}")).await.status, 200);
 }
+
+#[tokio::test]
+async fn attachment_data_comes_back_only_from_the_parent_scoped_get() {
+    let env = Env::start().await;
+    let a = env
+        .post(
+            "Tickets/10010/Attachments",
+            json!({"id": 0, "attachmentType": "FILE_ATTACHMENT", "fullPath": "notes.txt", "publish": 1,
+                   "title": "Notes", "data": "aGVsbG8gd29ybGQ="}),
+        )
+        .await;
+    assert_eq!(a.status, 200, "{}", a.text);
+    let id = a.body["itemId"].as_i64().unwrap();
+    let scoped = env.get(&format!("Tickets/10010/Attachments/{id}")).await;
+    assert_eq!(scoped.body["item"]["data"], json!("aGVsbG8gd29ybGQ="));
+    assert_eq!(scoped.body["item"]["ticketID"], json!(10010));
+    assert_eq!(env.item("TicketAttachments", id).await["data"], Value::Null);
+    let listed = env.get("Tickets/10010/Attachments").await;
+    assert_eq!(listed.body["items"][0]["data"], Value::Null);
+    assert_eq!(listed.body["items"][0]["title"], json!("Notes"));
+    let queried = env
+        .post(
+            "TicketAttachments/query",
+            json!({"filter": [{"op": "eq", "field": "id", "value": id}]}),
+        )
+        .await;
+    assert_eq!(queried.body["items"][0]["data"], Value::Null);
+}

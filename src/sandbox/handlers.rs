@@ -2,6 +2,7 @@
 //! versions, thresholds), queries with id-based paging and counts, get by id, child lists,
 //! and writes (create, PATCH, PUT, delete) that are visible to the next query at once.
 
+use std::borrow::Cow;
 use std::collections::HashMap;
 
 use axum::response::Response;
@@ -158,7 +159,7 @@ struct PageDetails {
 
 #[derive(Serialize)]
 struct QueryAnswer<'a> {
-    items: Vec<std::borrow::Cow<'a, Record>>,
+    items: Vec<Cow<'a, Record>>,
     #[serde(rename = "pageDetails")]
     page_details: PageDetails,
 }
@@ -201,95 +202,7 @@ fn entity(
             let fields: Vec<Value> = tenant().udfs(e.name).iter().map(|u| u.to_json()).collect();
             Ok(json_response(200, &json!({ "fields": fields })))
         }
-        Op::Query | Op::QueryNext | Op::Count => {
-            let search = (*method == Method::GET)
-                .then(|| params.get("search").cloned())
-                .flatten();
-            let model = match &search {
-                Some(text) => serde_json::from_str(text).map_err(|err| {
-                    ApiError::server(format!("The search parameter is not valid JSON: {err}."))
-                })?,
-                None if *method == Method::GET => Value::Null,
-                None => parse_body(body)?,
-            };
-            let spec = query::parse_query(e, &model)?;
-            if route.op == Op::Count {
-                let n = query::count(shared.store.read().table(e.name), &spec.filter);
-                return Ok(json_response(200, &json!({ "queryCount": n })));
-            }
-            let (size, previous, after) = if route.op == Op::QueryNext {
-                let text = params.get("paging").ok_or_else(|| {
-                    ApiError::server(
-                        "The paging parameter is missing: follow pageDetails.nextPageUrl as given.",
-                    )
-                })?;
-                let paging: Paging = serde_json::from_str(text).map_err(|err| {
-                    ApiError::server(format!("The paging parameter is not valid: {err}."))
-                })?;
-                if !(1..=MAX_PAGE).contains(&paging.page_size) {
-                    return Err(ApiError::server(
-                        "maxCountOfRecordsToReturn must be between 1 and 500",
-                    ));
-                }
-                let after = paging.next_ids.last().copied().unwrap_or(-1);
-                (paging.page_size, paging.previous_ids, after)
-            } else {
-                (spec.max_records, Vec::new(), -1)
-            };
-            let data = shared.store.read();
-            let page = query::page(data.table(e.name), &spec.filter, after, size);
-            let include = spec.include.as_deref();
-            let next_page_url = match (page.has_more, page.items.last()) {
-                (true, Some(last)) => {
-                    let last_id = last.get("id").and_then(Value::as_i64).unwrap_or(after);
-                    let mut stack = previous.clone();
-                    stack.push(after);
-                    Some(next_url(
-                        shared,
-                        e,
-                        &Paging {
-                            page_size: size,
-                            previous_ids: stack,
-                            next_ids: vec![last_id],
-                        },
-                        search.as_deref(),
-                    ))
-                }
-                _ => None,
-            };
-            let prev_page_url = previous.split_last().map(|(start, rest)| {
-                next_url(
-                    shared,
-                    e,
-                    &Paging {
-                        page_size: size,
-                        previous_ids: rest.to_vec(),
-                        next_ids: vec![*start],
-                    },
-                    search.as_deref(),
-                )
-            });
-            let answer = QueryAnswer {
-                page_details: PageDetails {
-                    count: page.items.len(),
-                    request_count: size,
-                    prev_page_url,
-                    next_page_url,
-                },
-                items: page
-                    .items
-                    .into_iter()
-                    .map(|r| query::project(r, include))
-                    .collect(),
-            };
-            let bytes = serde_json::to_vec(&answer)
-                .map_err(|err| ApiError::server(format!("Serialisation failed: {err}")))?;
-            Ok(bytes_response(
-                200,
-                "application/json; charset=utf-8",
-                bytes,
-            ))
-        }
+        Op::Query | Op::QueryNext | Op::Count => run_query(shared, method, route, params, body),
         Op::Item(id) => {
             if *method == Method::DELETE {
                 return delete(shared, route, id);
@@ -298,7 +211,14 @@ fn entity(
             let item = data
                 .get(e.name, id)
                 .filter(|r| belongs(r, route.parent))
-                .map_or(Value::Null, |r| Value::Object(r.clone()));
+                .map(|r| {
+                    if route.parent.is_some() {
+                        Cow::Borrowed(r)
+                    } else {
+                        hide_attachment_data(e, Cow::Borrowed(r))
+                    }
+                })
+                .map_or(Value::Null, |r| Value::Object(r.into_owned()));
             Ok(json_response(200, &json!({ "item": item })))
         }
         Op::Collection => match *method {
@@ -308,6 +228,116 @@ fn entity(
             _ => write(shared, &caller, route, Write::Put, body),
         },
     }
+}
+
+/// `query`, `query/next` and `query/count`, by POST (the model in the body) or GET (in
+/// `search`). Pages continue after the last id; the cursor keeps the ids pages started after.
+fn run_query(
+    shared: &Shared,
+    method: &Method,
+    route: &EntityRoute,
+    params: &HashMap<String, String>,
+    body: &[u8],
+) -> Result<Response, ApiError> {
+    let e = route.entity;
+    let search = (*method == Method::GET)
+        .then(|| params.get("search").cloned())
+        .flatten();
+    let model = match &search {
+        Some(text) => serde_json::from_str(text).map_err(|err| {
+            ApiError::server(format!("The search parameter is not valid JSON: {err}."))
+        })?,
+        None if *method == Method::GET => Value::Null,
+        None => parse_body(body)?,
+    };
+    let spec = query::parse_query(e, &model)?;
+    if route.op == Op::Count {
+        let n = query::count(shared.store.read().table(e.name), &spec.filter);
+        return Ok(json_response(200, &json!({ "queryCount": n })));
+    }
+    let (size, previous, after) = if route.op == Op::QueryNext {
+        let text = params.get("paging").ok_or_else(|| {
+            ApiError::server(
+                "The paging parameter is missing: follow pageDetails.nextPageUrl as given.",
+            )
+        })?;
+        let paging: Paging = serde_json::from_str(text).map_err(|err| {
+            ApiError::server(format!("The paging parameter is not valid: {err}."))
+        })?;
+        if !(1..=MAX_PAGE).contains(&paging.page_size) {
+            return Err(ApiError::server(
+                "maxCountOfRecordsToReturn must be between 1 and 500",
+            ));
+        }
+        let after = paging.next_ids.last().copied().unwrap_or(-1);
+        (paging.page_size, paging.previous_ids, after)
+    } else {
+        (spec.max_records, Vec::new(), -1)
+    };
+    let data = shared.store.read();
+    let page = query::page(data.table(e.name), &spec.filter, after, size);
+    let include = spec.include.as_deref();
+    let next_page_url = match (page.has_more, page.items.last()) {
+        (true, Some(last)) => {
+            let last_id = last.get("id").and_then(Value::as_i64).unwrap_or(after);
+            let mut stack = previous.clone();
+            stack.push(after);
+            Some(next_url(
+                shared,
+                e,
+                &Paging {
+                    page_size: size,
+                    previous_ids: stack,
+                    next_ids: vec![last_id],
+                },
+                search.as_deref(),
+            ))
+        }
+        _ => None,
+    };
+    let prev_page_url = previous.split_last().map(|(start, rest)| {
+        next_url(
+            shared,
+            e,
+            &Paging {
+                page_size: size,
+                previous_ids: rest.to_vec(),
+                next_ids: vec![*start],
+            },
+            search.as_deref(),
+        )
+    });
+    let answer = QueryAnswer {
+        page_details: PageDetails {
+            count: page.items.len(),
+            request_count: size,
+            prev_page_url,
+            next_page_url,
+        },
+        items: page
+            .items
+            .into_iter()
+            .map(|r| hide_attachment_data(e, query::project(r, include)))
+            .collect(),
+    };
+    let bytes = serde_json::to_vec(&answer)
+        .map_err(|err| ApiError::server(format!("Serialisation failed: {err}")))?;
+    Ok(bytes_response(
+        200,
+        "application/json; charset=utf-8",
+        bytes,
+    ))
+}
+
+/// Attachment content (`data`, base64) comes back only from the parent-scoped get by id;
+/// every other read answers `data: null`.
+fn hide_attachment_data<'a>(entity: &EntityDef, record: Cow<'a, Record>) -> Cow<'a, Record> {
+    if !entity.name.ends_with("Attachments") || record.get("data").is_none_or(Value::is_null) {
+        return record;
+    }
+    let mut owned = record.into_owned();
+    owned.insert("data".into(), Value::Null);
+    Cow::Owned(owned)
 }
 
 /// Whether a record sits under this parent (always, for root routes).
@@ -366,7 +396,10 @@ fn list(shared: &Shared, route: &EntityRoute) -> Result<Response, ApiError> {
             prev_page_url: None,
             next_page_url: None,
         },
-        items: items.into_iter().map(std::borrow::Cow::Borrowed).collect(),
+        items: items
+            .into_iter()
+            .map(|r| hide_attachment_data(route.entity, Cow::Borrowed(r)))
+            .collect(),
     };
     let bytes = serde_json::to_vec(&answer)
         .map_err(|err| ApiError::server(format!("Serialisation failed: {err}")))?;
@@ -467,7 +500,21 @@ fn write(
         }
     };
     record.insert("id".into(), json!(id));
+    let ticket = (e.name != "Tickets")
+        .then(|| record.get("ticketID").and_then(Value::as_i64))
+        .flatten();
     data.put(e.name, record);
+    // Work logged on a ticket (a note, time, an attachment) is activity on the ticket.
+    if let Some(ticket) = ticket
+        && let Some(mut t) = data.get("Tickets", ticket).cloned()
+    {
+        t.insert(
+            "lastActivityDate".into(),
+            json!(super::wire::format_datetime(now)),
+        );
+        t.insert("lastActivityResourceID".into(), json!(ctx.acting_resource));
+        data.put("Tickets", t);
+    }
     Ok(json_response(200, &json!({ "itemId": id })))
 }
 

@@ -252,9 +252,16 @@ pub fn params(query: Option<&str>) -> HashMap<String, String> {
     out
 }
 
+/// Largest request body accepted.
+pub const BODY_LIMIT: usize = 16 * 1024 * 1024;
+
 /// The axum router: everything goes through `handle`.
 pub fn router(shared: Arc<Shared>) -> Router {
-    Router::new().fallback(handle).with_state(shared)
+    // Attachments reach 6-7 MB of base64; Autotask refuses bigger ones itself.
+    Router::new()
+        .fallback(handle)
+        .layer(axum::extract::DefaultBodyLimit::max(BODY_LIMIT))
+        .with_state(shared)
 }
 
 /// Marks a request in flight (statistics and thread limit) until dropped.
@@ -301,6 +308,24 @@ async fn handle(
     headers: HeaderMap,
     body: Bytes,
 ) -> Response {
+    // Like a real server, finish the work even when the client gives up waiting: a write
+    // whose answer never arrived still happened (the client must treat it as outcome unknown).
+    let work = tokio::spawn(answer(shared, method, uri, headers, body));
+    match work.await {
+        Ok(response) => response,
+        Err(_) => {
+            ApiError::server("The sandbox failed while answering this request.").into_response()
+        }
+    }
+}
+
+async fn answer(
+    shared: Arc<Shared>,
+    method: Method,
+    uri: Uri,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
     let path = uri.path();
     let path_and_query = uri.path_and_query().map_or(path, |p| p.as_str());
     shared.stats.record(method.as_str(), path_and_query);
@@ -318,8 +343,8 @@ async fn handle(
         return answer;
     }
     let Some(resolved) = resolved else {
-        return ApiError::not_found(&format!("{}{}", shared.origin, path_and_query))
-            .into_response();
+        // The query string is left out: it can carry the API user name (zoneInformation?user=).
+        return ApiError::not_found(&format!("{}{}", shared.origin, path)).into_response();
     };
     if !resolved.allowed.contains(&method) {
         return ApiError::method_not_allowed(method.as_str()).into_response();

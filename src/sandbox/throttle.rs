@@ -72,7 +72,10 @@ impl Throttle {
 
     /// Counts a request unless the threshold is reached.
     pub fn admit(&self) -> Admission {
-        let now = Instant::now();
+        self.admit_at(Instant::now())
+    }
+
+    fn admit_at(&self, now: Instant) -> Admission {
         let mut w = lock(&self.window);
         w.prune(now);
         if w.total >= self.threshold {
@@ -146,6 +149,34 @@ mod tests {
         assert_eq!(t.latency_for(4_999), Duration::ZERO);
         assert_eq!(t.latency_for(5_000), Duration::from_millis(500));
         assert_eq!(t.latency_for(7_500), Duration::from_millis(1000));
+    }
+
+    #[test]
+    fn the_window_rolls_over_the_hour() {
+        let t = Throttle::new(3);
+        let start = Instant::now();
+        assert_eq!(t.admit_at(start), Admission::Admitted(1));
+        assert_eq!(
+            t.admit_at(start + Duration::from_secs(1800)),
+            Admission::Admitted(2)
+        );
+        assert_eq!(
+            t.admit_at(start + Duration::from_secs(1801)),
+            Admission::Admitted(3)
+        );
+        assert_eq!(
+            t.admit_at(start + Duration::from_secs(3599)),
+            Admission::OverThreshold
+        );
+        // The first request leaves the window an hour after it was made.
+        assert_eq!(
+            t.admit_at(start + Duration::from_secs(3600)),
+            Admission::Admitted(3)
+        );
+        assert_eq!(
+            t.admit_at(start + Duration::from_secs(5402)),
+            Admission::Admitted(2)
+        );
     }
 
     #[test]

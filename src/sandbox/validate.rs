@@ -440,3 +440,132 @@ fn stamp(ctx: &WriteCtx, record: &mut Record) {
         record.insert((*name).into(), json!(ctx.acting_resource));
     }
 }
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used, clippy::expect_used)]
+    use super::*;
+    use crate::sandbox::seed;
+
+    fn ctx(entity: &str, write: Write) -> WriteCtx {
+        WriteCtx {
+            entity: registry::find(entity).unwrap(),
+            write,
+            parent: None,
+            now: seed::anchor(),
+            acting_resource: seed::API_USER_RESOURCE_ID,
+            impersonator: None,
+        }
+    }
+
+    fn body(v: Value) -> Map<String, Value> {
+        v.as_object().cloned().unwrap()
+    }
+
+    fn message(r: Result<Record, ApiError>) -> String {
+        match r {
+            Err(ApiError::Errors { messages, .. }) => messages.join(" "),
+            other => panic!("expected an error, got {other:?}"),
+        }
+    }
+
+    #[test]
+    fn values_are_converted_by_type_and_read_only_fields_ignored() {
+        let data = seed::generate(42).data;
+        let r = apply(
+            &data,
+            &ctx("Tickets", Write::Create),
+            None,
+            &body(
+                json!({"CompanyID": "1001", "title": 42, "status": 1, "priority": 2.0,
+                "dueDateTime": "2026-11-30T10:00:00+02:00", "isVisibleToComanaged": "false",
+                "ticketNumber": "T1", "id": 0, "unknownProperty": true}),
+            ),
+        )
+        .unwrap();
+        assert_eq!(r["companyID"], json!(1001));
+        assert_eq!(r["title"], json!("42"));
+        assert_eq!(r["priority"], json!(2));
+        assert_eq!(r["dueDateTime"], json!("2026-11-30T08:00:00.000"));
+        assert_eq!(r["isVisibleToComanaged"], json!(false));
+        assert_eq!(
+            r["ticketNumber"],
+            Value::Null,
+            "read-only: stamped later, not taken"
+        );
+        assert!(!r.contains_key("unknownProperty"));
+        assert_eq!(r["createDate"], json!("2026-11-24T17:00:00.000"));
+        assert_eq!(r["creatorResourceID"], json!(seed::API_USER_RESOURCE_ID));
+        let bad = apply(
+            &data,
+            &ctx("Tickets", Write::Create),
+            None,
+            &body(json!({"companyID": "abc"})),
+        );
+        assert!(message(bad).contains("companyID"));
+    }
+
+    #[test]
+    fn put_clears_what_it_does_not_send_and_patch_keeps_it() {
+        let data = seed::generate(42).data;
+        let existing = data.get("Tickets", 10001).unwrap().clone();
+        let patched = apply(
+            &data,
+            &ctx("Tickets", Write::Patch),
+            Some(&existing),
+            &body(json!({"id": 10001, "title": "New"})),
+        )
+        .unwrap();
+        assert_eq!(patched["description"], existing["description"]);
+        let put = apply(
+            &data,
+            &ctx("Tickets", Write::Put),
+            Some(&existing),
+            &body(
+                json!({"id": 10001, "title": "New", "companyID": 1001, "status": 1, "priority": 3}),
+            ),
+        )
+        .unwrap();
+        assert_eq!(put["description"], Value::Null);
+        assert_eq!(put["ticketNumber"], existing["ticketNumber"]);
+        assert_eq!(put["createDate"], existing["createDate"]);
+    }
+
+    #[test]
+    fn rules_and_dependent_picklists_are_enforced() {
+        let data = seed::generate(42).data;
+        let base = json!({"companyID": 1001, "title": "t", "status": 1, "priority": 2});
+        let with = |extra: Value| {
+            let mut b = body(base.clone());
+            b.extend(body(extra));
+            apply(&data, &ctx("Tickets", Write::Create), None, &b)
+        };
+        assert!(with(json!({"issueType": 3, "subIssueType": 32})).is_ok());
+        assert!(
+            message(with(json!({"issueType": 3, "subIssueType": 12}))).contains("subIssueType")
+        );
+        assert!(
+            message(with(json!({"assignedResourceRoleID": 29683400})))
+                .contains("both a assignedResourceID")
+        );
+        assert!(
+            message(with(json!({"status": 5, "title": "x".repeat(300)})))
+                .contains("maximum length")
+        );
+        let completed = with(json!({"status": 5})).unwrap();
+        assert!(completed["completedDate"].is_string());
+        let time = |hours: Value| {
+            apply(
+                &data,
+                &ctx("TimeEntries", Write::Create),
+                None,
+                &body(
+                    json!({"resourceID": 29682889, "roleID": 29683400, "dateWorked": "2026-11-24", "hoursWorked": hours}),
+                ),
+            )
+        };
+        assert!(time(json!(8)).is_ok());
+        assert!(message(time(json!(0))).contains("hoursWorked"));
+        assert!(message(time(json!(25))).contains("hoursWorked"));
+    }
+}

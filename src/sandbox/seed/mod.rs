@@ -4,6 +4,20 @@
 //! desk roles and queues (plus the API user), 1,200 tickets across statuses, priorities,
 //! queues and assignees, ticket notes, projects with phases and tasks, time entries, contracts
 //! and configuration items. Dates are relative to a fixed anchor, not the clock.
+//!
+//! Ids, the same for every seed (what varies with the seed is the content):
+//!
+//! | entity | ids |
+//! |---|---|
+//! | Companies | 0 (own company), 1001–1052 customers, 1053–1057 prospects, 1058–1060 vendors |
+//! | Contacts | 2001–2200 (at least one per customer and prospect) |
+//! | Resources | 29682885 the API user; staff 29682886–29682900 (29682889–29682894 service desk L1, 29682895–29682898 L2, 29682899–29682900 engineers) |
+//! | Roles | 29683400–29683405 (L1, L2, engineer, project manager, account manager, administrator) |
+//! | Contracts | 3001–3045 · ConfigurationItems 4001–4150 |
+//! | Projects | 5001–5008 · Phases 5501–5524 · Tasks 6001–6048 |
+//! | Tickets | 10001–11200, in creation order · TicketNotes from 20001 · TimeEntries from 30001 |
+//!
+//! Valid ticket assignments (resource + role) are listed in `ResourceServiceDeskRoles`.
 
 use chrono::{DateTime, TimeZone, Utc};
 use rand::{Rng, SeedableRng};
@@ -176,6 +190,25 @@ mod tests {
         assert_eq!(count(d, "Tasks"), 48);
         assert!(count(d, "Contracts") >= 40);
         assert_eq!(count(d, "ConfigurationItems"), 150);
+        // The id ranges the module documentation promises.
+        let ids =
+            |entity: &str| -> Vec<i64> { d.table(entity).unwrap().rows.keys().copied().collect() };
+        assert_eq!(ids("Tickets"), (10001..=11200).collect::<Vec<_>>());
+        let mut companies = vec![0];
+        companies.extend(1001..=1060);
+        assert_eq!(ids("Companies"), companies);
+        let mut resources = vec![API_USER_RESOURCE_ID];
+        resources.extend(29682886..=29682900);
+        assert_eq!(ids("Resources"), resources);
+        assert_eq!(ids("Contacts"), (2001..=2200).collect::<Vec<_>>());
+        assert_eq!(ids("Roles"), (29683400..=29683405).collect::<Vec<_>>());
+        assert_eq!(ids("Contracts"), (3001..=3045).collect::<Vec<_>>());
+        assert_eq!(ids("Projects"), (5001..=5008).collect::<Vec<_>>());
+        assert_eq!(ids("Tasks"), (6001..=6048).collect::<Vec<_>>());
+        let vendor = d.get("Companies", 1058).unwrap();
+        assert_eq!(vendor["companyType"], json!(7));
+        let prospect = d.get("Companies", 1053).unwrap();
+        assert_eq!(prospect["companyType"], json!(3));
         let statuses: std::collections::BTreeSet<i64> = d
             .table("Tickets")
             .unwrap()
