@@ -172,8 +172,9 @@ async fn access_log(req: Request, next: Next) -> Response {
         .unwrap_or_default();
     let response = next.run(req).await;
     let status = response.status().as_u16();
-    metrics::record_http_request(route, status);
-    let elapsed_ms = started.elapsed().as_millis() as u64;
+    let elapsed = started.elapsed();
+    metrics::record_http_request(route, status, elapsed);
+    let elapsed_ms = elapsed.as_millis() as u64;
     if route == "/health" {
         tracing::debug!(method = %method, route, status, elapsed_ms, peer, "http request");
     } else {
