@@ -154,6 +154,20 @@ async fn chunked_post(base: &str, mib: usize) -> String {
 }
 
 #[tokio::test]
+async fn a_specific_bind_address_is_an_allowed_host() {
+    let mut http = http_config();
+    http.host = "192.0.2.10".into();
+    let server = start(http, HealthSource::liveness_only()).await;
+    let port = server.base.rsplit(':').next().unwrap().to_string();
+    let bound = format!("192.0.2.10:{port}");
+    let resp = post_tools_list(&server.base, Some(TOKEN), &[("host", bound.as_str())]).await;
+    assert_eq!(resp.status(), 200);
+    let resp = post_tools_list(&server.base, Some(TOKEN), &[("host", "192.0.2.11")]).await;
+    assert_eq!(resp.status(), 403);
+    server.stop().await;
+}
+
+#[tokio::test]
 async fn a_20_mib_body_gets_413() {
     let server = start_default().await;
     let padding = "x".repeat(20 * 1024 * 1024);

@@ -247,8 +247,13 @@ fn validate(http: &HttpConfig) -> Result<Guard, TransportError> {
         )
     })?;
     let token = BearerToken::new(token).map_err(TransportError::Config)?;
-    let allow = AllowLists::new(&http.allowed_hosts, &http.allowed_origins)
-        .map_err(TransportError::Config)?;
+    // A specific bind address is a name clients use by definition: allow it as a Host.
+    let mut hosts = http.allowed_hosts.clone();
+    let bind = http.host.trim();
+    if !matches!(bind, "" | "0.0.0.0" | "::" | "[::]") {
+        hosts.push(bind.to_string());
+    }
+    let allow = AllowLists::new(&hosts, &http.allowed_origins).map_err(TransportError::Config)?;
     if http.max_concurrency == 0 {
         return Err(TransportError::Config(
             "AUTOTASK_HTTP_MAX_CONCURRENCY must be at least 1".into(),
