@@ -355,11 +355,10 @@ where
     let mcp_shutdown = CancellationToken::new();
     let app = router(http, factory, health_source.clone(), mcp_shutdown.clone())?;
     let local = listener.local_addr().map_err(TransportError::Serve)?;
-    let allowed_hosts = if http.allowed_hosts.is_empty() {
-        "loopback only".to_string()
-    } else {
-        http.allowed_hosts.join(",")
-    };
+    let allowed_hosts = std::iter::once("loopback")
+        .chain(http.allowed_hosts.iter().map(String::as_str))
+        .collect::<Vec<_>>()
+        .join(",");
     tracing::info!(
         addr = %local,
         endpoint = %format!("http://{local}/mcp"),
@@ -369,7 +368,7 @@ where
         max_concurrency = http.max_concurrency,
         "MCP streamable HTTP transport listening"
     );
-    if !local.ip().is_loopback() && http.allowed_hosts.is_empty() {
+    if local.ip().is_unspecified() && http.allowed_hosts.is_empty() {
         tracing::warn!(
             "listening beyond loopback while only loopback Host names are allowed: set AUTOTASK_HTTP_ALLOWED_HOSTS to the name clients use (e.g. mcp.example.com), or they get 403"
         );
