@@ -7,9 +7,10 @@
 //!
 //! `/mcp` and `/metrics` sit behind, outermost first: Host/Origin allow-lists (403), the bearer
 //! token (401 + `WWW-Authenticate: Bearer`), a request body limit (413), a request timeout
-//! (503), and a concurrency limit (requests wait for a slot). Shutdown is graceful: on the
-//! shutdown token the listener closes, `/health` turns 503 `draining`, in-flight requests
-//! finish (bounded by the request timeout), then rmcp's own token is cancelled.
+//! (503), and a concurrency limit (requests wait for a slot). Connections are served by
+//! hyper with a header read timeout (slow-header clients are cut off). Shutdown is graceful:
+//! on the shutdown token the listener closes, `/health` turns 503 `draining`, in-flight
+//! requests finish (bounded by the request timeout), then rmcp's own token is cancelled.
 
 use std::net::SocketAddr;
 use std::sync::Arc;
@@ -21,6 +22,10 @@ use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use http::{HeaderValue, StatusCode, header};
+use hyper_util::rt::{TokioExecutor, TokioIo, TokioTimer};
+use hyper_util::server::conn::auto::Builder as AutoBuilder;
+use hyper_util::server::graceful::GracefulShutdown;
+use hyper_util::service::TowerToHyperService;
 use rmcp::transport::streamable_http_server::session::never::NeverSessionManager;
 use rmcp::transport::streamable_http_server::{StreamableHttpServerConfig, StreamableHttpService};
 use tokio_util::sync::CancellationToken;
@@ -36,6 +41,13 @@ use crate::metrics;
 
 /// Extra time granted after the request timeout for in-flight requests to finish on shutdown.
 const DRAIN_MARGIN: Duration = Duration::from_secs(5);
+/// Longest time a client may take to send a request's headers (slow-header clients).
+const MAX_HEADER_READ_TIMEOUT: Duration = Duration::from_secs(30);
+
+/// The header read timeout: 30 s, or the request timeout when that is shorter.
+fn header_read_timeout(http: &HttpConfig) -> Duration {
+    http.request_timeout.min(MAX_HEADER_READ_TIMEOUT)
+}
 
 /// Why the HTTP transport could not start or stopped.
 #[derive(Debug, thiserror::Error)]
@@ -373,24 +385,48 @@ where
             "listening beyond loopback while only loopback Host names are allowed: set AUTOTASK_HTTP_ALLOWED_HOSTS to the name clients use (e.g. mcp.example.com), or they get 403"
         );
     }
-    let signal = shutdown.clone();
-    let draining = health_source.clone();
-    let server = axum::serve(
-        listener,
-        app.into_make_service_with_connect_info::<SocketAddr>(),
-    )
-    .with_graceful_shutdown(async move {
-        signal.cancelled().await;
-        draining.set_draining();
-        tracing::info!("shutting down: no new connections, finishing in-flight requests");
-    });
+    let mut builder = AutoBuilder::new(TokioExecutor::new());
+    builder
+        .http1()
+        .timer(TokioTimer::new())
+        .header_read_timeout(header_read_timeout(http));
+    let graceful = GracefulShutdown::new();
+    loop {
+        let accepted = tokio::select! {
+            accepted = listener.accept() => accepted,
+            _ = shutdown.cancelled() => break,
+        };
+        let (stream, peer) = match accepted {
+            Ok(connection) => connection,
+            Err(e) => {
+                // Out of file descriptors and the like: wait instead of spinning.
+                tracing::warn!(error = %e, "cannot accept a connection");
+                tokio::time::sleep(Duration::from_millis(100)).await;
+                continue;
+            }
+        };
+        let service =
+            tower::ServiceExt::map_request(app.clone(), move |mut req: http::Request<_>| {
+                req.extensions_mut().insert(ConnectInfo(peer));
+                req
+            });
+        let connection = builder
+            .serve_connection_with_upgrades(TokioIo::new(stream), TowerToHyperService::new(service))
+            .into_owned();
+        let connection = graceful.watch(connection);
+        tokio::spawn(async move {
+            if let Err(e) = connection.await {
+                tracing::debug!(error = %e, %peer, "connection ended with an error");
+            }
+        });
+    }
+    drop(listener);
+    health_source.set_draining();
+    tracing::info!("shutting down: no new connections, finishing in-flight requests");
     let drain_limit = http.request_timeout + DRAIN_MARGIN;
     let result = tokio::select! {
-        r = server.into_future() => r.map_err(TransportError::Serve),
-        _ = async {
-            shutdown.cancelled().await;
-            tokio::time::sleep(drain_limit).await;
-        } => {
+        _ = graceful.shutdown() => Ok(()),
+        _ = tokio::time::sleep(drain_limit) => {
             tracing::warn!(
                 drain_secs = drain_limit.as_secs(),
                 "shutdown: requests still running after the drain time are abandoned"
