@@ -128,7 +128,10 @@ else
 fi
 
 step "2. release build from the .dockerignore-filtered context"
-CONTEXT="$WORK/context"
+TARGET_DIR="${CARGO_TARGET_DIR:-$ROOT/target}"
+# A stable path (inside the ignored target dir) lets cargo reuse its fingerprints between runs.
+CONTEXT="$TARGET_DIR/docker-check-context"
+rm -rf "$CONTEXT"
 mkdir -p "$CONTEXT"
 git ls-files -z --cached --others --exclude-standard | python3 -c '
 import fnmatch, os, shutil, sys
@@ -155,7 +158,6 @@ for path in sys.stdin.read().split("\0"):
 print(f"context: {count} files")
 ' "$ROOT" "$CONTEXT"
 [[ -f "$CONTEXT/.env" ]] && fail ".env would be sent to the Docker build context"
-TARGET_DIR="${CARGO_TARGET_DIR:-$ROOT/target}"
 (cd "$CONTEXT" && CARGO_TARGET_DIR="$TARGET_DIR" cargo build --release --locked --bin autotask-mcp) \
     || fail "cargo build --release --locked failed in the filtered context"
 BIN="$TARGET_DIR/release/autotask-mcp"

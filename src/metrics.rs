@@ -65,6 +65,7 @@ struct Metrics {
     budget_limit: Gauge,
     budget_ratio: Gauge<f64, AtomicU64>,
     http_requests: Family<Labels2, Counter>,
+    http_duration: HistogramFamily<Labels1>,
 }
 
 fn metrics() -> &'static Metrics {
@@ -127,6 +128,13 @@ fn metrics() -> &'static Metrics {
             "Requests received by the HTTP transport by route and status",
             http_requests.clone(),
         );
+        let http_duration: HistogramFamily<Labels1> =
+            Family::new_with_constructor(latency_histogram as fn() -> Histogram);
+        registry.register(
+            "http_request_duration_seconds",
+            "Time to answer requests received by the HTTP transport, by route",
+            http_duration.clone(),
+        );
         Metrics {
             registry,
             tool_calls,
@@ -139,6 +147,7 @@ fn metrics() -> &'static Metrics {
             budget_limit,
             budget_ratio,
             http_requests,
+            http_duration,
         }
     })
 }
@@ -211,12 +220,15 @@ pub fn record_budget(used: u64, limit: u64) {
 }
 
 /// Records one request served by the HTTP transport (`route` is one of a fixed set:
-/// `/mcp`, `/health`, `/metrics`, `other`).
-pub fn record_http_request(route: &'static str, status: u16) {
-    metrics()
-        .http_requests
+/// `/mcp`, `/health`, `/metrics`, `other`); `elapsed` is the time to the response head.
+pub fn record_http_request(route: &'static str, status: u16, elapsed: Duration) {
+    let m = metrics();
+    m.http_requests
         .get_or_create(&[("route", route.to_string()), ("status", status.to_string())])
         .inc();
+    m.http_duration
+        .get_or_create(&[("route", route.to_string())])
+        .observe(elapsed.as_secs_f64());
 }
 
 /// Every metric in the Prometheus text format (version 0.0.4).
@@ -249,7 +261,7 @@ mod tests {
         record_autotask_request("get", 429, Duration::from_millis(5));
         record_autotask_request("frobnicate", 200, Duration::from_millis(5));
         record_budget(2_500, 10_000);
-        record_http_request("/health", 200);
+        record_http_request("/health", 200, Duration::from_millis(1));
         let text = render();
         assert!(
             text.contains(
@@ -276,6 +288,9 @@ mod tests {
         ), "{text}");
         assert!(text.contains("# TYPE autotask_mcp_tool_call_duration_seconds histogram"));
         assert!(text.contains(r#"autotask_mcp_http_requests_total{route="/health",status="200"}"#));
+        assert!(
+            text.contains(r#"autotask_mcp_http_request_duration_seconds_count{route="/health"}"#)
+        );
     }
 
     #[test]

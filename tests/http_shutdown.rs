@@ -95,3 +95,29 @@ async fn health_turns_503_draining_once_shutdown_starts() {
     let stopped = tokio::time::timeout(Duration::from_secs(60), server.task).await;
     assert!(matches!(stopped, Ok(Ok(Ok(())))));
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_client_trickling_headers_is_cut_off() {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let mut http = http_config();
+    // The header read timeout is the request timeout when that is under 30 s.
+    http.request_timeout = Duration::from_secs(1);
+    let server = start(http, HealthSource::liveness_only()).await;
+    let addr = server.base.trim_start_matches("http://").to_string();
+    let mut stream = tokio::net::TcpStream::connect(&addr).await.unwrap();
+    // Headers that never end.
+    stream
+        .write_all(b"GET /health HTTP/1.1\r\nHost: localhost\r\n")
+        .await
+        .unwrap();
+    let mut buf = vec![0u8; 1024];
+    let read = tokio::time::timeout(Duration::from_secs(60), stream.read(&mut buf))
+        .await
+        .expect("the server closes a connection whose headers never complete");
+    // Closed (0 bytes or reset), possibly after a 408 answer; never a 200.
+    if let Ok(n) = read {
+        let text = String::from_utf8_lossy(&buf[..n]);
+        assert!(!text.contains(" 200 "), "{text}");
+    }
+    server.stop().await;
+}

@@ -154,6 +154,20 @@ async fn chunked_post(base: &str, mib: usize) -> String {
 }
 
 #[tokio::test]
+async fn a_specific_bind_address_is_an_allowed_host() {
+    let mut http = http_config();
+    http.host = "192.0.2.10".into();
+    let server = start(http, HealthSource::liveness_only()).await;
+    let port = server.base.rsplit(':').next().unwrap().to_string();
+    let bound = format!("192.0.2.10:{port}");
+    let resp = post_tools_list(&server.base, Some(TOKEN), &[("host", bound.as_str())]).await;
+    assert_eq!(resp.status(), 200);
+    let resp = post_tools_list(&server.base, Some(TOKEN), &[("host", "192.0.2.11")]).await;
+    assert_eq!(resp.status(), 403);
+    server.stop().await;
+}
+
+#[tokio::test]
 async fn a_20_mib_body_gets_413() {
     let server = start_default().await;
     let padding = "x".repeat(20 * 1024 * 1024);
@@ -494,4 +508,48 @@ async fn the_healthcheck_probe_finds_a_wildcard_bound_server_on_loopback() {
         .await
         .err();
     assert!(err.is_some_and(|e| e.contains("cannot connect")));
+}
+
+#[tokio::test]
+async fn a_2026_07_28_client_works_through_the_same_endpoint() {
+    use rmcp::model::ProtocolVersion;
+    use rmcp::transport::StreamableHttpClientTransport;
+    use rmcp::transport::streamable_http_client::StreamableHttpClientTransportConfig;
+    use rmcp::{ClientLifecycleMode, ClientServiceExt};
+    let _ = rustls::crypto::ring::default_provider().install_default();
+    let server = start_default().await;
+    let transport = StreamableHttpClientTransport::from_config(
+        StreamableHttpClientTransportConfig::with_uri(server.mcp_url()).auth_header(TOKEN),
+    );
+    let client = ()
+        .serve_with_lifecycle(
+            transport,
+            ClientLifecycleMode::Discover {
+                preferred_versions: vec![ProtocolVersion::V_2026_07_28],
+            },
+        )
+        .await
+        .expect("server/discover over HTTP");
+    assert_eq!(
+        client.peer_info().map(|i| i.protocol_version.clone()),
+        Some(ProtocolVersion::V_2026_07_28)
+    );
+    let names: Vec<String> = client
+        .list_all_tools()
+        .await
+        .unwrap()
+        .iter()
+        .map(|t| t.name.to_string())
+        .collect();
+    assert_eq!(names, ["echo", "slow"]);
+    let result = client
+        .call_tool(
+            CallToolRequestParams::new("echo")
+                .with_arguments(args(serde_json::json!({"text": "modern"}))),
+        )
+        .await
+        .unwrap();
+    assert_eq!(text_of(&result), "modern");
+    client.cancel().await.unwrap();
+    server.stop().await;
 }

@@ -7,9 +7,10 @@
 //!
 //! `/mcp` and `/metrics` sit behind, outermost first: Host/Origin allow-lists (403), the bearer
 //! token (401 + `WWW-Authenticate: Bearer`), a request body limit (413), a request timeout
-//! (503), and a concurrency limit (requests wait for a slot). Shutdown is graceful: on the
-//! shutdown token the listener closes, `/health` turns 503 `draining`, in-flight requests
-//! finish (bounded by the request timeout), then rmcp's own token is cancelled.
+//! (503), and a concurrency limit (requests wait for a slot). Connections are served by
+//! hyper with a header read timeout (slow-header clients are cut off). Shutdown is graceful:
+//! on the shutdown token the listener closes, `/health` turns 503 `draining`, in-flight
+//! requests finish (bounded by the request timeout), then rmcp's own token is cancelled.
 
 use std::net::SocketAddr;
 use std::sync::Arc;
@@ -21,6 +22,10 @@ use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use http::{HeaderValue, StatusCode, header};
+use hyper_util::rt::{TokioExecutor, TokioIo, TokioTimer};
+use hyper_util::server::conn::auto::Builder as AutoBuilder;
+use hyper_util::server::graceful::GracefulShutdown;
+use hyper_util::service::TowerToHyperService;
 use rmcp::transport::streamable_http_server::session::never::NeverSessionManager;
 use rmcp::transport::streamable_http_server::{StreamableHttpServerConfig, StreamableHttpService};
 use tokio_util::sync::CancellationToken;
@@ -36,6 +41,13 @@ use crate::metrics;
 
 /// Extra time granted after the request timeout for in-flight requests to finish on shutdown.
 const DRAIN_MARGIN: Duration = Duration::from_secs(5);
+/// Longest time a client may take to send a request's headers (slow-header clients).
+const MAX_HEADER_READ_TIMEOUT: Duration = Duration::from_secs(30);
+
+/// The header read timeout: 30 s, or the request timeout when that is shorter.
+fn header_read_timeout(http: &HttpConfig) -> Duration {
+    http.request_timeout.min(MAX_HEADER_READ_TIMEOUT)
+}
 
 /// Why the HTTP transport could not start or stopped.
 #[derive(Debug, thiserror::Error)]
@@ -172,8 +184,9 @@ async fn access_log(req: Request, next: Next) -> Response {
         .unwrap_or_default();
     let response = next.run(req).await;
     let status = response.status().as_u16();
-    metrics::record_http_request(route, status);
-    let elapsed_ms = started.elapsed().as_millis() as u64;
+    let elapsed = started.elapsed();
+    metrics::record_http_request(route, status, elapsed);
+    let elapsed_ms = elapsed.as_millis() as u64;
     if route == "/health" {
         tracing::debug!(method = %method, route, status, elapsed_ms, peer, "http request");
     } else {
@@ -246,8 +259,13 @@ fn validate(http: &HttpConfig) -> Result<Guard, TransportError> {
         )
     })?;
     let token = BearerToken::new(token).map_err(TransportError::Config)?;
-    let allow = AllowLists::new(&http.allowed_hosts, &http.allowed_origins)
-        .map_err(TransportError::Config)?;
+    // A specific bind address is a name clients use by definition: allow it as a Host.
+    let mut hosts = http.allowed_hosts.clone();
+    let bind = http.host.trim();
+    if !matches!(bind, "" | "0.0.0.0" | "::" | "[::]") {
+        hosts.push(bind.to_string());
+    }
+    let allow = AllowLists::new(&hosts, &http.allowed_origins).map_err(TransportError::Config)?;
     if http.max_concurrency == 0 {
         return Err(TransportError::Config(
             "AUTOTASK_HTTP_MAX_CONCURRENCY must be at least 1".into(),
@@ -349,11 +367,10 @@ where
     let mcp_shutdown = CancellationToken::new();
     let app = router(http, factory, health_source.clone(), mcp_shutdown.clone())?;
     let local = listener.local_addr().map_err(TransportError::Serve)?;
-    let allowed_hosts = if http.allowed_hosts.is_empty() {
-        "loopback only".to_string()
-    } else {
-        http.allowed_hosts.join(",")
-    };
+    let allowed_hosts = std::iter::once("loopback")
+        .chain(http.allowed_hosts.iter().map(String::as_str))
+        .collect::<Vec<_>>()
+        .join(",");
     tracing::info!(
         addr = %local,
         endpoint = %format!("http://{local}/mcp"),
@@ -363,29 +380,53 @@ where
         max_concurrency = http.max_concurrency,
         "MCP streamable HTTP transport listening"
     );
-    if !local.ip().is_loopback() && http.allowed_hosts.is_empty() {
+    if local.ip().is_unspecified() && http.allowed_hosts.is_empty() {
         tracing::warn!(
             "listening beyond loopback while only loopback Host names are allowed: set AUTOTASK_HTTP_ALLOWED_HOSTS to the name clients use (e.g. mcp.example.com), or they get 403"
         );
     }
-    let signal = shutdown.clone();
-    let draining = health_source.clone();
-    let server = axum::serve(
-        listener,
-        app.into_make_service_with_connect_info::<SocketAddr>(),
-    )
-    .with_graceful_shutdown(async move {
-        signal.cancelled().await;
-        draining.set_draining();
-        tracing::info!("shutting down: no new connections, finishing in-flight requests");
-    });
+    let mut builder = AutoBuilder::new(TokioExecutor::new());
+    builder
+        .http1()
+        .timer(TokioTimer::new())
+        .header_read_timeout(header_read_timeout(http));
+    let graceful = GracefulShutdown::new();
+    loop {
+        let accepted = tokio::select! {
+            accepted = listener.accept() => accepted,
+            _ = shutdown.cancelled() => break,
+        };
+        let (stream, peer) = match accepted {
+            Ok(connection) => connection,
+            Err(e) => {
+                // Out of file descriptors and the like: wait instead of spinning.
+                tracing::warn!(error = %e, "cannot accept a connection");
+                tokio::time::sleep(Duration::from_millis(100)).await;
+                continue;
+            }
+        };
+        let service =
+            tower::ServiceExt::map_request(app.clone(), move |mut req: http::Request<_>| {
+                req.extensions_mut().insert(ConnectInfo(peer));
+                req
+            });
+        let connection = builder
+            .serve_connection_with_upgrades(TokioIo::new(stream), TowerToHyperService::new(service))
+            .into_owned();
+        let connection = graceful.watch(connection);
+        tokio::spawn(async move {
+            if let Err(e) = connection.await {
+                tracing::debug!(error = %e, %peer, "connection ended with an error");
+            }
+        });
+    }
+    drop(listener);
+    health_source.set_draining();
+    tracing::info!("shutting down: no new connections, finishing in-flight requests");
     let drain_limit = http.request_timeout + DRAIN_MARGIN;
     let result = tokio::select! {
-        r = server.into_future() => r.map_err(TransportError::Serve),
-        _ = async {
-            shutdown.cancelled().await;
-            tokio::time::sleep(drain_limit).await;
-        } => {
+        _ = graceful.shutdown() => Ok(()),
+        _ = tokio::time::sleep(drain_limit) => {
             tracing::warn!(
                 drain_secs = drain_limit.as_secs(),
                 "shutdown: requests still running after the drain time are abandoned"
