@@ -82,8 +82,10 @@ fn cases() -> Vec<Case> {
                 (
                     reqwest::Method::POST,
                     "Tickets/query".into(),
-                    Some(json!({"filter": [{"op": "noteq", "field": "status", "value": 5},
-                        {"op": "noteq", "field": "status", "value": 16}], "maxRecords": 50})),
+                    Some(
+                        json!({"filter": [{"op": "noteq", "field": "status", "value": 5},
+                        {"op": "noteq", "field": "status", "value": 16}], "maxRecords": 50}),
+                    ),
                 )
             },
         },
@@ -221,12 +223,11 @@ async fn measure(client: &Client, sandbox: &Sandbox, rest: &Rest) -> Result<Vec<
         // Warm-up: connections, zone, picklist caches; also gives a note's picklist codes.
         let (_, warm) = call(client, case.tool, (case.args)(0)).await?;
         let note = match warm["id"].as_i64() {
-            Some(id) if case.tool == "create-ticket-note" => {
-                rest.send(reqwest::Method::GET, &format!("TicketNotes/{id}"), None)
-                    .await?
-                    .1["item"]
-                    .clone()
-            }
+            Some(id) if case.tool == "create-ticket-note" => rest
+                .send(reqwest::Method::GET, &format!("TicketNotes/{id}"), None)
+                .await?
+                .1["item"]
+                .clone(),
             _ => Value::Null,
         };
         for i in 0..5 {
@@ -423,7 +424,12 @@ async fn spawned(sandbox: &Sandbox, rest: &Rest) -> Result<(), String> {
         json!({"entity": "Tickets", "query": {"filter": []}, "maxRecords": 500}),
     )
     .await?;
-    call(&client, "describe-entity-fields", json!({"entity": "Tickets"})).await?;
+    call(
+        &client,
+        "describe-entity-fields",
+        json!({"entity": "Tickets"}),
+    )
+    .await?;
     let sandbox_busy = memory_kib(&sandbox_pid.to_string());
     let _ = client.cancel().await;
 
