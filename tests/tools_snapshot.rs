@@ -170,7 +170,8 @@ fn tool_reference_in_docs_is_generated_from_the_inventory() {
 }
 
 const README: &str = "README.md";
-const README_START: &str = "<!-- tools:start (generated from the tool inventory by tests/tools_snapshot.rs) -->";
+const README_START: &str =
+    "<!-- tools:start (generated from the tool inventory by tests/tools_snapshot.rs) -->";
 const README_END: &str = "<!-- tools:end -->";
 
 /// The first sentence of a description, for a one-line summary.
