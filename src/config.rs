@@ -34,7 +34,7 @@ pub enum LogFormat {
 }
 
 /// Flags of `autotask-mcp` (serve). Each has an environment variable.
-#[derive(Debug, Clone, Args)]
+#[derive(Clone, Args)]
 pub struct ServeArgs {
     /// Talk to a built-in Autotask sandbox (demo tenant) instead of a real tenant; no
     /// credentials needed.
@@ -129,6 +129,25 @@ pub struct ServeArgs {
     /// Log format on stderr: text or json.
     #[arg(long, env = "AUTOTASK_LOG_FORMAT", value_enum, default_value_t = LogFormat::Text)]
     pub log_format: LogFormat,
+}
+
+/// Debug shows the settings but never the credentials or the HTTP token.
+impl std::fmt::Debug for ServeArgs {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let hidden = |v: &Option<String>| v.as_ref().map(|_| "[redacted]");
+        f.debug_struct("ServeArgs")
+            .field("sandbox", &self.sandbox)
+            .field("read_only", &self.read_only)
+            .field("transport", &self.transport)
+            .field("username", &hidden(&self.username))
+            .field("secret", &hidden(&self.secret))
+            .field("integration_code", &hidden(&self.integration_code))
+            .field("http_token", &hidden(&self.http_token))
+            .field("api_url", &self.api_url)
+            .field("http_host", &self.http_host)
+            .field("port", &self.port)
+            .finish_non_exhaustive()
+    }
 }
 
 impl ServeArgs {
@@ -513,10 +532,11 @@ mod tests {
         args.secret = Some("TOPSECRETVALUE".into());
         args.integration_code = Some("INTEGRATIONCODE123".into());
         args.http_token = Some("bearer-token-0123456789".into());
+        let args_debug = format!("{args:?}");
         let config = Config::from_args(args)
             .map(|c| format!("{c:?}"))
             .unwrap_or_default();
-        assert!(config.contains("Config"));
+        assert!(config.contains("Config") && args_debug.contains("ServeArgs"));
         for secret in [
             "api-user@example.com",
             "TOPSECRETVALUE",
@@ -524,6 +544,10 @@ mod tests {
             "bearer-token-0123456789",
         ] {
             assert!(!config.contains(secret), "{secret} leaked in {config}");
+            assert!(
+                !args_debug.contains(secret),
+                "{secret} leaked in {args_debug}"
+            );
         }
     }
 }

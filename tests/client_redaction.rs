@@ -177,6 +177,54 @@ async fn errors_never_contain_credentials_even_when_echoed() {
     );
 }
 
+/// Long non-JSON bodies are cut to a few hundred characters for the error text; a credential
+/// that straddles the cut must not survive as a fragment.
+#[tokio::test]
+async fn a_credential_straddling_the_truncation_point_does_not_leak_a_fragment() {
+    let sandbox = sandbox().await;
+    let secrets = secret_values(&sandbox);
+    let client = client(&sandbox);
+    for secret in &secrets {
+        let body = format!("{}{secret} and more text after it", "x".repeat(290));
+        for (method, path, status) in [
+            ("POST", "/v1.0/tickets/query", 400),
+            ("POST", "/v1.0/tickets", 502),
+        ] {
+            sandbox.faults().push(FaultRule::new(
+                Some(method),
+                path,
+                3,
+                FaultResponse::Status {
+                    status,
+                    headers: vec![],
+                    body: body.clone(),
+                },
+            ));
+            let err = if path.ends_with("query") {
+                client
+                    .query("Tickets", &all_rows(), 5, ReadIntent::Explicit)
+                    .await
+                    .unwrap_err()
+            } else {
+                client
+                    .create(
+                        "Tickets",
+                        &json!({"companyID": 0, "title": "x", "status": 1, "priority": 2}),
+                    )
+                    .await
+                    .unwrap_err()
+            };
+            sandbox.faults().clear();
+            let text = format!("{err} {err:?}");
+            let fragment: String = secret.chars().take(6).collect();
+            assert!(
+                !text.contains(&fragment),
+                "a fragment of a credential leaked: {text}"
+            );
+        }
+    }
+}
+
 #[tokio::test]
 async fn zone_lookup_and_auth_failures_do_not_leak_credentials() {
     let sandbox = sandbox().await;

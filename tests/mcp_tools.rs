@@ -298,6 +298,7 @@ async fn ticket_tools(h: &Harness) {
         .await;
     let expected = h.rest_count("Tickets", json!([{"op": "eq", "field": "companyID", "value": company}, {"op": "eq", "field": "status", "value": 5}])).await;
     assert_eq!(by_label["count"].as_u64().unwrap(), expected.min(50));
+    assert!(!items(&by_label).is_empty(), "no rows to check in by_label");
     assert!(
         items(&by_label)
             .iter()
@@ -309,6 +310,7 @@ async fn ticket_tools(h: &Harness) {
         "{err}"
     );
     let recent = h.ok("search-tickets", json!({"createdAfter": "2026-05-01", "createdBefore": "2026-06-01T00:00:00Z", "titleContains": "a", "maxRecords": 20})).await;
+    assert!(!items(&recent).is_empty(), "no rows to check in recent");
     assert!(items(&recent).iter().all(|t| {
         let d = t["createDate"].as_str().unwrap();
         ("2026-05-01".."2026-06-01").contains(&d)
@@ -383,6 +385,7 @@ async fn company_and_contact_tools(h: &Harness) {
         )
         .await;
     assert!(ids(&found).contains(&some["id"].as_i64().unwrap()));
+    assert!(!items(&found).is_empty(), "no rows to check in found");
     assert!(items(&found).iter().all(|c| {
         c["companyName"]
             .as_str()
@@ -396,6 +399,10 @@ async fn company_and_contact_tools(h: &Harness) {
             json!({"companyType": "Customer", "maxRecords": 100}),
         )
         .await;
+    assert!(
+        !items(&customers).is_empty(),
+        "no rows to check in customers"
+    );
     assert!(
         items(&customers)
             .iter()
@@ -441,6 +448,7 @@ async fn company_and_contact_tools(h: &Harness) {
             json!({"nameContains": last, "isActive": true}),
         )
         .await;
+    assert!(!items(&by_name).is_empty(), "no rows to check in by_name");
     assert!(items(&by_name).iter().all(|c| {
         [&c["firstName"], &c["lastName"], &c["emailAddress"]]
             .iter()
@@ -530,6 +538,7 @@ async fn project_and_time_tools(h: &Harness) {
         )
         .await;
     assert_eq!(tasks["count"].as_u64().unwrap(), expected.min(50));
+    assert!(!items(&tasks).is_empty(), "no rows to check in tasks");
     assert!(items(&tasks).iter().all(|t| t["projectID"] == pid));
     let task = items(&tasks)[0].clone();
     let got = h.ok("get-task", json!({"id": task["id"]})).await;
@@ -551,6 +560,7 @@ async fn project_and_time_tools(h: &Harness) {
         .await;
     assert_eq!(found["count"].as_u64().unwrap(), expected.min(50));
     let found = h.ok("search-time-entries", json!({"resourceID": entry["resourceID"], "dateWorkedAfter": "2000-01-01", "dateWorkedBefore": "2100-01-01"})).await;
+    assert!(!items(&found).is_empty(), "no rows to check in found");
     assert!(
         items(&found)
             .iter()

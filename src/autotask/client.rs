@@ -190,7 +190,18 @@ impl AutotaskClient {
             .read_attempts(Method::GET, &url, "zoneInformation", None, Kind::ZoneLookup)
             .await
         {
-            Ok(body) => parse_zone_information(&body, &self.inner.config.zone_lookup_url),
+            Ok(body) => {
+                parse_zone_information(&body, &self.inner.config.zone_lookup_url).map_err(|e| {
+                    match e {
+                        AutotaskError::InvalidResponse { reason } => {
+                            AutotaskError::InvalidResponse {
+                                reason: self.scrub(&reason),
+                            }
+                        }
+                        other => other,
+                    }
+                })
+            }
             Err(AutotaskError::Api {
                 status,
                 mut messages,
@@ -311,10 +322,9 @@ impl AutotaskClient {
         }
         AutotaskError::Api {
             status: answer.status,
-            messages: error_messages(&answer.body)
-                .iter()
-                .map(|m| self.scrub(m))
-                .collect(),
+            // Redact before `error_messages` cuts long bodies, so a credential that crosses the
+            // cut cannot survive as a fragment.
+            messages: error_messages(&self.scrub(&answer.body)),
         }
     }
 
@@ -483,11 +493,7 @@ impl AutotaskClient {
             _ if is_thread_limit(&answer.body) => Err(self.status_error(&answer)),
             500 if has_autotask_errors(&answer.body) => Err(self.status_error(&answer)),
             500..=599 => {
-                let detail = error_messages(&answer.body)
-                    .iter()
-                    .map(|m| self.scrub(m))
-                    .collect::<Vec<_>>()
-                    .join("; ");
+                let detail = error_messages(&self.scrub(&answer.body)).join("; ");
                 Err(unknown(format!(
                     "Autotask answered HTTP {} without saying whether it applied the change ({detail})",
                     answer.status
@@ -525,7 +531,7 @@ impl AutotaskClient {
             .await?;
         let threshold: Threshold =
             serde_json::from_value(body).map_err(|e| AutotaskError::InvalidResponse {
-                reason: format!("ThresholdInformation: {e}"),
+                reason: self.scrub(&format!("ThresholdInformation: {e}")),
             })?;
         let (used, limit) = (
             threshold.current_timeframe_request_count,
@@ -819,10 +825,10 @@ fn item_id(body: Value, client: &AutotaskClient) -> Result<i64, AutotaskError> {
     body.get("itemId")
         .and_then(Value::as_i64)
         .ok_or_else(|| AutotaskError::InvalidResponse {
-            reason: client.scrub(&format!(
+            reason: format!(
                 "the write was applied but its answer has no itemId: {}",
-                truncate(&body.to_string(), 200)
-            )),
+                truncate(&client.scrub(&body.to_string()), 200)
+            ),
         })
 }
 

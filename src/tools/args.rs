@@ -317,10 +317,9 @@ fn coerce(kind: Kind, value: &Value) -> Option<Value> {
             },
             _ => None,
         },
+        // Passed through exactly: the gate accepts only the exact token (no trimming).
         Kind::Confirm => match value {
-            Value::String(s) if s.chars().count() <= 64 => {
-                Some(Value::String(s.trim().to_string()))
-            }
+            Value::String(s) if s.chars().count() <= 64 => Some(Value::String(s.clone())),
             _ => None,
         },
     }
@@ -531,6 +530,16 @@ mod tests {
         let args = check(json!({"id": 7, "status": ""})).unwrap_or_default();
         assert_eq!(args.int("status"), None);
         assert_eq!(args.int("id"), Some(7));
+    }
+
+    #[test]
+    fn confirm_tokens_are_passed_to_the_gate_exactly() {
+        for token in ["CREATE_TICKET", " CREATE_TICKET", "CREATE_TICKET "] {
+            assert_eq!(
+                coerce(Kind::Confirm, &Value::String(token.into())),
+                Some(Value::String(token.into()))
+            );
+        }
     }
 
     #[test]
