@@ -3,13 +3,11 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-mod client_support;
-
 use std::collections::BTreeSet;
 
+use crate::client_support::{all_rows, client, sandbox};
 use autotask_mcp::autotask::{AutotaskError, ReadIntent};
 use autotask_mcp::sandbox::{FaultResponse, FaultRule};
-use client_support::{all_rows, client, sandbox};
 use serde_json::json;
 
 fn ids(items: &[serde_json::Value]) -> Vec<i64> {
@@ -93,7 +91,7 @@ async fn the_cap_stops_paging_and_says_more_exist() {
 async fn a_foreign_origin_next_page_url_is_refused() {
     let sandbox = sandbox().await;
     // A second sandbox plays the foreign host: it must receive nothing.
-    let foreign = client_support::sandbox().await;
+    let foreign = crate::client_support::sandbox().await;
     let client = client(&sandbox);
     let next = format!(
         "{}V1.0/Tickets/query/next?paging=%7B%7D",

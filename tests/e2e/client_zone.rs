@@ -3,12 +3,10 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-mod client_support;
-
+use crate::client_support::{all_rows, client, config, sandbox};
 use autotask_mcp::autotask::{AutotaskClient, AutotaskError, ReadIntent};
 use autotask_mcp::config::Credentials;
 use autotask_mcp::sandbox::{FaultResponse, FaultRule};
-use client_support::{all_rows, client, config, sandbox};
 
 fn unauthorized() -> FaultResponse {
     FaultResponse::Status {

@@ -3,11 +3,9 @@
 //! list is 404 (no such path) or 405 (path exists, method does not), as Autotask answers.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-mod common;
-
+use crate::common::Env;
 use autotask_mcp::registry;
 use autotask_mcp::sandbox::SandboxOptions;
-use common::Env;
 use reqwest::Method;
 use serde_json::json;
 

@@ -4,13 +4,11 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-mod client_support;
-
 use std::time::{Duration, Instant};
 
+use crate::client_support::{all_rows, client, config, sandbox};
 use autotask_mcp::autotask::{AutotaskClient, AutotaskError, ReadIntent};
 use autotask_mcp::sandbox::{FaultResponse, FaultRule};
-use client_support::{all_rows, client, config, sandbox};
 
 fn status(status: u16) -> FaultResponse {
     FaultResponse::Status {
@@ -320,7 +318,7 @@ async fn a_thread_limit_refusal_is_retried_whatever_its_status() {
 
 #[tokio::test]
 async fn the_hourly_limit_429_with_retry_after_is_waited_then_reported() {
-    let sandbox = client_support::sandbox_with(autotask_mcp::sandbox::SandboxOptions {
+    let sandbox = crate::client_support::sandbox_with(autotask_mcp::sandbox::SandboxOptions {
         retry_after_secs: Some(1),
         ..Default::default()
     })

@@ -2,9 +2,7 @@
 //! counts, and paging through all 1,200 tickets by POST and by GET.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-mod common;
-
-use common::{Env, error_text};
+use crate::common::{Env, error_text};
 use reqwest::Method;
 use serde_json::{Value, json};
 
@@ -111,7 +109,7 @@ async fn paging_by_get_carries_search_and_continues_by_get() {
         .send()
         .await
         .unwrap();
-    let upper = common::answer(resp).await;
+    let upper = crate::common::answer(resp).await;
     assert_eq!(upper.body["pageDetails"]["count"], json!(400));
     let counted = env.get_query_count(&search).await;
     assert_eq!(counted, 1200);
@@ -130,7 +128,7 @@ impl CountByGet for Env {
             .send()
             .await
             .unwrap();
-        let a = common::answer(resp).await;
+        let a = crate::common::answer(resp).await;
         assert_eq!(a.status, 200, "{}", a.text);
         a.body["queryCount"].as_i64().unwrap()
     }

@@ -4,13 +4,11 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-mod client_support;
-
 use std::time::Duration;
 
+use crate::client_support::{all_rows, client, sandbox};
 use autotask_mcp::autotask::{AutotaskError, BudgetLevel, ReadIntent};
 use autotask_mcp::sandbox::{FaultResponse, FaultRule};
-use client_support::{all_rows, client, sandbox};
 
 #[tokio::test]
 async fn three_in_flight_per_endpoint_holds_under_20_concurrent_calls() {

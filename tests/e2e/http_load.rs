@@ -2,12 +2,10 @@
 //! concurrency limit smaller than the client count (requests wait for a slot, none fail).
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-mod http_support;
-
 use std::time::{Duration, Instant};
 
+use crate::http_support::*;
 use autotask_mcp::transport::health::HealthSource;
-use http_support::*;
 use rmcp::model::CallToolRequestParams;
 
 const CLIENTS: usize = 50;

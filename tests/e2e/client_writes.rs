@@ -4,13 +4,11 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-mod client_support;
-
 use std::time::Duration;
 
+use crate::client_support::{all_rows, client, config, sandbox};
 use autotask_mcp::autotask::{AutotaskClient, AutotaskError, ReadIntent, UpdateMethod};
 use autotask_mcp::sandbox::{FaultResponse, FaultRule, Sandbox};
-use client_support::{all_rows, client, config, sandbox};
 use serde_json::{Value, json};
 
 async fn ticket_body(client: &AutotaskClient) -> Value {

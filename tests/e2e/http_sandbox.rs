@@ -3,17 +3,15 @@
 //! sandbox, and /metrics counting the calls.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-mod http_support;
-
 use std::sync::Arc;
 
+use crate::http_support::*;
 use autotask_mcp::autotask::AutotaskClient;
 use autotask_mcp::config::{AutotaskConfig, Credentials};
 use autotask_mcp::sandbox::{Sandbox, SandboxOptions};
 use autotask_mcp::server::{AutotaskServer, ServerState};
 use autotask_mcp::transport::health::HealthSource;
 use autotask_mcp::transport::http::serve_on;
-use http_support::*;
 use rmcp::model::CallToolRequestParams;
 use tokio_util::sync::CancellationToken;
 

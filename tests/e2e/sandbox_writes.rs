@@ -3,9 +3,7 @@
 //! references, lengths, business rules), stamps and impersonation, immediate visibility.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-mod common;
-
-use common::{Env, error_text};
+use crate::common::{Env, error_text};
 use serde_json::{Value, json};
 
 fn new_ticket() -> Value {
@@ -309,7 +307,7 @@ async fn impersonation_sets_the_creator_fields() {
         .send()
         .await
         .unwrap();
-    let a = common::answer(resp).await;
+    let a = crate::common::answer(resp).await;
     assert_eq!(a.status, 200, "{}", a.text);
     let note = env
         .item("TicketNotes", a.body["itemId"].as_i64().unwrap())

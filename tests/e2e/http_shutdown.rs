@@ -1,12 +1,10 @@
 //! Graceful shutdown and request timeouts of the HTTP transport, over real HTTP.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-mod http_support;
-
 use std::time::Duration;
 
+use crate::http_support::*;
 use autotask_mcp::transport::health::HealthSource;
-use http_support::*;
 use rmcp::model::CallToolRequestParams;
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -3,13 +3,11 @@
 //! the checked-in snapshot (and does notice a snapshot that differs).
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-mod common;
-
 use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 
-use common::Env;
+use crate::common::Env;
 use serde_json::Value;
 
 #[tokio::test]
@@ -38,7 +36,7 @@ async fn the_sandbox_subcommand_prints_one_json_line_and_serves() {
         for key in ["username", "secret", "integrationCode"] {
             assert!(info[key].as_str().is_some_and(|s| !s.is_empty()), "{key}");
         }
-        let http = common::client();
+        let http = crate::common::client();
         let resp = http
             .get(format!("{url}V1.0/Tickets/query/count"))
             .header("UserName", info["username"].as_str().unwrap())

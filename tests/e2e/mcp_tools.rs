@@ -4,9 +4,7 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-mod mcp_support;
-
-use mcp_support::{Harness, items, start};
+use crate::mcp_support::{Harness, items, start};
 use rmcp::model::ReadResourceRequestParams;
 use serde_json::{Value, json};
 

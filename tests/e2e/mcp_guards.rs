@@ -5,10 +5,8 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-mod mcp_support;
-
+use crate::mcp_support::{Harness, start};
 use autotask_mcp::sandbox::{FaultResponse, FaultRule};
-use mcp_support::{Harness, start};
 use rmcp::model::{CallToolRequestParams, Tool};
 use serde_json::{Map, Value, json};
 

@@ -3,12 +3,10 @@
 //! request statistics tests rely on.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-mod common;
-
 use std::time::{Duration, Instant};
 
+use crate::common::{Env, error_text};
 use autotask_mcp::sandbox::{FaultResponse, FaultRule, SandboxOptions};
-use common::{Env, error_text};
 use reqwest::Method;
 use serde_json::json;
 

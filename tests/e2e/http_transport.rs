@@ -3,14 +3,12 @@
 //! HTTP client.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-mod http_support;
-
 use std::time::Duration;
 
+use crate::http_support::*;
 use autotask_mcp::autotask::AutotaskClient;
 use autotask_mcp::config::{AutotaskConfig, Credentials};
 use autotask_mcp::transport::health::HealthSource;
-use http_support::*;
 use rmcp::model::CallToolRequestParams;
 
 async fn post_tools_list(

@@ -3,13 +3,11 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-mod client_support;
-
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
+use crate::client_support::{all_rows, config, sandbox};
 use autotask_mcp::autotask::{AutotaskClient, ReadIntent};
-use client_support::{all_rows, config, sandbox};
 use tokio::net::{TcpListener, TcpStream};
 
 /// Relays 127.0.0.1:<returned port> to `target`, counting accepted connections.

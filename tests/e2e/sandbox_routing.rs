@@ -3,9 +3,7 @@
 //! (entity info, fields with tenant picklists, UDFs).
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-mod common;
-
-use common::{Env, answer, error_text};
+use crate::common::{Env, answer, error_text};
 use reqwest::Method;
 use serde_json::{Value, json};
 

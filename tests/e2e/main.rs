@@ -1,0 +1,36 @@
+//! The end-to-end tests, in one binary (one link instead of one per file): the real binary
+//! and server over MCP clients, the REST client and the sandbox's HTTP contract. Tests that
+//! install a process-wide log subscriber stay in their own binaries (`tests/http_logging.rs`,
+//! `tests/client_redaction.rs`).
+
+#[path = "../client_support/mod.rs"]
+mod client_support;
+#[path = "../common/mod.rs"]
+mod common;
+#[path = "../http_support/mod.rs"]
+mod http_support;
+#[path = "../mcp_support/mod.rs"]
+mod mcp_support;
+
+mod client_budget;
+mod client_connections;
+mod client_paging;
+mod client_reads_retry;
+mod client_writes;
+mod client_zone;
+mod entity_roundtrip;
+mod http_load;
+mod http_sandbox;
+mod http_shutdown;
+mod http_transport;
+mod mcp_guards;
+mod mcp_stdio;
+mod mcp_tools;
+mod registry_facts;
+mod sandbox_cli_refresh;
+mod sandbox_queries;
+mod sandbox_route_walk;
+mod sandbox_routing;
+mod sandbox_throttle_faults;
+mod sandbox_writes;
+mod tools_snapshot;
