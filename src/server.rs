@@ -17,28 +17,31 @@ use rmcp::{ErrorData as McpError, RoleServer, ServerHandler};
 use serde_json::{Value, json};
 
 use crate::autotask::{AutotaskClient, AutotaskError, ReadIntent};
-use crate::picklists::{DEFAULT_TTL, PicklistCache};
-use crate::tools::{self, Inventory, ToolError, filters, shape};
+use crate::tools::{self, Context, Inventory, Settings, ToolError, filters, records, shape};
 
-/// Everything a tool call needs. Cheap to clone (all shared).
+/// The server's state: the tools' context and the tool inventory, built once. Cheap to clone
+/// (all shared).
 #[derive(Clone)]
 pub struct ServerState {
-    pub client: AutotaskClient,
-    pub picklists: PicklistCache,
-    /// Ticket status ids that count as closed (`openOnly`).
-    pub closed_status_ids: Arc<[i64]>,
-    pub read_only: bool,
+    pub tools: Context,
     pub inventory: Arc<Inventory>,
+    /// The Autotask client (the same one the tools use).
+    pub client: AutotaskClient,
+    pub read_only: bool,
 }
 
 impl ServerState {
     pub fn new(client: AutotaskClient, closed_status_ids: Vec<i64>, read_only: bool) -> Self {
+        ServerState::with_settings(client, Settings::new(closed_status_ids, read_only))
+    }
+
+    pub fn with_settings(client: AutotaskClient, settings: Settings) -> Self {
+        let read_only = settings.read_only;
         ServerState {
-            picklists: PicklistCache::new(client.clone(), DEFAULT_TTL),
-            client,
-            closed_status_ids: closed_status_ids.into(),
-            read_only,
             inventory: Arc::new(Inventory::new(read_only)),
+            tools: Context::new(client.clone(), settings),
+            client,
+            read_only,
         }
     }
 }
@@ -189,7 +192,7 @@ impl AutotaskServer {
                     .await
                     .map_err(autotask_failure)?;
                 let mut items = result.items;
-                tools::present(&self.state, entity, &mut items).await;
+                records::present(&self.state.tools, entity, &mut items).await;
                 Ok(shape::search_result(
                     &[filters::match_all()],
                     items,
@@ -201,7 +204,7 @@ impl AutotaskServer {
                     id.parse::<i64>().ok().filter(|n| *n >= 0).ok_or_else(|| {
                         not_found(uri, "the id must be a non-negative whole number")
                     })?;
-                match tools::get_one(&self.state, entity, entity, id, "").await {
+                match records::get_one(&self.state.tools, entity, entity, id, "").await {
                     Ok(v) => Ok(v),
                     Err(ToolError::NotFound(_)) => Err(not_found(
                         uri,
@@ -253,7 +256,7 @@ impl ServerHandler for AutotaskServer {
         request: CallToolRequestParams,
         _context: RequestContext<RoleServer>,
     ) -> Result<CallToolResponse, McpError> {
-        let Some(spec) = self.state.inventory.spec(&request.name) else {
+        let Some(def) = self.state.inventory.def(&request.name) else {
             let name: String = request.name.chars().take(80).collect();
             let hint = if self.state.read_only && tools::all().iter().any(|t| t.name == name) {
                 " (the server runs in read-only mode, so write tools are not available)"
@@ -265,9 +268,11 @@ impl ServerHandler for AutotaskServer {
                 None,
             ));
         };
-        Ok(tools::call(&self.state, spec, request.arguments.as_ref())
-            .await
-            .into())
+        Ok(
+            tools::call(&self.state.tools, def, request.arguments.as_ref())
+                .await
+                .into(),
+        )
     }
 
     async fn list_resources(

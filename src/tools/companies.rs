@@ -1,143 +1,97 @@
 //! Company tools: search with named filters, get, create and update (companies live at the
 //! root collection `Companies`; they cannot be deleted through the API).
 
-use serde_json::{Map, Value, json};
+use serde_json::Value;
 
-use super::{Args, CREATE, Kind, ParamSpec, READ, ToolError, ToolSpec, UPDATE, filters, written};
-use crate::server::ServerState;
+use super::output::Output;
+use super::records::{self, ById, Page, body_of, max_records_param, written};
+use super::value::ID;
+use super::{CREATE, Context, Op, Param, READ, ToolDef, ToolError, UPDATE};
+use crate::autotask::UpdateMethod;
+use crate::entities::Company;
 
-const PICK_COMPANY_TYPE: Kind = Kind::Pick {
-    entity: "Companies",
-    field: "companyType",
-};
-
-pub fn tools() -> Vec<ToolSpec> {
+pub fn tools() -> Vec<ToolDef> {
     vec![
-        ToolSpec::new(
+        ToolDef::new(
             "search-companies",
             "Search companies",
             READ,
             "Find companies (customers, prospects, vendors) by name and other named filters, combined with AND; with none, companies in id order. companyType takes the tenant's code or label (e.g. \"Customer\"). The result carries count, hasMore and the filter applied. Use the company id from here for search-tickets, search-contacts or create-ticket.",
-            |s, a| Box::pin(search_companies(s, a)),
         )
-        .params(vec![
-            ParamSpec::new("nameContains", Kind::Text(100), "Text the company name contains (case-insensitive)."),
-            ParamSpec::new("companyType", PICK_COMPANY_TYPE, "Only this company type: code or label."),
-            ParamSpec::new("isActive", Kind::Bool, "true: active companies only; false: inactive only."),
-            ParamSpec::new("ownerResourceID", Kind::Code, "Only companies owned by this resource id."),
-            ParamSpec::new("createdAfter", Kind::DateTime, "Only companies created at or after this UTC date/date-time."),
-            super::max_records_param(),
-        ]),
-        ToolSpec::new(
+        .entity("Companies")
+        .filter("nameContains", "companyName", Op::Contains, "Text the company name contains (case-insensitive).")
+        .filter("companyType", "companyType", Op::Eq, "Only this company type: label or code.")
+        .filter("isActive", "isActive", Op::Eq, "true: active companies only; false: inactive only.")
+        .filter("ownerResourceID", "ownerResourceID", Op::Eq, "Only companies owned by this resource id.")
+        .filter("createdAfter", "createDate", Op::From, "Only companies created at or after this UTC date/date-time.")
+        .param(max_records_param())
+        .output(Output::Search)
+        .search_handler(|c, a: Page, f| Box::pin(search_companies(c, a, f))),
+        ToolDef::new(
             "get-company",
             "Get company",
             READ,
             "Fetch one company by its numeric id, with picklist labels. To find a company by name use search-companies.",
-            |s, a| Box::pin(get_company(s, a)),
         )
-        .params(vec![ParamSpec::new("id", Kind::Id, "The company id (0 is the tenant's own company).").required()]),
-        ToolSpec::new(
+        .entity("Companies")
+        .param(Param::own("id", ID, "The company id (0 is the tenant's own company).").required())
+        .output(Output::Record)
+        .handler(|c, a: ById| Box::pin(get_company(c, a))),
+        ToolDef::new(
             "create-company",
             "Create company",
             CREATE,
-            "Create a company. companyName and companyType are required; Autotask usually also requires ownerResourceID and phone (describe-entity-fields Companies says what this tenant needs). For other fields use create-entity with entity Companies. Requires confirm: \"CREATE_COMPANY\".",
-            |s, a| Box::pin(create_company(s, a)),
+            "Create a company. describe-entity-fields Companies lists the tenant's company types. For other fields use create-entity with entity Companies.",
         )
-        .params(vec![
-            ParamSpec::new("companyName", Kind::Text(100), "Company name (up to 100 characters).").required(),
-            ParamSpec::new("companyType", PICK_COMPANY_TYPE, "Company type code or label (e.g. \"Customer\", \"Prospect\").").required(),
-            ParamSpec::new("ownerResourceID", Kind::Code, "Resource id of the account owner."),
-            ParamSpec::new("phone", Kind::Text(25), "Main phone number."),
-            ParamSpec::new("address1", Kind::Text(255), "Street address."),
-            ParamSpec::new("city", Kind::Text(255), "City."),
-            ParamSpec::new("postalCode", Kind::Text(255), "Postal code."),
-        ]),
-        ToolSpec::new(
+        .entity("Companies")
+        .field("companyName", "Company name.")
+        .field("companyType", "Company type label or code (e.g. \"Customer\", \"Prospect\").")
+        .field("ownerResourceID", "Resource id of the account owner.")
+        .field("phone", "Main phone number.")
+        .field("address1", "Street address.")
+        .field("city", "")
+        .field("postalCode", "")
+        .output(Output::Written)
+        .handler(|c, co: Company| Box::pin(create_company(c, co))),
+        ToolDef::new(
             "update-company",
             "Update company",
             UPDATE,
-            "Change fields of a company; only the fields given change. For other fields use update-entity with entity Companies. Requires confirm: \"UPDATE_COMPANY\".",
-            |s, a| Box::pin(update_company(s, a)),
+            "Change fields of a company; only the fields given change. For other fields use update-entity with entity Companies.",
         )
-        .params(vec![
-            ParamSpec::new("id", Kind::Id, "Id of the company to change.").required(),
-            ParamSpec::new("companyName", Kind::Text(100), "New company name."),
-            ParamSpec::new("companyType", PICK_COMPANY_TYPE, "New company type code or label."),
-            ParamSpec::new("phone", Kind::Text(25), "New phone number."),
-            ParamSpec::new("isActive", Kind::Bool, "true to activate, false to deactivate."),
-            ParamSpec::new("ownerResourceID", Kind::Code, "New owner resource id."),
-            ParamSpec::new("address1", Kind::Text(255), "New street address."),
-            ParamSpec::new("city", Kind::Text(255), "New city."),
-            ParamSpec::new("postalCode", Kind::Text(255), "New postal code."),
-        ]),
+        .entity("Companies")
+        .param(Param::own("id", ID, "Id of the company to change.").required())
+        .field("companyName", "New company name.")
+        .field("companyType", "New company type label or code.")
+        .field("phone", "New phone number.")
+        .field("isActive", "true to activate, false to deactivate.")
+        .field("ownerResourceID", "New owner resource id.")
+        .field("address1", "New street address.")
+        .field("city", "New city.")
+        .field("postalCode", "New postal code.")
+        .output(Output::Written)
+        .handler(|c, co: Company| Box::pin(update_company(c, co))),
     ]
 }
 
-fn spec_params(name: &str) -> Vec<ParamSpec> {
-    tools()
-        .into_iter()
-        .find(|t| t.name == name)
-        .map(|t| t.params)
-        .unwrap_or_default()
+async fn search_companies(ctx: &Context, a: Page, filter: Vec<Value>) -> Result<Value, ToolError> {
+    records::search(ctx, "Companies", filter, a.max_records, None).await
 }
 
-/// The filter `search-companies` sends.
-pub fn company_filter(args: &Args) -> Vec<Value> {
-    let mut clauses = Vec::new();
-    if let Some(t) = args.text("nameContains") {
-        clauses.push(filters::contains("companyName", t));
-    }
-    for field in ["companyType", "ownerResourceID"] {
-        if let Some(v) = args.int(field) {
-            clauses.push(filters::eq(field, v));
-        }
-    }
-    if let Some(b) = args.bool("isActive") {
-        clauses.push(filters::eq("isActive", b));
-    }
-    if let Some(d) = args.text("createdAfter") {
-        clauses.push(filters::gte("createDate", d));
-    }
-    filters::or_match_all(clauses)
-}
-
-async fn search_companies(state: &ServerState, mut args: Args) -> Result<Value, ToolError> {
-    super::resolve_labels(state, &spec_params("search-companies"), &mut args).await?;
-    let max = args.int("maxRecords").unwrap_or(super::DEFAULT_MAX_RECORDS);
-    super::search(state, "Companies", company_filter(&args), max, None).await
-}
-
-async fn get_company(state: &ServerState, args: Args) -> Result<Value, ToolError> {
-    let id = args.req_int("id")?;
-    super::get_one(
-        state,
+async fn get_company(ctx: &Context, a: ById) -> Result<Value, ToolError> {
+    records::get_one(
+        ctx,
         "Companies",
         "Companies",
-        id,
+        a.id,
         "find companies with search-companies",
     )
     .await
 }
 
-const COMPANY_FIELDS: &[&str] = &[
-    "companyName",
-    "companyType",
-    "ownerResourceID",
-    "phone",
-    "isActive",
-    "address1",
-    "city",
-    "postalCode",
-];
-
-async fn create_company(state: &ServerState, mut args: Args) -> Result<Value, ToolError> {
-    super::resolve_labels(state, &spec_params("create-company"), &mut args).await?;
-    let mut body = Map::new();
-    super::copy_args(&args, &mut body, COMPANY_FIELDS);
-    let id = state
-        .client
-        .create("Companies", &Value::Object(body))
-        .await?;
+async fn create_company(ctx: &Context, company: Company) -> Result<Value, ToolError> {
+    let body = body_of(&company)?;
+    let id = ctx.client.create("Companies", &Value::Object(body)).await?;
     Ok(written(
         "created",
         "Companies",
@@ -148,24 +102,16 @@ async fn create_company(state: &ServerState, mut args: Args) -> Result<Value, To
     ))
 }
 
-async fn update_company(state: &ServerState, mut args: Args) -> Result<Value, ToolError> {
-    let id = args.req_int("id")?;
-    if !COMPANY_FIELDS.iter().any(|f| args.has(f)) {
+async fn update_company(ctx: &Context, company: Company) -> Result<Value, ToolError> {
+    let body = body_of(&company)?;
+    if body.len() < 2 {
         return Err(ToolError::Invalid(
             "update-company has nothing to change: pass at least one field besides id. Nothing was sent.".into(),
         ));
     }
-    super::resolve_labels(state, &spec_params("update-company"), &mut args).await?;
-    let mut body = Map::new();
-    body.insert("id".into(), json!(id));
-    super::copy_args(&args, &mut body, COMPANY_FIELDS);
-    let id = state
+    let id = ctx
         .client
-        .update(
-            "Companies",
-            &Value::Object(body),
-            crate::autotask::UpdateMethod::Patch,
-        )
+        .update("Companies", &Value::Object(body), UpdateMethod::Patch)
         .await?;
     Ok(written(
         "updated",

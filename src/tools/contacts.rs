@@ -1,137 +1,108 @@
 //! Contact tools: search, get, create and update. Contacts are read at the root collection but
 //! written only under their company (`Companies/{companyID}/Contacts`), and their `isActive`
-//! is the integer 0/1, not a boolean.
+//! is the integer 0/1, not a boolean (the tools take `true`/`false`).
 
-use serde_json::{Map, Value, json};
+use serde_json::{Value, json};
 
-use super::{Args, CREATE, Kind, ParamSpec, READ, ToolError, ToolSpec, UPDATE, filters, written};
+use super::output::Output;
+use super::records::{self, ById, Page, body_of, max_records_param, written};
+use super::value::{ID, Kind};
+use super::{CREATE, Context, Op, Param, READ, ToolDef, ToolError, UPDATE};
 use crate::autotask::{ReadIntent, UpdateMethod};
-use crate::server::ServerState;
+use crate::entities::Contact;
 
-pub fn tools() -> Vec<ToolSpec> {
+pub fn tools() -> Vec<ToolDef> {
     vec![
-        ToolSpec::new(
+        ToolDef::new(
             "search-contacts",
             "Search contacts",
             READ,
             "Find contacts (people at companies) by company, name or e-mail, combined with AND; with none, contacts in id order. nameContains matches first name, last name or e-mail. The result carries count, hasMore and the filter applied.",
-            |s, a| Box::pin(search_contacts(s, a)),
         )
-        .params(vec![
-            ParamSpec::new("companyID", Kind::Code, "Only contacts of this company id."),
-            ParamSpec::new("nameContains", Kind::Text(100), "Text the first name, last name or e-mail address contains."),
-            ParamSpec::new("lastNameContains", Kind::Text(50), "Text the last name contains."),
-            ParamSpec::new("emailContains", Kind::Text(254), "Text the e-mail address contains."),
-            ParamSpec::new("isActive", Kind::Bool, "true: active contacts only; false: inactive only."),
-            super::max_records_param(),
-        ]),
-        ToolSpec::new(
+        .entity("Contacts")
+        .filter("companyID", "companyID", Op::Eq, "Only contacts of this company id.")
+        .filter_as("nameContains", &["firstName", "lastName", "emailAddress"], Op::Contains, None, "Text the first name, last name or e-mail address contains.")
+        .filter("lastNameContains", "lastName", Op::Contains, "Text the last name contains.")
+        .filter("emailContains", "emailAddress", Op::Contains, "Text the e-mail address contains.")
+        .filter_as("isActive", &["isActive"], Op::Eq, Some(Kind::Flag), "true: active contacts only; false: inactive only.")
+        .param(max_records_param())
+        .output(Output::Search)
+        .search_handler(|c, a: Page, f| Box::pin(search_contacts(c, a, f))),
+        ToolDef::new(
             "get-contact",
             "Get contact",
             READ,
             "Fetch one contact by its numeric id. To find a contact by name or e-mail use search-contacts.",
-            |s, a| Box::pin(get_contact(s, a)),
         )
-        .params(vec![ParamSpec::new("id", Kind::Id, "The contact id.").required()]),
-        ToolSpec::new(
+        .entity("Contacts")
+        .param(Param::own("id", ID, "The contact id.").required())
+        .output(Output::Record)
+        .handler(|c, a: ById| Box::pin(get_contact(c, a))),
+        ToolDef::new(
             "create-contact",
             "Create contact",
             CREATE,
-            "Create a contact at a company (sent to Companies/{companyID}/Contacts). companyID, firstName and lastName are required; the contact is active unless isActive is false. For other fields use create-entity with entity Contacts. Requires confirm: \"CREATE_CONTACT\".",
-            |s, a| Box::pin(create_contact(s, a)),
+            "Create a contact at a company (sent to Companies/{companyID}/Contacts). companyID, firstName and lastName are required; the contact is active unless isActive is false. For other fields use create-entity with entity Contacts.",
         )
-        .params(vec![
-            ParamSpec::new("companyID", Kind::Code, "Id of the contact's company.").required(),
-            ParamSpec::new("firstName", Kind::Text(50), "First name.").required(),
-            ParamSpec::new("lastName", Kind::Text(50), "Last name.").required(),
-            ParamSpec::new("title", Kind::Text(50), "Job title."),
-            ParamSpec::new("emailAddress", Kind::Text(254), "E-mail address."),
-            ParamSpec::new("phone", Kind::Text(25), "Phone number."),
-            ParamSpec::new("mobilePhone", Kind::Text(25), "Mobile phone number."),
-            ParamSpec::new("isActive", Kind::Bool, "false to create the contact inactive (default true)."),
-        ]),
-        ToolSpec::new(
+        .entity("Contacts")
+        .field("companyID", "Id of the contact's company.")
+        .field("firstName", "")
+        .field("lastName", "")
+        .field("title", "Job title.")
+        .field("emailAddress", "")
+        .field("phone", "")
+        .field("mobilePhone", "")
+        .field_as("isActive", Some(Kind::Flag), "false to create the contact inactive (default true).")
+        .optional("isActive")
+        .output(Output::Written)
+        .handler(|c, contact: Contact| Box::pin(create_contact(c, contact))),
+        ToolDef::new(
             "update-contact",
             "Update contact",
             UPDATE,
-            "Change fields of a contact; only the fields given change (sent to Companies/{companyID}/Contacts; companyID is looked up when left out). For other fields use update-entity with entity Contacts. Requires confirm: \"UPDATE_CONTACT\".",
-            |s, a| Box::pin(update_contact(s, a)),
+            "Change fields of a contact; only the fields given change (sent to Companies/{companyID}/Contacts; companyID is looked up when left out). For other fields use update-entity with entity Contacts.",
         )
-        .params(vec![
-            ParamSpec::new("id", Kind::Id, "Id of the contact to change.").required(),
-            ParamSpec::new("companyID", Kind::Code, "The contact's company id (saves a lookup)."),
-            ParamSpec::new("firstName", Kind::Text(50), "New first name."),
-            ParamSpec::new("lastName", Kind::Text(50), "New last name."),
-            ParamSpec::new("title", Kind::Text(50), "New job title."),
-            ParamSpec::new("emailAddress", Kind::Text(254), "New e-mail address."),
-            ParamSpec::new("phone", Kind::Text(25), "New phone number."),
-            ParamSpec::new("mobilePhone", Kind::Text(25), "New mobile phone number."),
-            ParamSpec::new("isActive", Kind::Bool, "true to activate, false to deactivate."),
-        ]),
+        .entity("Contacts")
+        .param(Param::own("id", ID, "Id of the contact to change.").required())
+        .field("companyID", "The contact's company id (saves a lookup).")
+        .field("firstName", "New first name.")
+        .field("lastName", "New last name.")
+        .field("title", "New job title.")
+        .field("emailAddress", "New e-mail address.")
+        .field("phone", "New phone number.")
+        .field("mobilePhone", "New mobile phone number.")
+        .field_as("isActive", Some(Kind::Flag), "true to activate, false to deactivate.")
+        .output(Output::Written)
+        .handler(|c, contact: Contact| Box::pin(update_contact(c, contact))),
     ]
 }
 
-/// The filter `search-contacts` sends.
-pub fn contact_filter(args: &Args) -> Vec<Value> {
-    let mut clauses = Vec::new();
-    if let Some(v) = args.int("companyID") {
-        clauses.push(filters::eq("companyID", v));
-    }
-    if let Some(t) = args.text("nameContains") {
-        clauses.push(filters::any_contains(
-            &["firstName", "lastName", "emailAddress"],
-            t,
-        ));
-    }
-    if let Some(t) = args.text("lastNameContains") {
-        clauses.push(filters::contains("lastName", t));
-    }
-    if let Some(t) = args.text("emailContains") {
-        clauses.push(filters::contains("emailAddress", t));
-    }
-    if let Some(b) = args.bool("isActive") {
-        clauses.push(filters::eq("isActive", i64::from(b)));
-    }
-    filters::or_match_all(clauses)
+async fn search_contacts(ctx: &Context, a: Page, filter: Vec<Value>) -> Result<Value, ToolError> {
+    records::search(ctx, "Contacts", filter, a.max_records, None).await
 }
 
-async fn search_contacts(state: &ServerState, args: Args) -> Result<Value, ToolError> {
-    let max = args.int("maxRecords").unwrap_or(super::DEFAULT_MAX_RECORDS);
-    super::search(state, "Contacts", contact_filter(&args), max, None).await
-}
-
-async fn get_contact(state: &ServerState, args: Args) -> Result<Value, ToolError> {
-    let id = args.req_int("id")?;
-    super::get_one(
-        state,
+async fn get_contact(ctx: &Context, a: ById) -> Result<Value, ToolError> {
+    records::get_one(
+        ctx,
         "Contacts",
         "Contacts",
-        id,
+        a.id,
         "find contacts with search-contacts",
     )
     .await
 }
 
-const CONTACT_FIELDS: &[&str] = &[
-    "firstName",
-    "lastName",
-    "title",
-    "emailAddress",
-    "phone",
-    "mobilePhone",
-];
-
-async fn create_contact(state: &ServerState, args: Args) -> Result<Value, ToolError> {
-    let company = args.req_int("companyID")?;
-    let mut body = Map::new();
-    body.insert("companyID".into(), json!(company));
-    super::copy_args(&args, &mut body, CONTACT_FIELDS);
-    body.insert(
-        "isActive".into(),
-        json!(i64::from(args.bool("isActive").unwrap_or(true))),
-    );
+async fn create_contact(ctx: &Context, contact: Contact) -> Result<Value, ToolError> {
+    let Some(company) = contact.company_id.flatten() else {
+        return Err(ToolError::Invalid(
+            "`companyID` is required: contacts are created under their company. Nothing was sent."
+                .into(),
+        ));
+    };
+    let mut body = body_of(&contact)?;
+    body.entry("isActive").or_insert(json!(1));
     let path = format!("Companies/{company}/Contacts");
-    let id = state.client.create(&path, &Value::Object(body)).await?;
+    let id = ctx.client.create(&path, &Value::Object(body)).await?;
     Ok(written(
         "created",
         "Contacts",
@@ -142,40 +113,40 @@ async fn create_contact(state: &ServerState, args: Args) -> Result<Value, ToolEr
     ))
 }
 
-async fn update_contact(state: &ServerState, args: Args) -> Result<Value, ToolError> {
-    let id = args.req_int("id")?;
-    let mut body = Map::new();
-    body.insert("id".into(), json!(id));
-    super::copy_args(&args, &mut body, CONTACT_FIELDS);
-    if let Some(b) = args.bool("isActive") {
-        body.insert("isActive".into(), json!(i64::from(b)));
+/// The company a contact belongs to: given, or read from the contact.
+async fn company_of(ctx: &Context, contact: &Contact, id: i64) -> Result<i64, ToolError> {
+    if let Some(company) = contact.company_id.flatten() {
+        return Ok(i64::from(company));
     }
+    ctx.client
+        .get("Contacts", id, ReadIntent::Explicit)
+        .await?
+        .ok_or_else(|| {
+            ToolError::NotFound(format!(
+                "Contacts has no record with id {id}; find contacts with search-contacts"
+            ))
+        })?
+        .get("companyID")
+        .and_then(Value::as_i64)
+        .ok_or_else(|| {
+            ToolError::Invalid(format!(
+                "could not tell the company of contact {id}: pass companyID"
+            ))
+        })
+}
+
+async fn update_contact(ctx: &Context, contact: Contact) -> Result<Value, ToolError> {
+    let id = contact.id.flatten().unwrap_or_default();
+    let mut body = body_of(&contact)?;
+    body.remove("companyID");
     if body.len() < 2 {
         return Err(ToolError::Invalid(
             "update-contact has nothing to change: pass at least one field besides id and companyID. Nothing was sent.".into(),
         ));
     }
-    let company = match args.int("companyID") {
-        Some(c) => c,
-        None => state
-            .client
-            .get("Contacts", id, ReadIntent::Explicit)
-            .await?
-            .ok_or_else(|| {
-                ToolError::NotFound(format!(
-                    "Contacts has no record with id {id}; find contacts with search-contacts"
-                ))
-            })?
-            .get("companyID")
-            .and_then(Value::as_i64)
-            .ok_or_else(|| {
-                ToolError::Invalid(format!(
-                    "could not tell the company of contact {id}: pass companyID"
-                ))
-            })?,
-    };
+    let company = company_of(ctx, &contact, id).await?;
     let path = format!("Companies/{company}/Contacts");
-    let id = state
+    let id = ctx
         .client
         .update(&path, &Value::Object(body), UpdateMethod::Patch)
         .await?;

@@ -99,7 +99,7 @@ pub fn check_query(entity: &EntityDef, query: &Value) -> Result<CheckedQuery, To
                 let n = value
                     .as_i64()
                     .or_else(|| value.as_str().and_then(|s| s.trim().parse().ok()))
-                    .filter(|n| (1..=super::args::MAX_RECORDS).contains(n))
+                    .filter(|n| (1..=super::records::MAX_RECORDS).contains(n))
                     .ok_or_else(|| {
                         ToolError::Invalid(
                             "`maxRecords` in the query must be a whole number from 1 to 500".into(),

@@ -10,6 +10,11 @@ pub fn token_for(tool: &str) -> String {
     tool.to_ascii_uppercase().replace('-', "_")
 }
 
+/// The sentence every write tool's description ends with.
+pub fn description_sentence(tool: &str) -> String {
+    format!("Requires confirm: \"{}\".", token_for(tool))
+}
+
 /// Description of the `confirm` parameter of `tool`.
 pub fn confirm_description(tool: &str) -> String {
     format!(

@@ -3,119 +3,97 @@
 
 use serde_json::{Map, Value, json};
 
-use super::{Args, CREATE, Kind, ParamSpec, READ, ToolError, ToolSpec, filters, written};
-use crate::server::ServerState;
+use super::output::Output;
+use super::records::{self, Page, body_of, max_records_param, written};
+use super::{CREATE, Context, Op, READ, ToolDef, ToolError};
+use crate::entities::TimeEntry;
 
-pub fn tools() -> Vec<ToolSpec> {
+pub fn tools() -> Vec<ToolDef> {
     vec![
-        ToolSpec::new(
+        ToolDef::new(
             "search-time-entries",
             "Search time entries",
             READ,
             "Find time entries by ticket, task, resource or date worked, combined with AND; with none, entries in id order. The result carries count, hasMore and the filter applied.",
-            |s, a| Box::pin(search_time_entries(s, a)),
         )
-        .params(vec![
-            ParamSpec::new("ticketID", Kind::Code, "Only time logged on this ticket id."),
-            ParamSpec::new("taskID", Kind::Code, "Only time logged on this project task id."),
-            ParamSpec::new("resourceID", Kind::Code, "Only time logged by this resource id."),
-            ParamSpec::new("dateWorkedAfter", Kind::DateTime, "Only entries worked at or after this UTC date/date-time."),
-            ParamSpec::new("dateWorkedBefore", Kind::DateTime, "Only entries worked before this UTC date/date-time."),
-            super::max_records_param(),
-        ]),
-        ToolSpec::new(
+        .entity("TimeEntries")
+        .filter("ticketID", "ticketID", Op::Eq, "Only time logged on this ticket id.")
+        .filter("taskID", "taskID", Op::Eq, "Only time logged on this project task id.")
+        .filter("resourceID", "resourceID", Op::Eq, "Only time logged by this resource id.")
+        .filter("dateWorkedAfter", "dateWorked", Op::From, "Only entries worked at or after this UTC date/date-time.")
+        .filter("dateWorkedBefore", "dateWorked", Op::Before, "Only entries worked before this UTC date/date-time.")
+        .param(max_records_param())
+        .output(Output::Search)
+        .search_handler(|c, a: Page, f| Box::pin(search_time_entries(c, a, f))),
+        ToolDef::new(
             "create-time-entry",
             "Log time",
             CREATE,
-            "Log time on a ticket or a project task (at most one of ticketID and taskID; with neither it is regular time), sent to TimeEntries. Give hoursWorked (over 0, at most 24), or startDateTime and endDateTime. Autotask needs resourceID and a roleID the resource holds; dateWorked defaults to today (UTC). Requires confirm: \"CREATE_TIME_ENTRY\".",
-            |s, a| Box::pin(create_time_entry(s, a)),
+            "Log time on a ticket or a project task (at most one of ticketID and taskID; with neither it is regular time), sent to TimeEntries. Give hoursWorked (over 0, at most 24), or startDateTime and endDateTime. roleID must be one of the resource's roles; dateWorked defaults to today (UTC).",
         )
-        .params(vec![
-            ParamSpec::new("ticketID", Kind::Code, "Ticket id to log the time on (or taskID)."),
-            ParamSpec::new("taskID", Kind::Code, "Project task id to log the time on (or ticketID)."),
-            ParamSpec::new("resourceID", Kind::Code, "Resource id of the person who did the work."),
-            ParamSpec::new("roleID", Kind::Code, "Role id the work is billed under (one of the resource's roles)."),
-            ParamSpec::new("hoursWorked", Kind::Number, "Hours worked, e.g. 1.5 (over 0, at most 24)."),
-            ParamSpec::new("summaryNotes", Kind::Text(8000), "What was done (shown to the customer on invoices)."),
-            ParamSpec::new("internalNotes", Kind::Text(8000), "Internal notes."),
-            ParamSpec::new("dateWorked", Kind::DateTime, "Date of the work, UTC (default today)."),
-            ParamSpec::new("startDateTime", Kind::DateTime, "Start of the work, UTC date-time."),
-            ParamSpec::new("endDateTime", Kind::DateTime, "End of the work, UTC date-time."),
-        ]),
+        .entity("TimeEntries")
+        .field("ticketID", "Ticket id to log the time on (or taskID).")
+        .field("taskID", "Project task id to log the time on (or ticketID).")
+        .field("resourceID", "Resource id of the person who did the work.")
+        .field("roleID", "Role id the work is billed under (one of the resource's roles).")
+        .field("hoursWorked", "Hours worked, e.g. 1.5 (over 0, at most 24).")
+        .field("summaryNotes", "What was done (shown to the customer on invoices).")
+        .field("internalNotes", "Internal notes.")
+        .field("dateWorked", "Date of the work, UTC (default today).")
+        .optional("dateWorked")
+        .field("startDateTime", "Start of the work, UTC date-time.")
+        .field("endDateTime", "End of the work, UTC date-time.")
+        .output(Output::Written)
+        .handler(|c, t: TimeEntry| Box::pin(create_time_entry(c, t))),
     ]
 }
 
-/// The filter `search-time-entries` sends.
-pub fn time_filter(args: &Args) -> Vec<Value> {
-    let mut clauses = Vec::new();
-    for field in ["ticketID", "taskID", "resourceID"] {
-        if let Some(v) = args.int(field) {
-            clauses.push(filters::eq(field, v));
-        }
-    }
-    if let Some(d) = args.text("dateWorkedAfter") {
-        clauses.push(filters::gte("dateWorked", d));
-    }
-    if let Some(d) = args.text("dateWorkedBefore") {
-        clauses.push(filters::lt("dateWorked", d));
-    }
-    filters::or_match_all(clauses)
+async fn search_time_entries(
+    ctx: &Context,
+    a: Page,
+    filter: Vec<Value>,
+) -> Result<Value, ToolError> {
+    records::search(ctx, "TimeEntries", filter, a.max_records, None).await
 }
 
-async fn search_time_entries(state: &ServerState, args: Args) -> Result<Value, ToolError> {
-    let max = args.int("maxRecords").unwrap_or(super::DEFAULT_MAX_RECORDS);
-    super::search(state, "TimeEntries", time_filter(&args), max, None).await
-}
-
-/// Checks the combination of arguments and builds the body.
-pub fn time_body(args: &Args, today: &str) -> Result<(Map<String, Value>, Vec<String>), ToolError> {
-    if args.has("ticketID") && args.has("taskID") {
+/// Checks the combination of fields and builds the body; `today` is the default date worked.
+pub fn time_body(
+    t: &TimeEntry,
+    today: &str,
+) -> Result<(Map<String, Value>, Vec<String>), ToolError> {
+    let given = |v: &Option<Option<i32>>| v.flatten().is_some();
+    if given(&t.ticket_id) && given(&t.task_id) {
         return Err(ToolError::Invalid(
             "pass ticketID or taskID, not both. Nothing was sent.".into(),
         ));
     }
-    match args.number("hoursWorked") {
+    let start = t.start_date_time.clone().flatten();
+    let end = t.end_date_time.clone().flatten();
+    match t.hours_worked.flatten() {
         Some(h) if !(h > 0.0 && h <= 24.0) => {
             return Err(ToolError::Invalid(format!(
                 "hoursWorked is {h}: it must be over 0 and at most 24. Nothing was sent."
             )));
         }
-        None if !(args.has("startDateTime") && args.has("endDateTime")) => {
+        None if !(start.is_some() && end.is_some()) => {
             return Err(ToolError::Invalid(
                 "pass hoursWorked, or startDateTime and endDateTime. Nothing was sent.".into(),
             ));
         }
         _ => {}
     }
-    if let (Some(start), Some(end)) = (args.text("startDateTime"), args.text("endDateTime"))
+    if let (Some(start), Some(end)) = (&start, &end)
         && end <= start
     {
         return Err(ToolError::Invalid(
             "endDateTime must be after startDateTime. Nothing was sent.".into(),
         ));
     }
-    let mut body = Map::new();
-    super::copy_args(
-        args,
-        &mut body,
-        &[
-            "ticketID",
-            "taskID",
-            "resourceID",
-            "roleID",
-            "hoursWorked",
-            "summaryNotes",
-            "internalNotes",
-            "dateWorked",
-            "startDateTime",
-            "endDateTime",
-        ],
-    );
+    let mut body = body_of(t)?;
     let mut notes = Vec::new();
     if !body.contains_key("dateWorked") {
-        let date = args
-            .text("startDateTime")
-            .map(|s| format!("{}T00:00:00Z", &s[..10.min(s.len())]))
+        let date = start
+            .map(|s| format!("{}T00:00:00Z", s.get(..10).unwrap_or(&s)))
             .unwrap_or_else(|| today.to_string());
         notes.push(format!("dateWorked defaulted to {date}"));
         body.insert("dateWorked".into(), json!(date));
@@ -123,10 +101,10 @@ pub fn time_body(args: &Args, today: &str) -> Result<(Map<String, Value>, Vec<St
     Ok((body, notes))
 }
 
-async fn create_time_entry(state: &ServerState, args: Args) -> Result<Value, ToolError> {
+async fn create_time_entry(ctx: &Context, t: TimeEntry) -> Result<Value, ToolError> {
     let today = chrono::Utc::now().format("%Y-%m-%dT00:00:00Z").to_string();
-    let (body, notes) = time_body(&args, &today)?;
-    let id = state
+    let (body, notes) = time_body(&t, &today)?;
+    let id = ctx
         .client
         .create("TimeEntries", &Value::Object(body))
         .await?;
@@ -144,15 +122,8 @@ async fn create_time_entry(state: &ServerState, args: Args) -> Result<Value, Too
 mod tests {
     use super::*;
 
-    fn args(mut v: Value) -> Args {
-        v["confirm"] = json!("CREATE_TIME_ENTRY");
-        let params = tools()
-            .into_iter()
-            .find(|t| t.name == "create-time-entry")
-            .map(|t| t.params)
-            .unwrap_or_default();
-        super::super::args::validate("create-time-entry", &params, v.as_object())
-            .unwrap_or_default()
+    fn entry(v: Value) -> TimeEntry {
+        serde_json::from_value(v).unwrap_or_else(|e| panic!("{e}"))
     }
 
     #[test]
@@ -165,18 +136,21 @@ mod tests {
             (json!({"ticketID": 1, "hoursWorked": 25}), "at most 24"),
             (json!({"ticketID": 1, "hoursWorked": 0}), "over 0"),
             (json!({"ticketID": 1}), "pass hoursWorked"),
+            (
+                json!({"startDateTime": "2026-01-01T10:00:00Z", "endDateTime": "2026-01-01T09:00:00Z"}),
+                "after startDateTime",
+            ),
         ] {
-            let err = time_body(&args(v.clone()), "2026-01-01T00:00:00Z")
-                .err()
-                .map(|e| e.to_string())
-                .unwrap_or_default();
-            assert!(err.contains(expect), "{v}: {err}");
+            match time_body(&entry(v.clone()), "2026-01-01T00:00:00Z") {
+                Err(e) => assert!(e.to_string().contains(expect), "{v}: {e}"),
+                Ok(body) => panic!("{v} was accepted: {body:?}"),
+            }
         }
         let (body, notes) = time_body(
-            &args(json!({"ticketID": "3", "hoursWorked": "1.25", "resourceID": 4})),
+            &entry(json!({"ticketID": 3, "hoursWorked": 1.25, "resourceID": 4})),
             "2026-01-01T00:00:00Z",
         )
-        .unwrap_or_default();
+        .unwrap_or_else(|e| panic!("{e}"));
         assert_eq!(
             Value::Object(body),
             json!({"ticketID": 3, "resourceID": 4, "hoursWorked": 1.25, "dateWorked": "2026-01-01T00:00:00Z"})

@@ -7,6 +7,7 @@
 
 use crate::mcp_support::{Harness, start};
 use autotask_mcp::sandbox::{FaultResponse, FaultRule};
+use autotask_mcp::tools::Kind;
 use rmcp::model::{CallToolRequestParams, Tool};
 use serde_json::{Map, Value, json};
 
@@ -43,10 +44,20 @@ fn types(schema: &Value) -> Vec<&str> {
     }
 }
 
+/// True when the parameter takes a picklist label or code (from the server's own inventory).
+fn is_picklist(tool: &str, name: &str) -> bool {
+    autotask_mcp::tools::all()
+        .iter()
+        .filter(|d| d.name == tool)
+        .flat_map(|d| d.params.iter())
+        .any(|p| p.name == name && matches!(p.kind, Kind::Pick { .. }))
+}
+
 /// A valid value for a parameter, so a junk value elsewhere is the only problem.
 fn sample(tool: &str, name: &str, schema: &Value) -> Value {
     let t = types(schema);
     match name {
+        _ if is_picklist(tool, name) => json!(1),
         "confirm" => json!(token(tool)),
         "entity" => json!("Tickets"),
         "query" => json!({"filter": []}),
@@ -60,11 +71,22 @@ fn sample(tool: &str, name: &str, schema: &Value) -> Value {
 }
 
 /// Values that must be rejected for a parameter of this schema.
-fn junk(schema: &Value) -> Vec<Value> {
+fn junk(tool: &str, name: &str, schema: &Value) -> Vec<Value> {
     let t = types(schema);
     let forty = "1234567890123456789012345678901234567890";
     let mut out = vec![Value::Null, json!([1, 2]), json!({"x": 1})];
-    if t.contains(&"integer") {
+    if is_picklist(tool, name) {
+        // A label or a code: numbers must be codes, text at most 100 characters.
+        out.extend([
+            json!(-1),
+            json!("-5"),
+            json!(forty),
+            json!(1.5),
+            json!(true),
+            json!("7".repeat(5000)),
+            json!("s".repeat(101)),
+        ]);
+    } else if t.contains(&"integer") {
         out.extend([
             json!(-1),
             json!("-5"),
@@ -91,7 +113,7 @@ fn junk(schema: &Value) -> Vec<Value> {
             json!(format!("{{\"a\":\"{}\"}}", "x".repeat(200_000))),
         ]);
     } else {
-        let max = schema["maxLength"].as_u64().unwrap() as usize;
+        let max = schema["maxLength"].as_u64().unwrap_or(64) as usize;
         out.extend([
             json!(12345),
             json!(false),
@@ -164,7 +186,7 @@ async fn writes_refuse_without_their_token_and_junk_never_reaches_autotask() {
             "{name}: {err}"
         );
         for (param, schema) in &params {
-            for bad in junk(schema) {
+            for bad in junk(name, param, schema) {
                 let mut args = base.clone();
                 args.insert(param.clone(), bad.clone());
                 let err = h.err(name, Value::Object(args)).await;

@@ -6,7 +6,8 @@
 
 use std::collections::BTreeSet;
 
-use autotask_mcp::tools::Inventory;
+use autotask_mcp::tools::params::Source;
+use autotask_mcp::tools::{Inventory, Kind};
 
 const DIR: &str = "tests/snapshots/tools";
 
@@ -33,9 +34,9 @@ fn every_tool_matches_its_snapshot_file() {
 
 #[test]
 fn every_tool_has_a_title_all_four_annotations_and_described_parameters() {
-    for tool in Inventory::new(false).list() {
-        let v = serde_json::to_value(&tool).unwrap();
-        let name = &tool.name;
+    for def in autotask_mcp::tools::all() {
+        let v = serde_json::to_value(def.tool()).unwrap();
+        let name = def.name;
         assert!(v["title"].as_str().is_some_and(|t| !t.is_empty()), "{name}");
         assert!(
             v["description"].as_str().is_some_and(|d| d.len() > 40),
@@ -52,26 +53,36 @@ fn every_tool_has_a_title_all_four_annotations_and_described_parameters() {
         let schema = &v["inputSchema"];
         assert_eq!(schema["type"], "object");
         assert_eq!(schema["additionalProperties"], false);
-        for (param, spec) in schema["properties"].as_object().unwrap() {
+        for p in &def.params {
+            let spec = &schema["properties"][p.name];
+            // A parameter may go without a description only when it is an entity field
+            // whose schema says it all (text, numbers, dates, booleans).
+            let plain = matches!(p.source, Source::Field(_))
+                && matches!(
+                    p.kind,
+                    Kind::Text { .. } | Kind::Number | Kind::DateTime | Kind::Bool
+                );
             assert!(
-                spec["description"].as_str().is_some_and(|d| !d.is_empty()),
-                "{name}.{param}"
+                plain || spec["description"].as_str().is_some_and(|d| !d.is_empty()),
+                "{name}.{} needs a description",
+                p.name
             );
             assert!(
-                !spec.to_string().contains("\"null\""),
-                "{name}.{param} has a null union"
+                spec["type"].is_string(),
+                "{name}.{} advertises more than one type",
+                p.name
             );
         }
-        let writes = v["annotations"]["readOnlyHint"] == false;
         let required: Vec<&str> = schema["required"]
             .as_array()
             .map(|r| r.iter().filter_map(|x| x.as_str()).collect())
             .unwrap_or_default();
         assert_eq!(
             required.contains(&"confirm"),
-            writes,
+            def.writes(),
             "{name}: confirm is required exactly on write tools"
         );
+        assert!(v["outputSchema"].is_object(), "{name} has no outputSchema");
     }
 }
 
@@ -95,23 +106,25 @@ fn read_only_inventory_is_the_read_only_annotated_tools() {
 const DOCS: &str = "docs/tools.md";
 const MARKER: &str = "<!-- Everything below is generated from the tool inventory";
 
-fn type_text(schema: &serde_json::Value) -> String {
-    let types: Vec<&str> = match &schema["type"] {
-        serde_json::Value::String(s) => vec![s.as_str()],
-        serde_json::Value::Array(a) => a.iter().filter_map(|t| t.as_str()).collect(),
-        _ => vec![],
-    };
-    match types.as_slice() {
-        ["integer", "string"] if schema.get("maxLength").is_none() => {
-            "integer (or numeric string)".to_string()
+/// How docs/tools.md names what a parameter takes.
+fn type_text(kind: Kind) -> String {
+    match kind {
+        Kind::Int { min, max } if max == i64::MAX || max == i32::MAX as i64 => {
+            if min == 0 {
+                "id (whole number)".to_string()
+            } else {
+                "whole number".to_string()
+            }
         }
-        ["integer", "string"] => "code or label".to_string(),
-        ["number", "string"] => "number (or numeric string)".to_string(),
-        ["boolean", "string"] => "boolean (or \"true\"/\"false\")".to_string(),
-        ["object", "string"] => "JSON object (or JSON string)".to_string(),
-        ["string"] if schema["format"] == "date-time" => "date-time (ISO 8601, UTC)".to_string(),
-        ["string"] => format!("string (max {})", schema["maxLength"]),
-        other => other.join("|"),
+        Kind::Int { min, max } => format!("whole number, {min} to {max}"),
+        Kind::Pick { entity, field } => format!("label or code of {entity}.{field}"),
+        Kind::Number => "number".to_string(),
+        Kind::Bool | Kind::Flag => "boolean".to_string(),
+        Kind::Text { max } => format!("string (max {max})"),
+        Kind::DateTime => "date-time (ISO 8601, UTC)".to_string(),
+        Kind::Json => "JSON object".to_string(),
+        Kind::Names => "list of field names".to_string(),
+        Kind::Confirm => "confirm token".to_string(),
     }
 }
 
@@ -125,9 +138,10 @@ fn tool_reference_in_docs_is_generated_from_the_inventory() {
     let marker_line_end = head_end + current[head_end..].find('\n').unwrap() + 1;
     let mut doc = current[..marker_line_end].to_string();
     doc.push_str("\n## Tool reference\n");
-    for tool in Inventory::new(false).list() {
+    for def in autotask_mcp::tools::all() {
+        let tool = def.tool();
         let v = serde_json::to_value(&tool).unwrap();
-        let writes = v["annotations"]["readOnlyHint"] == false;
+        let writes = def.writes();
         doc.push_str(&format!(
             "\n### `{}` — {}\n\n",
             tool.name,
@@ -143,26 +157,18 @@ fn tool_reference_in_docs_is_generated_from_the_inventory() {
         }
         doc.push_str(v["description"].as_str().unwrap());
         doc.push_str("\n\n");
-        let props = v["inputSchema"]["properties"].as_object().unwrap();
-        if props.is_empty() {
+        if def.params.is_empty() {
             doc.push_str("No arguments.\n");
             continue;
         }
-        let required: Vec<&str> = v["inputSchema"]["required"]
-            .as_array()
-            .map(|r| r.iter().filter_map(|x| x.as_str()).collect())
-            .unwrap_or_default();
         doc.push_str("| Argument | Type | Required | Description |\n| --- | --- | --- | --- |\n");
-        for (name, schema) in props {
+        for p in &def.params {
             doc.push_str(&format!(
-                "| `{name}` | {} | {} | {} |\n",
-                type_text(schema),
-                if required.contains(&name.as_str()) {
-                    "yes"
-                } else {
-                    "no"
-                },
-                schema["description"].as_str().unwrap().replace('|', "\\|")
+                "| `{}` | {} | {} | {} |\n",
+                p.name,
+                type_text(p.kind),
+                if p.required { "yes" } else { "no" },
+                p.description.replace('|', "\\|")
             ));
         }
     }

@@ -1,0 +1,111 @@
+//! Output schemas: the shape of every tool's `structuredContent`, declared once per kind of
+//! answer (a page of records, one record, a write's outcome) and shared by every tool that
+//! gives that kind of answer. Record properties are typed from the registry, so a record's
+//! schema and the entity's metadata cannot disagree. Schemas stay small because every byte of
+//! `tools/list` is paid in every conversation: records list the fields a tool promises, and
+//! leave the rest open (`fields` and labels add properties).
+
+use serde_json::{Map, Value, json};
+
+use crate::registry::{DataType, EntityDef};
+
+/// The kind of answer a tool gives.
+#[derive(Debug, Clone, Copy)]
+pub enum Output {
+    /// A page of records of the tool's entity: `count`, `hasMore`, `items`.
+    Search,
+    /// One record of the tool's entity.
+    Record,
+    /// The outcome of a create, update or delete.
+    Written,
+    /// A shape of the tool's own.
+    Shape(fn() -> Value),
+}
+
+impl Output {
+    /// The JSON Schema of this answer for a tool about `entity` (any entity when `None`).
+    pub fn schema(self, entity: Option<&EntityDef>) -> Value {
+        match self {
+            Output::Search => search(entity),
+            Output::Record => record(entity),
+            Output::Written => written(),
+            Output::Shape(shape) => shape(),
+        }
+    }
+}
+
+/// The JSON type of a registry data type.
+pub fn json_type(t: DataType) -> &'static str {
+    match t {
+        DataType::Integer | DataType::Long | DataType::Short => "integer",
+        DataType::Double | DataType::Decimal => "number",
+        DataType::Boolean => "boolean",
+        DataType::DateTime | DataType::String => "string",
+    }
+}
+
+/// An object schema with these typed properties, the `required` ones listed.
+pub fn object(properties: &[(&str, &str)], required: &[&str]) -> Value {
+    let mut props = Map::new();
+    for (name, ty) in properties {
+        props.insert((*name).to_string(), json!({"type": ty}));
+    }
+    let mut schema = json!({"type": "object", "properties": props});
+    if !required.is_empty() {
+        schema["required"] = json!(required);
+    }
+    schema
+}
+
+/// One record: its `id`, typed from the registry (any entity: an integer id).
+pub fn record(entity: Option<&EntityDef>) -> Value {
+    let id_type = entity
+        .and_then(|e| e.field("id"))
+        .map_or("integer", |f| json_type(f.data_type));
+    object(&[("id", id_type)], &["id"])
+}
+
+/// A page of records.
+pub fn search(entity: Option<&EntityDef>) -> Value {
+    let mut schema = object(
+        &[
+            ("count", "integer"),
+            ("hasMore", "boolean"),
+            ("items", "array"),
+        ],
+        &["count", "hasMore", "items"],
+    );
+    schema["properties"]["items"]["items"] = record(entity);
+    schema
+}
+
+/// The outcome of a write.
+pub fn written() -> Value {
+    object(
+        &[
+            ("operation", "string"),
+            ("entity", "string"),
+            ("id", "integer"),
+        ],
+        &["operation", "entity", "id"],
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::registry;
+
+    #[test]
+    fn record_ids_are_typed_from_the_registry() {
+        let tickets = registry::find("Tickets");
+        assert!(tickets.is_some());
+        assert_eq!(
+            record(tickets),
+            json!({"type": "object", "properties": {"id": {"type": "integer"}}, "required": ["id"]})
+        );
+        let page = search(tickets);
+        assert_eq!(page["properties"]["items"]["items"], record(tickets));
+        assert_eq!(page["required"], json!(["count", "hasMore", "items"]));
+    }
+}

@@ -1,0 +1,201 @@
+//! The inventory as a whole: counts, the write/gate split, declarations that agree with the
+//! registry, and typed inputs that fit their parameters.
+
+use serde_json::{Map, Value, json};
+
+use super::params::Source;
+use super::value::Kind;
+use super::*;
+
+#[test]
+fn twenty_nine_tools_eleven_of_them_write_and_gated() {
+    let tools = all();
+    assert_eq!(tools.len(), 29);
+    let writes: Vec<&str> = tools
+        .iter()
+        .filter(|t| t.writes())
+        .map(|t| t.name)
+        .collect();
+    assert_eq!(
+        writes,
+        [
+            "create-company",
+            "create-contact",
+            "create-entity",
+            "create-ticket",
+            "create-ticket-note",
+            "create-time-entry",
+            "delete-entity",
+            "update-company",
+            "update-contact",
+            "update-entity",
+            "update-ticket"
+        ]
+    );
+    for t in &tools {
+        assert_eq!(
+            t.params.iter().any(|p| p.name == "confirm" && p.required),
+            t.writes(),
+            "{}",
+            t.name
+        );
+        assert_eq!(
+            t.description.contains(&gate::description_sentence(t.name)),
+            t.writes(),
+            "{}: the confirm sentence is added to write tools only",
+            t.name
+        );
+        assert!(!t.description.is_empty() && !t.title.is_empty());
+    }
+    assert_eq!(Inventory::new(true).len(), 18);
+    assert_eq!(Inventory::new(false).len(), 29);
+}
+
+#[test]
+fn declarations_have_no_defects() {
+    for t in all() {
+        assert!(t.defects.is_empty(), "{}: {:?}", t.name, t.defects);
+    }
+}
+
+/// Every parameter that stands for an entity field agrees with the snapshot: its kind is the
+/// field's (or fits it), required-ness follows the snapshot on creates unless the tool fills a
+/// default, and a named filter's fields are queryable.
+#[test]
+fn parameters_agree_with_the_snapshot() {
+    let mut checked = 0;
+    for t in all() {
+        for p in &t.params {
+            let e = match (&p.source, t.entity) {
+                (Source::Own, _) => continue,
+                (_, Some(e)) => e,
+                (_, None) => panic!("{}.{} names a field without an entity", t.name, p.name),
+            };
+            let fields: Vec<&str> = match &p.source {
+                Source::Field(f) => vec![f.name],
+                Source::Filter { fields, .. } => fields.clone(),
+                Source::Own => Vec::new(),
+            };
+            for name in fields {
+                let f = e
+                    .field(name)
+                    .unwrap_or_else(|| panic!("{}.{}: {}.{name} missing", t.name, p.name, e.name));
+                match &p.source {
+                    Source::Field(_) => {
+                        assert!(
+                            p.kind.fits_field(e, f),
+                            "{}.{}: {:?} vs the registry's {:?}",
+                            t.name,
+                            p.name,
+                            p.kind,
+                            Kind::of_field(e, f)
+                        );
+                        if t.hints == CREATE && p.required {
+                            assert!(
+                                f.is_required,
+                                "{}.{} is not required by the snapshot",
+                                t.name, p.name
+                            );
+                        }
+                        if t.hints == CREATE && f.is_required && !p.required {
+                            let defaulted = [
+                                "status",
+                                "priority",
+                                "noteType",
+                                "publish",
+                                "isActive",
+                                "dateWorked",
+                            ];
+                            assert!(
+                                defaulted.contains(&p.name),
+                                "{}.{} is required by the snapshot",
+                                t.name,
+                                p.name
+                            );
+                        }
+                    }
+                    Source::Filter { fields, .. } => {
+                        assert!(f.is_queryable, "{}.{}", t.name, p.name);
+                        if fields.len() == 1 {
+                            assert!(
+                                p.kind.fits_field(e, f),
+                                "{}.{}: {:?} vs {:?}",
+                                t.name,
+                                p.name,
+                                p.kind,
+                                Kind::of_field(e, f)
+                            );
+                        }
+                    }
+                    Source::Own => {}
+                }
+                if let Kind::Pick { entity, field } = p.kind {
+                    assert!(
+                        f.is_pick_list && entity == e.name && field == f.name,
+                        "{}.{}",
+                        t.name,
+                        p.name
+                    );
+                }
+                checked += 1;
+            }
+        }
+    }
+    assert!(checked > 80, "{checked}");
+}
+
+/// A valid sample value for a parameter.
+fn sample(kind: Kind) -> Value {
+    match kind {
+        Kind::Int { min, .. } => json!(min.max(1)),
+        Kind::Pick { .. } => json!(1),
+        Kind::Number => json!(1.5),
+        Kind::Bool | Kind::Flag => json!(true),
+        Kind::Text { .. } => json!("x"),
+        Kind::DateTime => json!("2026-01-31T10:00:00Z"),
+        Kind::Json => json!({"filter": []}),
+        Kind::Names => json!(["id"]),
+        Kind::Confirm => json!("TOKEN"),
+    }
+}
+
+/// Every tool's typed input takes every parameter the tool declares (all set at once) and
+/// only the required ones (all others left out): a parameter without a place in the input
+/// struct, or of another type, fails here.
+#[test]
+fn typed_inputs_fit_the_declared_parameters() {
+    for t in all() {
+        let all_set: Map<String, Value> = t
+            .params
+            .iter()
+            .map(|p| (p.name.to_string(), sample(p.kind)))
+            .collect();
+        let args = params::validate(t.name, &t.params, Some(&all_set))
+            .unwrap_or_else(|e| panic!("{}: {e}", t.name));
+        if let Err(e) = t.fits(&args.values) {
+            panic!("{}: {e}", t.name);
+        }
+        let required: Map<String, Value> = t
+            .params
+            .iter()
+            .filter(|p| p.required)
+            .map(|p| (p.name.to_string(), sample(p.kind)))
+            .collect();
+        let args = params::validate(t.name, &t.params, Some(&required))
+            .unwrap_or_else(|e| panic!("{}: {e}", t.name));
+        if let Err(e) = t.fits(&args.values) {
+            panic!("{} with only required arguments: {e}", t.name);
+        }
+    }
+}
+
+#[test]
+fn every_tool_declares_an_output_schema() {
+    for tool in Inventory::new(false).list() {
+        let schema = tool
+            .output_schema
+            .as_ref()
+            .unwrap_or_else(|| panic!("{} has no outputSchema", tool.name));
+        assert_eq!(schema.get("type"), Some(&json!("object")), "{}", tool.name);
+    }
+}
