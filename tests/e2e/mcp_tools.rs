@@ -29,6 +29,10 @@ async fn every_tool_answers_from_the_tenant_data() {
     generic_writes(&h).await;
     resources(&h).await;
     budget(&h).await;
+    // Every tool declares an outputSchema, and every one was checked against a real answer.
+    let declared = h.tools_with_output_schema();
+    assert_eq!(declared.len(), tools.len());
+    assert_eq!(*h.validated.lock().unwrap(), declared);
     h.client.cancel().await.unwrap();
 }
 

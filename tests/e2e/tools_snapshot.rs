@@ -1,6 +1,6 @@
 //! Pins the tool surface: one JSON file per tool under `tests/snapshots/tools/`, exactly as
 //! `tools/list` shows it. Every change to a name, description, schema or annotation is a
-//! reviewable diff. Regenerate with `EXPECTORATE=overwrite cargo test --test tools_snapshot`.
+//! reviewable diff. Regenerate with `EXPECTORATE=overwrite cargo test --test e2e tools_snapshot`.
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 

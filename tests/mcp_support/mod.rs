@@ -5,7 +5,9 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used, dead_code)]
 
+use std::collections::{BTreeSet, HashMap};
 use std::process::Stdio;
+use std::sync::Mutex;
 
 use autotask_mcp::sandbox::{Sandbox, SandboxOptions};
 use rmcp::model::{CallToolRequestParams, CallToolResult};
@@ -20,6 +22,10 @@ pub struct Harness {
     pub client: RunningService<RoleClient, ()>,
     pub stderr: Option<ChildStderr>,
     http: reqwest::Client,
+    /// Each tool's declared `outputSchema`, from `tools/list`.
+    output_schemas: HashMap<String, Value>,
+    /// The tools whose successful results were validated against their `outputSchema`.
+    pub validated: Mutex<BTreeSet<String>>,
 }
 
 /// The binary, with a clean environment for our variables.
@@ -62,11 +68,23 @@ pub async fn start(args: &[&str], env: &[(&str, &str)], capture_stderr: bool) ->
         .expect("binary spawns");
     let client = ().serve(transport).await.expect("MCP initialize");
     let _ = rustls::crypto::ring::default_provider().install_default();
+    let output_schemas = client
+        .list_all_tools()
+        .await
+        .expect("tools/list")
+        .into_iter()
+        .filter_map(|t| {
+            t.output_schema
+                .map(|s| (t.name.to_string(), Value::Object((*s).clone())))
+        })
+        .collect();
     Harness {
         sandbox,
         client,
         stderr,
         http: reqwest::Client::new(),
+        output_schemas,
+        validated: Mutex::new(BTreeSet::new()),
     }
 }
 
@@ -86,7 +104,8 @@ impl Harness {
         .unwrap_or_else(|e| panic!("{tool}: protocol error {e}"))
     }
 
-    /// A successful call's structured result.
+    /// A successful call's structured result, validated against the tool's declared
+    /// `outputSchema`; its text copy must say the same.
     pub async fn ok(&self, tool: &str, args: Value) -> Value {
         let result = self.call(tool, args.clone()).await;
         assert_ne!(
@@ -95,10 +114,31 @@ impl Harness {
             "{tool} {args} failed: {}",
             text(&result)
         );
-        result
+        let structured = result
             .structured_content
             .clone()
-            .unwrap_or_else(|| serde_json::from_str(&text(&result)).unwrap())
+            .unwrap_or_else(|| panic!("{tool} {args}: no structuredContent"));
+        let copy: Value = serde_json::from_str(&text(&result)).unwrap();
+        assert_eq!(copy, structured, "{tool}: the text copy differs");
+        if let Some(schema) = self.output_schemas.get(tool) {
+            let validator = jsonschema::validator_for(schema)
+                .unwrap_or_else(|e| panic!("{tool}: outputSchema is not a valid schema: {e}"));
+            let problems: Vec<String> = validator
+                .iter_errors(&structured)
+                .map(|e| format!("{} at {}", e, e.instance_path()))
+                .collect();
+            assert!(
+                problems.is_empty(),
+                "{tool} {args}: result does not match its outputSchema: {problems:?}"
+            );
+            self.validated.lock().unwrap().insert(tool.to_string());
+        }
+        structured
+    }
+
+    /// The tools that declare an `outputSchema`.
+    pub fn tools_with_output_schema(&self) -> BTreeSet<String> {
+        self.output_schemas.keys().cloned().collect()
     }
 
     /// A failed call's message.

@@ -47,8 +47,7 @@ pub(super) fn seed(s: &mut Seeder, crew: &Staff, base: &Customers) -> i64 {
             ])
         };
         let priority = s.weighted(&[(1, 20), (2, 50), (3, 25), (4, 5)]);
-        let (sub, sub_label, issue) = *s.pick(SUB_ISSUE_TYPES);
-        let _ = sub_label;
+        let (sub, _, issue) = *s.pick(SUB_ISSUE_TYPES);
         let titles = TITLES
             .iter()
             .find(|(k, _)| *k == sub)
