@@ -4,10 +4,10 @@
 use serde_json::Value;
 
 use super::output::Output;
-use super::records::{self, ById, Page, body_of, max_records_param, written};
+use super::records::{self, ById, Page, body_of, changes, max_records_param};
 use super::value::ID;
+use super::writes::{WriteOp, WritePlan};
 use super::{CREATE, Context, Op, Param, READ, ToolDef, ToolError, UPDATE};
-use crate::autotask::UpdateMethod;
 use crate::entities::Company;
 
 pub fn tools() -> Vec<ToolDef> {
@@ -52,7 +52,7 @@ pub fn tools() -> Vec<ToolDef> {
         .field("city", "")
         .field("postalCode", "")
         .output(Output::Written)
-        .handler(|c, co: Company| Box::pin(create_company(c, co))),
+        .write_handler(|c, co: Company| Box::pin(create_company(c, co))),
         ToolDef::new(
             "update-company",
             "Update company",
@@ -70,7 +70,7 @@ pub fn tools() -> Vec<ToolDef> {
         .field("city", "New city.")
         .field("postalCode", "New postal code.")
         .output(Output::Written)
-        .handler(|c, co: Company| Box::pin(update_company(c, co))),
+        .write_handler(|c, co: Company| Box::pin(update_company(c, co))),
     ]
 }
 
@@ -89,36 +89,15 @@ async fn get_company(ctx: &Context, a: ById) -> Result<Value, ToolError> {
     .await
 }
 
-async fn create_company(ctx: &Context, company: Company) -> Result<Value, ToolError> {
-    let body = body_of(&company)?;
-    let id = ctx.client.create("Companies", &Value::Object(body)).await?;
-    Ok(written(
-        "created",
-        "Companies",
-        "Companies",
-        id,
-        &format!("get-company {id} reads it back"),
-        Vec::new(),
-    ))
+async fn create_company(_ctx: &Context, company: Company) -> Result<WritePlan, ToolError> {
+    Ok(WritePlan::new(WriteOp::Create, "Companies", "Companies")
+        .body(body_of(&company)?)
+        .read_with("get-company"))
 }
 
-async fn update_company(ctx: &Context, company: Company) -> Result<Value, ToolError> {
-    let body = body_of(&company)?;
-    if body.len() < 2 {
-        return Err(ToolError::Invalid(
-            "update-company has nothing to change: pass at least one field besides id. Nothing was sent.".into(),
-        ));
-    }
-    let id = ctx
-        .client
-        .update("Companies", &Value::Object(body), UpdateMethod::Patch)
-        .await?;
-    Ok(written(
-        "updated",
-        "Companies",
-        "Companies",
-        id,
-        &format!("get-company {id} reads it back"),
-        Vec::new(),
-    ))
+async fn update_company(_ctx: &Context, company: Company) -> Result<WritePlan, ToolError> {
+    let body = changes(body_of(&company)?, "update-company")?;
+    Ok(WritePlan::new(WriteOp::Update, "Companies", "Companies")
+        .body(body)
+        .read_with("get-company"))
 }

@@ -5,10 +5,11 @@
 use serde_json::{Value, json};
 
 use super::output::Output;
-use super::records::{self, ById, Page, body_of, max_records_param, written};
+use super::records::{self, ById, Page, body_of, changes, max_records_param};
 use super::value::{ID, Kind};
+use super::writes::{WriteOp, WritePlan};
 use super::{CREATE, Context, Op, Param, READ, ToolDef, ToolError, UPDATE};
-use crate::autotask::{ReadIntent, UpdateMethod};
+use crate::autotask::ReadIntent;
 use crate::entities::Contact;
 
 pub fn tools() -> Vec<ToolDef> {
@@ -55,7 +56,7 @@ pub fn tools() -> Vec<ToolDef> {
         .field_as("isActive", Some(Kind::Flag), "false to create the contact inactive (default true).")
         .optional("isActive")
         .output(Output::Written)
-        .handler(|c, contact: Contact| Box::pin(create_contact(c, contact))),
+        .write_handler(|c, contact: Contact| Box::pin(create_contact(c, contact))),
         ToolDef::new(
             "update-contact",
             "Update contact",
@@ -73,7 +74,7 @@ pub fn tools() -> Vec<ToolDef> {
         .field("mobilePhone", "New mobile phone number.")
         .field_as("isActive", Some(Kind::Flag), "true to activate, false to deactivate.")
         .output(Output::Written)
-        .handler(|c, contact: Contact| Box::pin(update_contact(c, contact))),
+        .write_handler(|c, contact: Contact| Box::pin(update_contact(c, contact))),
     ]
 }
 
@@ -92,7 +93,7 @@ async fn get_contact(ctx: &Context, a: ById) -> Result<Value, ToolError> {
     .await
 }
 
-async fn create_contact(ctx: &Context, contact: Contact) -> Result<Value, ToolError> {
+async fn create_contact(_ctx: &Context, contact: Contact) -> Result<WritePlan, ToolError> {
     let Some(company) = contact.company_id.flatten() else {
         return Err(ToolError::Invalid(
             "`companyID` is required: contacts are created under their company. Nothing was sent."
@@ -101,16 +102,13 @@ async fn create_contact(ctx: &Context, contact: Contact) -> Result<Value, ToolEr
     };
     let mut body = body_of(&contact)?;
     body.entry("isActive").or_insert(json!(1));
-    let path = format!("Companies/{company}/Contacts");
-    let id = ctx.client.create(&path, &Value::Object(body)).await?;
-    Ok(written(
-        "created",
+    Ok(WritePlan::new(
+        WriteOp::Create,
         "Contacts",
-        &path,
-        id,
-        &format!("get-contact {id} reads it back"),
-        Vec::new(),
-    ))
+        format!("Companies/{company}/Contacts"),
+    )
+    .body(body)
+    .read_with("get-contact"))
 }
 
 /// The company a contact belongs to: given, or read from the contact.
@@ -135,27 +133,17 @@ async fn company_of(ctx: &Context, contact: &Contact, id: i64) -> Result<i64, To
         })
 }
 
-async fn update_contact(ctx: &Context, contact: Contact) -> Result<Value, ToolError> {
+async fn update_contact(ctx: &Context, contact: Contact) -> Result<WritePlan, ToolError> {
     let id = contact.id.flatten().unwrap_or_default();
     let mut body = body_of(&contact)?;
     body.remove("companyID");
-    if body.len() < 2 {
-        return Err(ToolError::Invalid(
-            "update-contact has nothing to change: pass at least one field besides id and companyID. Nothing was sent.".into(),
-        ));
-    }
+    let body = changes(body, "update-contact")?;
     let company = company_of(ctx, &contact, id).await?;
-    let path = format!("Companies/{company}/Contacts");
-    let id = ctx
-        .client
-        .update(&path, &Value::Object(body), UpdateMethod::Patch)
-        .await?;
-    Ok(written(
-        "updated",
+    Ok(WritePlan::new(
+        WriteOp::Update,
         "Contacts",
-        &path,
-        id,
-        &format!("get-contact {id} reads it back"),
-        Vec::new(),
-    ))
+        format!("Companies/{company}/Contacts"),
+    )
+    .body(body)
+    .read_with("get-contact"))
 }

@@ -17,6 +17,7 @@ use serde_json::{Map, Value};
 use super::output::Output;
 use super::params::{self, Args, Op, Param, Source};
 use super::value::{Kind, MAX_TEXT};
+use super::writes::{self, WritePlan};
 use super::{Context, ToolError, gate};
 use crate::registry::{self, EntityDef};
 
@@ -321,6 +322,23 @@ impl ToolDef {
         A: DeserializeOwned + Send + 'static,
     {
         self.with_filter_handler::<A>(move |ctx, args, _| f(ctx, args), fits::<A>)
+    }
+
+    /// The handler of a write tool: it checks its typed input and returns the write to make,
+    /// which [`writes::execute`] sends; ends the declaration.
+    pub fn write_handler<A>(
+        self,
+        f: for<'a> fn(&'a Context, A) -> BoxFuture<'a, Result<WritePlan, ToolError>>,
+    ) -> ToolDef
+    where
+        A: DeserializeOwned + Send + 'static,
+    {
+        self.with_filter_handler::<A>(
+            move |ctx, args, _| {
+                Box::pin(async move { writes::execute(ctx, f(ctx, args).await?).await })
+            },
+            fits::<A>,
+        )
     }
 
     /// The handler of a search, taking the tool's typed input and the clauses of the named

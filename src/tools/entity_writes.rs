@@ -8,10 +8,10 @@ use serde_json::{Map, Value, json};
 
 use super::generic::{ByIdArgs, FieldsArgs, Target, about, child, entity, operations};
 use super::labels::{self, Wanted};
-use super::records::written;
 use super::value::{self, Coerced, Kind};
+use super::writes::{WriteOp, WritePlan};
 use super::{Context, ToolError, filters};
-use crate::autotask::{ReadIntent, UpdateMethod};
+use crate::autotask::ReadIntent;
 use crate::registry::{EntityDef, WriteKind, WriteRoute};
 
 /// A write body after checking: registry spellings, notes on what was dropped, and the
@@ -256,82 +256,61 @@ async fn write_path(
     Ok(format!("{}/{pid}/{}", route.parent, route.segment))
 }
 
-pub async fn create_entity(ctx: &Context, a: FieldsArgs) -> Result<Value, ToolError> {
+/// Checks a create or update body and routes it.
+async fn plan(ctx: &Context, a: &FieldsArgs, op: WriteOp) -> Result<WritePlan, ToolError> {
     let target = a.target();
     let e = write_target(&target)?;
+    let update = op == WriteOp::Update;
     let CheckedBody {
         mut body,
         notes,
         labels,
-    } = check_body(e, &a.fields, false).map_err(about("fields"))?;
-    let path = write_path(ctx, &target, e, WriteKind::Create, &mut body, None).await?;
-    let missing: Vec<&str> = e
-        .fields
-        .iter()
-        .filter(|f| {
-            f.is_required && !f.is_read_only && f.name != "id" && !body.contains_key(f.name)
-        })
-        .map(|f| f.name)
-        .collect();
-    if !missing.is_empty() {
-        return Err(ToolError::Invalid(format!(
-            "{} needs {} to be created; add them to fields (describe-entity-fields {} lists their values). Nothing was sent.",
-            e.name,
-            missing.join(", "),
-            e.name
-        )));
+    } = check_body(e, &a.fields, update).map_err(about("fields"))?;
+    let (kind, id) = if update {
+        (WriteKind::Patch, body.get("id").and_then(id_in))
+    } else {
+        (WriteKind::Create, None)
+    };
+    let path = write_path(ctx, &target, e, kind, &mut body, id).await?;
+    if !update {
+        let missing: Vec<&str> = e
+            .fields
+            .iter()
+            .filter(|f| {
+                f.is_required && !f.is_read_only && f.name != "id" && !body.contains_key(f.name)
+            })
+            .map(|f| f.name)
+            .collect();
+        if !missing.is_empty() {
+            return Err(ToolError::Invalid(format!(
+                "{} needs {} to be created; add them to fields (describe-entity-fields {} lists their values). Nothing was sent.",
+                e.name,
+                missing.join(", "),
+                e.name
+            )));
+        }
     }
     labels::resolve(ctx, &mut body, &labels).await?;
-    let id = ctx.client.create(&path, &Value::Object(body)).await?;
-    Ok(written(
-        "created",
-        e.name,
-        &path,
-        id,
-        &format!("get-entity {} {id} reads it back", e.name),
-        notes,
-    ))
+    Ok(WritePlan::new(op, e.name, path)
+        .body(body)
+        .notes(notes)
+        .read_with(&format!("get-entity {}", e.name)))
 }
 
-pub async fn update_entity(ctx: &Context, a: FieldsArgs) -> Result<Value, ToolError> {
-    let target = a.target();
-    let e = write_target(&target)?;
-    let CheckedBody {
-        mut body,
-        notes,
-        labels,
-    } = check_body(e, &a.fields, true).map_err(about("fields"))?;
-    let id = body.get("id").and_then(id_in);
-    let path = write_path(ctx, &target, e, WriteKind::Patch, &mut body, id).await?;
-    labels::resolve(ctx, &mut body, &labels).await?;
-    let id = ctx
-        .client
-        .update(&path, &Value::Object(body), UpdateMethod::Patch)
-        .await?;
-    Ok(written(
-        "updated",
-        e.name,
-        &path,
-        id,
-        &format!("get-entity {} {id} reads it back", e.name),
-        notes,
-    ))
+pub async fn create_entity(ctx: &Context, a: FieldsArgs) -> Result<WritePlan, ToolError> {
+    plan(ctx, &a, WriteOp::Create).await
 }
 
-pub async fn delete_entity(ctx: &Context, a: ByIdArgs) -> Result<Value, ToolError> {
+pub async fn update_entity(ctx: &Context, a: FieldsArgs) -> Result<WritePlan, ToolError> {
+    plan(ctx, &a, WriteOp::Update).await
+}
+
+pub async fn delete_entity(ctx: &Context, a: ByIdArgs) -> Result<WritePlan, ToolError> {
     let target = a.target();
     let e = write_target(&target)?;
     let mut body = Map::new();
     let path = write_path(ctx, &target, e, WriteKind::Delete, &mut body, Some(a.id)).await?;
-    let deleted = ctx.client.delete(&path, a.id).await?;
-    Ok(written(
-        "deleted",
-        e.name,
-        &format!("{path}/{}", a.id),
-        deleted,
-        "the record is gone",
-        Vec::new(),
-    ))
+    Ok(WritePlan::new(WriteOp::Delete, e.name, path).id(a.id))
 }
 
 #[cfg(test)]

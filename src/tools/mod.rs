@@ -25,6 +25,7 @@ pub mod shape;
 pub mod tickets;
 pub mod time_entries;
 pub mod value;
+pub mod writes;
 
 use std::collections::BTreeMap;
 use std::time::Instant;

@@ -99,28 +99,6 @@ pub async fn get_one(
     }
 }
 
-/// The answer of a write.
-pub fn written(
-    operation: &str,
-    entity: &str,
-    path: &str,
-    id: i64,
-    read_back: &str,
-    notes: Vec<String>,
-) -> Value {
-    let mut out = json!({
-        "operation": operation,
-        "entity": entity,
-        "id": id,
-        "sentTo": path,
-        "next": read_back,
-    });
-    if !notes.is_empty() {
-        out["notes"] = json!(notes);
-    }
-    out
-}
-
 /// The input of the tools that read one record by id.
 #[derive(Debug, serde::Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -144,6 +122,20 @@ pub fn body_of<T: serde::Serialize>(
         Ok(_) | Err(_) => Err(ToolError::Invalid(
             "internal error: the record could not be written as JSON. Nothing was sent.".into(),
         )),
+    }
+}
+
+/// An update body that changes something besides the id, or the error saying so.
+pub fn changes(
+    body: serde_json::Map<String, Value>,
+    tool: &str,
+) -> Result<serde_json::Map<String, Value>, ToolError> {
+    if body.keys().any(|k| k != "id") {
+        Ok(body)
+    } else {
+        Err(ToolError::Invalid(format!(
+            "{tool} has nothing to change: pass at least one field besides id. Nothing was sent."
+        )))
     }
 }
 

@@ -7,10 +7,10 @@ use serde::Deserialize;
 use serde_json::Value;
 
 use super::output::Output;
-use super::records::{self, ById, body_of, max_records_param, tenant_defaults, written};
+use super::records::{self, ById, body_of, changes, max_records_param, tenant_defaults};
 use super::value::{ID, Kind};
+use super::writes::{WriteOp, WritePlan};
 use super::{CREATE, Context, Op, Param, READ, ToolDef, ToolError, UPDATE, filters};
-use crate::autotask::UpdateMethod;
 use crate::entities::{Ticket, TicketNote};
 
 pub fn tools() -> Vec<ToolDef> {
@@ -70,7 +70,7 @@ pub fn tools() -> Vec<ToolDef> {
         .field("issueType", "Issue type label or code.")
         .field("subIssueType", "Sub-issue type label or code (must belong to issueType).")
         .output(Output::Written)
-        .handler(|c, t: Ticket| Box::pin(create_ticket(c, t))),
+        .write_handler(|c, t: Ticket| Box::pin(create_ticket(c, t))),
         ToolDef::new(
             "update-ticket",
             "Update ticket",
@@ -91,7 +91,7 @@ pub fn tools() -> Vec<ToolDef> {
         .field("dueDateTime", "New due date-time in UTC (ISO 8601).")
         .field("resolution", "Resolution text.")
         .output(Output::Written)
-        .handler(|c, t: Ticket| Box::pin(update_ticket(c, t))),
+        .write_handler(|c, t: Ticket| Box::pin(update_ticket(c, t))),
         ToolDef::new(
             "create-ticket-note",
             "Add ticket note",
@@ -107,7 +107,7 @@ pub fn tools() -> Vec<ToolDef> {
         .optional("noteType")
         .optional("publish")
         .output(Output::Written)
-        .handler(|c, n: TicketNote| Box::pin(create_ticket_note(c, n))),
+        .write_handler(|c, n: TicketNote| Box::pin(create_ticket_note(c, n))),
     ]
 }
 
@@ -199,44 +199,25 @@ fn check_assignment(t: &Ticket) -> Result<(), ToolError> {
     Ok(())
 }
 
-async fn create_ticket(ctx: &Context, t: Ticket) -> Result<Value, ToolError> {
+async fn create_ticket(ctx: &Context, t: Ticket) -> Result<WritePlan, ToolError> {
     check_assignment(&t)?;
     let mut body = body_of(&t)?;
     let notes = tenant_defaults(ctx, "Tickets", &["status", "priority"], &mut body).await?;
-    let id = ctx.client.create("Tickets", &Value::Object(body)).await?;
-    Ok(written(
-        "created",
-        "Tickets",
-        "Tickets",
-        id,
-        &format!("get-ticket {id} reads it back"),
-        notes,
-    ))
+    Ok(WritePlan::new(WriteOp::Create, "Tickets", "Tickets")
+        .body(body)
+        .notes(notes)
+        .read_with("get-ticket"))
 }
 
-async fn update_ticket(ctx: &Context, t: Ticket) -> Result<Value, ToolError> {
+async fn update_ticket(_ctx: &Context, t: Ticket) -> Result<WritePlan, ToolError> {
     check_assignment(&t)?;
-    let body = body_of(&t)?;
-    if body.len() < 2 {
-        return Err(ToolError::Invalid(
-            "update-ticket has nothing to change: pass at least one field besides id. Nothing was sent.".into(),
-        ));
-    }
-    let id = ctx
-        .client
-        .update("Tickets", &Value::Object(body), UpdateMethod::Patch)
-        .await?;
-    Ok(written(
-        "updated",
-        "Tickets",
-        "Tickets",
-        id,
-        &format!("get-ticket {id} reads it back"),
-        Vec::new(),
-    ))
+    let body = changes(body_of(&t)?, "update-ticket")?;
+    Ok(WritePlan::new(WriteOp::Update, "Tickets", "Tickets")
+        .body(body)
+        .read_with("get-ticket"))
 }
 
-async fn create_ticket_note(ctx: &Context, n: TicketNote) -> Result<Value, ToolError> {
+async fn create_ticket_note(ctx: &Context, n: TicketNote) -> Result<WritePlan, ToolError> {
     let Some(ticket) = n.ticket_id.flatten() else {
         return Err(ToolError::Invalid(
             "`ticketID` is required: the id of the ticket to add the note to. Nothing was sent."
@@ -245,16 +226,14 @@ async fn create_ticket_note(ctx: &Context, n: TicketNote) -> Result<Value, ToolE
     };
     let mut body = body_of(&n)?;
     let notes = tenant_defaults(ctx, "TicketNotes", &["noteType", "publish"], &mut body).await?;
-    let path = format!("Tickets/{ticket}/Notes");
-    let id = ctx.client.create(&path, &Value::Object(body)).await?;
-    Ok(written(
-        "created",
+    Ok(WritePlan::new(
+        WriteOp::Create,
         "TicketNotes",
-        &path,
-        id,
-        &format!("get-entity TicketNotes {id} reads it back"),
-        notes,
-    ))
+        format!("Tickets/{ticket}/Notes"),
+    )
+    .body(body)
+    .notes(notes)
+    .read_with("get-entity TicketNotes"))
 }
 
 #[cfg(test)]

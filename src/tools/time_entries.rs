@@ -4,7 +4,8 @@
 use serde_json::{Map, Value, json};
 
 use super::output::Output;
-use super::records::{self, Page, body_of, max_records_param, written};
+use super::records::{self, Page, body_of, max_records_param};
+use super::writes::{WriteOp, WritePlan};
 use super::{CREATE, Context, Op, READ, ToolDef, ToolError};
 use crate::entities::TimeEntry;
 
@@ -44,7 +45,7 @@ pub fn tools() -> Vec<ToolDef> {
         .field("startDateTime", "Start of the work, UTC date-time.")
         .field("endDateTime", "End of the work, UTC date-time.")
         .output(Output::Written)
-        .handler(|c, t: TimeEntry| Box::pin(create_time_entry(c, t))),
+        .write_handler(|c, t: TimeEntry| Box::pin(create_time_entry(c, t))),
     ]
 }
 
@@ -101,21 +102,15 @@ pub fn time_body(
     Ok((body, notes))
 }
 
-async fn create_time_entry(ctx: &Context, t: TimeEntry) -> Result<Value, ToolError> {
+async fn create_time_entry(_ctx: &Context, t: TimeEntry) -> Result<WritePlan, ToolError> {
     let today = chrono::Utc::now().format("%Y-%m-%dT00:00:00Z").to_string();
     let (body, notes) = time_body(&t, &today)?;
-    let id = ctx
-        .client
-        .create("TimeEntries", &Value::Object(body))
-        .await?;
-    Ok(written(
-        "created",
-        "TimeEntries",
-        "TimeEntries",
-        id,
-        &format!("get-entity TimeEntries {id} reads it back"),
-        notes,
-    ))
+    Ok(
+        WritePlan::new(WriteOp::Create, "TimeEntries", "TimeEntries")
+            .body(body)
+            .notes(notes)
+            .read_with("get-entity TimeEntries"),
+    )
 }
 
 #[cfg(test)]

@@ -108,13 +108,9 @@ async fn credentials_never_reach_stderr_at_trace_level() {
         json!({"entity": "Tickets", "fields": {"title": 5}, "confirm": "CREATE_ENTITY"}),
     )
     .await;
-    let mut stderr = h.stderr.take().unwrap();
+    let stderr = h.stderr.take().unwrap();
     h.client.cancel().await.unwrap();
-    let mut logs = String::new();
-    tokio::time::timeout(WAIT, stderr.read_to_string(&mut logs))
-        .await
-        .unwrap()
-        .unwrap();
+    let logs = tokio::time::timeout(WAIT, stderr).await.unwrap().unwrap();
     assert!(logs.lines().count() > 20, "trace logging is on: {logs}");
     assert!(logs.contains("hyper"), "the HTTP layer is traced too");
     for secret in [&creds.secret, &creds.username, &creds.integration_code] {

@@ -20,7 +20,9 @@ use tokio::process::{ChildStderr, Command};
 pub struct Harness {
     pub sandbox: Sandbox,
     pub client: RunningService<RoleClient, ()>,
-    pub stderr: Option<ChildStderr>,
+    /// The server's stderr, read continuously (a full pipe would stall a logging server)
+    /// until the process exits.
+    pub stderr: Option<tokio::task::JoinHandle<String>>,
     http: reqwest::Client,
     /// Each tool's declared `outputSchema`, from `tools/list`.
     output_schemas: HashMap<String, Value>,
@@ -66,6 +68,7 @@ pub async fn start(args: &[&str], env: &[(&str, &str)], capture_stderr: bool) ->
         })
         .spawn()
         .expect("binary spawns");
+    let stderr = stderr.map(drain);
     let client = ().serve(transport).await.expect("MCP initialize");
     let _ = rustls::crypto::ring::default_provider().install_default();
     let output_schemas = client
@@ -86,6 +89,16 @@ pub async fn start(args: &[&str], env: &[(&str, &str)], capture_stderr: bool) ->
         output_schemas,
         validated: Mutex::new(BTreeSet::new()),
     }
+}
+
+/// Reads `stderr` to its end in the background.
+fn drain(mut stderr: ChildStderr) -> tokio::task::JoinHandle<String> {
+    tokio::spawn(async move {
+        use tokio::io::AsyncReadExt;
+        let mut bytes = Vec::new();
+        let _ = stderr.read_to_end(&mut bytes).await;
+        String::from_utf8_lossy(&bytes).into_owned()
+    })
 }
 
 impl Harness {
