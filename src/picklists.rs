@@ -196,6 +196,7 @@ impl PicklistCache {
         intent: ReadIntent,
     ) -> Result<Arc<EntityPicklists>, AutotaskError> {
         if let Some(lists) = self.cached(entity) {
+            crate::autotask::meter::count_cache_hit();
             return Ok(lists);
         }
         let body = self

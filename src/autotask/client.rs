@@ -258,6 +258,7 @@ impl AutotaskClient {
             req = req.json(body);
         }
         let started = Instant::now();
+        super::meter::count_request();
         let result = match req.send().await {
             Err(e) => Err(classify_send_error(&e, self)),
             Ok(resp) => {

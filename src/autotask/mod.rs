@@ -7,11 +7,13 @@
 //! * `paging`: following `nextPageUrl` up to a cap, on the zone's origin only;
 //! * `budget`: the per-endpoint thread limit and the governor over `ThresholdInformation`;
 //! * `wire`: path checks and Autotask's answer shapes (error messages, thread-limit refusals);
-//! * `error`: the one error type, redacted.
+//! * `error`: the one error type, redacted;
+//! * `meter`: what one tool call costs (requests, cache hits) and paging progress.
 
 pub mod budget;
 pub mod client;
 pub mod error;
+pub mod meter;
 pub mod paging;
 pub mod retry;
 pub mod wire;

@@ -5,6 +5,7 @@ use serde_json::Value;
 
 use super::output::Output;
 use super::records::{self, ById, Page, body_of, changes, max_records_param};
+use super::summary::fields_param;
 use super::value::ID;
 use super::writes::{WriteOp, WritePlan};
 use super::{CREATE, Context, Op, Param, READ, ToolDef, ToolError, UPDATE};
@@ -16,39 +17,40 @@ pub fn tools() -> Vec<ToolDef> {
             "search-companies",
             "Search companies",
             READ,
-            "Find companies (customers, prospects, vendors) by name and other named filters, combined with AND; with none, companies in id order. companyType takes the tenant's code or label (e.g. \"Customer\"). The result carries count, hasMore and the filter applied. Use the company id from here for search-tickets, search-contacts or create-ticket.",
+            "Find companies.",
         )
         .entity("Companies")
-        .filter("nameContains", "companyName", Op::Contains, "Text the company name contains (case-insensitive).")
-        .filter("companyType", "companyType", Op::Eq, "Only this company type: label or code.")
-        .filter("isActive", "isActive", Op::Eq, "true: active companies only; false: inactive only.")
-        .filter("ownerResourceID", "ownerResourceID", Op::Eq, "Only companies owned by this resource id.")
-        .filter("createdAfter", "createDate", Op::From, "Only companies created at or after this UTC date/date-time.")
+        .filter("nameContains", "companyName", Op::Contains, "")
+        .filter("companyType", "companyType", Op::Eq, "")
+        .filter("isActive", "isActive", Op::Eq, "")
+        .filter("ownerResourceID", "ownerResourceID", Op::Eq, "")
+        .filter("createdAfter", "createDate", Op::From, "")
         .param(max_records_param())
+        .param(fields_param())
         .output(Output::Search)
         .search_handler(|c, a: Page, f| Box::pin(search_companies(c, a, f))),
         ToolDef::new(
             "get-company",
             "Get company",
             READ,
-            "Fetch one company by its numeric id, with picklist labels. To find a company by name use search-companies.",
+            "A company by id (0: the tenant's own).",
         )
         .entity("Companies")
-        .param(Param::own("id", ID, "The company id (0 is the tenant's own company).").required())
+        .param(Param::own("id", ID, "").required())
         .output(Output::Record)
         .handler(|c, a: ById| Box::pin(get_company(c, a))),
         ToolDef::new(
             "create-company",
             "Create company",
             CREATE,
-            "Create a company. describe-entity-fields Companies lists the tenant's company types. For other fields use create-entity with entity Companies.",
+            "Create a company.",
         )
         .entity("Companies")
-        .field("companyName", "Company name.")
-        .field("companyType", "Company type label or code (e.g. \"Customer\", \"Prospect\").")
-        .field("ownerResourceID", "Resource id of the account owner.")
-        .field("phone", "Main phone number.")
-        .field("address1", "Street address.")
+        .field("companyName", "")
+        .field("companyType", "")
+        .field("ownerResourceID", "")
+        .field("phone", "")
+        .field("address1", "")
         .field("city", "")
         .field("postalCode", "")
         .output(Output::Written)
@@ -57,25 +59,32 @@ pub fn tools() -> Vec<ToolDef> {
             "update-company",
             "Update company",
             UPDATE,
-            "Change fields of a company; only the fields given change. For other fields use update-entity with entity Companies.",
+            "Change a company's fields.",
         )
         .entity("Companies")
-        .param(Param::own("id", ID, "Id of the company to change.").required())
-        .field("companyName", "New company name.")
-        .field("companyType", "New company type label or code.")
-        .field("phone", "New phone number.")
-        .field("isActive", "true to activate, false to deactivate.")
-        .field("ownerResourceID", "New owner resource id.")
-        .field("address1", "New street address.")
-        .field("city", "New city.")
-        .field("postalCode", "New postal code.")
+        .param(Param::own("id", ID, "").required())
+        .field("companyName", "")
+        .field("companyType", "")
+        .field("phone", "")
+        .field("isActive", "")
+        .field("ownerResourceID", "")
+        .field("address1", "")
+        .field("city", "")
+        .field("postalCode", "")
         .output(Output::Written)
         .write_handler(|c, co: Company| Box::pin(update_company(c, co))),
     ]
 }
 
 async fn search_companies(ctx: &Context, a: Page, filter: Vec<Value>) -> Result<Value, ToolError> {
-    records::search(ctx, "Companies", filter, a.max_records, None).await
+    records::search(
+        ctx,
+        "Companies",
+        filter,
+        a.max_records,
+        a.projection("Companies")?,
+    )
+    .await
 }
 
 async fn get_company(ctx: &Context, a: ById) -> Result<Value, ToolError> {

@@ -6,6 +6,7 @@ use serde_json::{Value, json};
 
 use super::output::Output;
 use super::records::{self, ById, Page, body_of, changes, max_records_param};
+use super::summary::fields_param;
 use super::value::{ID, Kind};
 use super::writes::{WriteOp, WritePlan};
 use super::{CREATE, Context, Op, Param, READ, ToolDef, ToolError, UPDATE};
@@ -18,42 +19,44 @@ pub fn tools() -> Vec<ToolDef> {
             "search-contacts",
             "Search contacts",
             READ,
-            "Find contacts (people at companies) by company, name or e-mail, combined with AND; with none, contacts in id order. nameContains matches first name, last name or e-mail. The result carries count, hasMore and the filter applied.",
+            "Find contacts (people at companies).",
         )
         .entity("Contacts")
-        .filter("companyID", "companyID", Op::Eq, "Only contacts of this company id.")
-        .filter_as("nameContains", &["firstName", "lastName", "emailAddress"], Op::Contains, None, "Text the first name, last name or e-mail address contains.")
-        .filter("lastNameContains", "lastName", Op::Contains, "Text the last name contains.")
-        .filter("emailContains", "emailAddress", Op::Contains, "Text the e-mail address contains.")
-        .filter_as("isActive", &["isActive"], Op::Eq, Some(Kind::Flag), "true: active contacts only; false: inactive only.")
+        .filter("companyID", "companyID", Op::Eq, "")
+        .filter_as(
+            "nameContains",
+            &["firstName", "lastName", "emailAddress"],
+            Op::Contains,
+            None,
+            "In first name, last name or e-mail.",
+        )
+        .filter("lastNameContains", "lastName", Op::Contains, "")
+        .filter("emailContains", "emailAddress", Op::Contains, "")
+        .filter_as("isActive", &["isActive"], Op::Eq, Some(Kind::Flag), "")
         .param(max_records_param())
+        .param(fields_param())
         .output(Output::Search)
         .search_handler(|c, a: Page, f| Box::pin(search_contacts(c, a, f))),
-        ToolDef::new(
-            "get-contact",
-            "Get contact",
-            READ,
-            "Fetch one contact by its numeric id. To find a contact by name or e-mail use search-contacts.",
-        )
-        .entity("Contacts")
-        .param(Param::own("id", ID, "The contact id.").required())
-        .output(Output::Record)
-        .handler(|c, a: ById| Box::pin(get_contact(c, a))),
+        ToolDef::new("get-contact", "Get contact", READ, "A contact by id.")
+            .entity("Contacts")
+            .param(Param::own("id", ID, "").required())
+            .output(Output::Record)
+            .handler(|c, a: ById| Box::pin(get_contact(c, a))),
         ToolDef::new(
             "create-contact",
             "Create contact",
             CREATE,
-            "Create a contact at a company (sent to Companies/{companyID}/Contacts). companyID, firstName and lastName are required; the contact is active unless isActive is false. For other fields use create-entity with entity Contacts.",
+            "Create a contact at a company (active unless isActive is false).",
         )
         .entity("Contacts")
-        .field("companyID", "Id of the contact's company.")
+        .field("companyID", "")
         .field("firstName", "")
         .field("lastName", "")
-        .field("title", "Job title.")
+        .field("title", "")
         .field("emailAddress", "")
         .field("phone", "")
         .field("mobilePhone", "")
-        .field_as("isActive", Some(Kind::Flag), "false to create the contact inactive (default true).")
+        .field_as("isActive", Some(Kind::Flag), "")
         .optional("isActive")
         .output(Output::Written)
         .write_handler(|c, contact: Contact| Box::pin(create_contact(c, contact))),
@@ -61,25 +64,32 @@ pub fn tools() -> Vec<ToolDef> {
             "update-contact",
             "Update contact",
             UPDATE,
-            "Change fields of a contact; only the fields given change (sent to Companies/{companyID}/Contacts; companyID is looked up when left out). For other fields use update-entity with entity Contacts.",
+            "Change a contact's fields.",
         )
         .entity("Contacts")
-        .param(Param::own("id", ID, "Id of the contact to change.").required())
-        .field("companyID", "The contact's company id (saves a lookup).")
-        .field("firstName", "New first name.")
-        .field("lastName", "New last name.")
-        .field("title", "New job title.")
-        .field("emailAddress", "New e-mail address.")
-        .field("phone", "New phone number.")
-        .field("mobilePhone", "New mobile phone number.")
-        .field_as("isActive", Some(Kind::Flag), "true to activate, false to deactivate.")
+        .param(Param::own("id", ID, "").required())
+        .field("companyID", "Saves a lookup.")
+        .field("firstName", "")
+        .field("lastName", "")
+        .field("title", "")
+        .field("emailAddress", "")
+        .field("phone", "")
+        .field("mobilePhone", "")
+        .field_as("isActive", Some(Kind::Flag), "")
         .output(Output::Written)
         .write_handler(|c, contact: Contact| Box::pin(update_contact(c, contact))),
     ]
 }
 
 async fn search_contacts(ctx: &Context, a: Page, filter: Vec<Value>) -> Result<Value, ToolError> {
-    records::search(ctx, "Contacts", filter, a.max_records, None).await
+    records::search(
+        ctx,
+        "Contacts",
+        filter,
+        a.max_records,
+        a.projection("Contacts")?,
+    )
+    .await
 }
 
 async fn get_contact(ctx: &Context, a: ById) -> Result<Value, ToolError> {

@@ -18,7 +18,7 @@ use super::output::Output;
 use super::params::{self, Args, Op, Param, Source};
 use super::value::{Kind, MAX_TEXT};
 use super::writes::{self, WritePlan};
-use super::{Context, ToolError, gate};
+use super::{Context, ToolError};
 use crate::registry::{self, EntityDef};
 
 /// The four MCP tool annotations.
@@ -90,7 +90,7 @@ fn typed<A: DeserializeOwned>(params: &[Param], values: &Map<String, Value>) -> 
             params.iter().any(|p| {
                 p.name == k.as_str()
                     && !matches!(p.source, Source::Filter { .. })
-                    && p.kind != Kind::Confirm
+                    && !matches!(p.kind, Kind::Confirm { .. })
             })
         })
         .map(|(k, v)| (k.clone(), v.clone()))
@@ -122,11 +122,7 @@ impl ToolDef {
         hints: Hints,
         description: &str,
     ) -> ToolDef {
-        let mut description = description.to_string();
-        if !hints.read_only {
-            description.push(' ');
-            description.push_str(&gate::description_sentence(name));
-        }
+        let description = description.to_string();
         ToolDef {
             name,
             title,
@@ -362,14 +358,8 @@ impl ToolDef {
         A: DeserializeOwned + Send + 'static,
     {
         if self.writes() {
-            self.params.push(
-                Param::own(
-                    "confirm",
-                    Kind::Confirm,
-                    gate::confirm_description(self.name),
-                )
-                .required(),
-            );
+            self.params
+                .push(Param::own("confirm", Kind::Confirm { tool: self.name }, "").required());
         }
         let params = self.params.clone();
         let name = self.name;
@@ -404,13 +394,23 @@ impl ToolDef {
         }
     }
 
-    /// The MCP tool definition.
+    /// The MCP tool definition. Every byte of `tools/list` is paid in every conversation, so
+    /// it carries what a model needs and nothing twice: annotations give `readOnlyHint` always
+    /// and the other hints only where they differ from the spec's defaults (destructive, not
+    /// idempotent, open world); no `title` (the name says it; the docs use `self.title`); no
+    /// `additionalProperties` (unknown arguments are refused at run time, by name).
     pub fn tool(&self) -> Tool {
-        let annotations = ToolAnnotations::with_title(self.title)
-            .read_only(self.hints.read_only)
-            .destructive(self.hints.destructive)
-            .idempotent(self.hints.idempotent)
-            .open_world(self.hints.open_world);
+        let h = self.hints;
+        let mut annotations = ToolAnnotations::new().read_only(h.read_only);
+        if !h.read_only && !h.destructive {
+            annotations = annotations.destructive(false);
+        }
+        if !h.read_only && h.idempotent {
+            annotations = annotations.idempotent(true);
+        }
+        if !h.open_world {
+            annotations = annotations.open_world(false);
+        }
         let output = match self.output.schema(self.entity) {
             Value::Object(map) => Some(Arc::new(map)),
             _ => None,
@@ -420,7 +420,6 @@ impl ToolDef {
             self.description.clone(),
             Arc::new(params::input_schema(&self.params)),
         )
-        .with_title(self.title)
         .with_annotations(annotations);
         tool.output_schema = output;
         tool

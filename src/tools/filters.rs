@@ -62,7 +62,8 @@ pub fn or_match_all(clauses: Vec<Value>) -> Vec<Value> {
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct CheckedQuery {
     pub filter: Vec<Value>,
-    pub include: Option<Value>,
+    /// `includeFields`: registry spellings, or `*` for every field.
+    pub include: Option<Vec<String>>,
     pub max: Option<i64>,
 }
 
@@ -122,9 +123,13 @@ pub fn check_query(entity: &EntityDef, query: &Value) -> Result<CheckedQuery, To
                 let name = n.as_str().ok_or_else(|| {
                     ToolError::Invalid("`includeFields` must be an array of field names".into())
                 })?;
-                fields.push(Value::String(field_name(entity, name)?.to_string()));
+                if name.trim() == "*" {
+                    fields.push("*".to_string());
+                } else {
+                    fields.push(field_name(entity, name)?.to_string());
+                }
             }
-            Some(Value::Array(fields))
+            Some(fields)
         }
         Some(_) => {
             return Err(ToolError::Invalid(
@@ -305,7 +310,7 @@ mod tests {
                 json!({"op": "or", "items": [{"op": "eq", "field": "status", "value": 1}, {"op": "notExist", "field": "assignedResourceID"}]})
             ]
         );
-        assert_eq!(include, Some(json!(["title"])));
+        assert_eq!(include, Some(vec!["title".to_string()]));
         assert_eq!(max, Some(20));
         match check_query(tickets(), &json!({})) {
             Ok(checked) => assert_eq!(checked.filter, vec![match_all()]),

@@ -10,19 +10,6 @@ pub fn token_for(tool: &str) -> String {
     tool.to_ascii_uppercase().replace('-', "_")
 }
 
-/// The sentence every write tool's description ends with.
-pub fn description_sentence(tool: &str) -> String {
-    format!("Requires confirm: \"{}\".", token_for(tool))
-}
-
-/// Description of the `confirm` parameter of `tool`.
-pub fn confirm_description(tool: &str) -> String {
-    format!(
-        "Required confirmation token: must equal \"{}\" to authorize this write. Check the arguments with the user first.",
-        token_for(tool)
-    )
-}
-
 /// Passes only when `given` is exactly the tool's token.
 pub fn check(tool: &str, given: Option<&str>) -> Result<(), ToolError> {
     let token = token_for(tool);

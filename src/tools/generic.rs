@@ -10,17 +10,16 @@ use serde_json::{Value, json};
 use super::entity_writes;
 use super::output::{self, Output};
 use super::records::{self, get_one, max_records_param, present};
+use super::summary;
 use super::value::{ID, Kind};
 use super::{Context, LOCAL_READ, Param, READ, ToolDef, ToolError, filters, shape};
 use crate::autotask::ReadIntent;
 use crate::registry::{self, DataType, EntityDef, ParentRoute, WriteKind, WriteRoute};
 
-const ENTITY_DESC: &str = "Entity name, e.g. \"Tickets\", \"Companies\", \"TicketNotes\" (case-insensitive; singular names like \"Ticket\" work too). list-known-entities lists them.";
-const PARENT_ENTITY_DESC: &str = "Optional parent entity for a child collection, e.g. \"Tickets\" with entity \"Notes\" or \"TicketNotes\" for Tickets/{parentId}/Notes. Use with parentId.";
-const PARENT_ID_DESC: &str = "Id of the parent record when parentEntity is set (or when the entity is only reachable under its parent).";
+const PARENT_ENTITY_DESC: &str = "For a child route, with parentId: e.g. Tickets (entity Notes).";
 
 fn entity_param() -> Param {
-    Param::own("entity", Kind::Text { max: 100 }, ENTITY_DESC).required()
+    Param::own("entity", Kind::Text { max: 100 }, "").required()
 }
 
 /// `entity`, then the tool's own parameters, then the parent route parameters.
@@ -34,46 +33,24 @@ fn entity_params(def: ToolDef, own: Vec<Param>) -> ToolDef {
         Kind::Text { max: 100 },
         PARENT_ENTITY_DESC,
     ))
-    .param(Param::own("parentId", ID, PARENT_ID_DESC))
+    .param(Param::own("parentId", ID, ""))
 }
 
 fn list_shape() -> Value {
-    let mut schema = output::object(
-        &[("count", "integer"), ("entities", "array")],
-        &["count", "entities"],
-    );
-    schema["properties"]["entities"]["items"] =
-        output::object(&[("name", "string"), ("operations", "string")], &["name"]);
-    schema
+    output::object(&[("entities", "array")], &["count", "entities"])
 }
 
 fn describe_shape() -> Value {
-    let mut schema = output::object(
-        &[("entity", "string"), ("fields", "array")],
-        &["entity", "fields"],
-    );
-    schema["properties"]["fields"]["items"] = output::object(
-        &[("name", "string"), ("dataType", "string")],
-        &["name", "dataType"],
-    );
-    schema
+    output::object(&[("fields", "array")], &["entity", "fields"])
 }
 
 fn count_shape() -> Value {
-    output::object(
-        &[("entity", "string"), ("count", "integer")],
-        &["entity", "count"],
-    )
+    output::object(&[("count", "integer")], &["entity", "count"])
 }
 
 fn threshold_shape() -> Value {
     output::object(
-        &[
-            ("externalRequestThreshold", "integer"),
-            ("currentTimeframeRequestCount", "integer"),
-            ("remaining", "integer"),
-            ("percentUsed", "number"),
-        ],
+        &[("percentUsed", "number")],
         &[
             "externalRequestThreshold",
             "currentTimeframeRequestCount",
@@ -93,12 +70,12 @@ pub fn tools() -> Vec<ToolDef> {
             "list-known-entities",
             "List known entities",
             LOCAL_READ,
-            "List the Autotask entities this server knows (about 230), with the operations each supports and the parent routes of child entities (e.g. TicketNotes under Tickets/{id}/Notes). Use it to find the right entity name for query-entity, get-entity, create-entity and friends; for tickets, companies, contacts, projects, tasks and time entries prefer the dedicated tools. Answered locally, costs no API call.",
+            "Entities this server knows (about 230), their operations and parent routes. No API call.",
         )
         .param(Param::own(
             "nameContains",
             Kind::Text { max: 100 },
-            "Optional case-insensitive substring to narrow the list, e.g. \"contract\".",
+            "",
         ))
         .output(Output::Shape(list_shape))
         .handler(|c, a: ListArgs| Box::pin(list_known_entities(c, a))),
@@ -106,7 +83,7 @@ pub fn tools() -> Vec<ToolDef> {
             "describe-entity-fields",
             "Describe entity fields",
             READ,
-            "Describe an entity's fields: names, data types, required/read-only/queryable flags, references, and the tenant's live picklist values with labels (e.g. ticket status codes; dependent lists show parentValue), plus user-defined fields and where creates/updates are sent. Call it before building a query-entity filter or a create-entity/update-entity body, and whenever you need a picklist code: picklist ids differ per tenant, never guess them.",
+            "An entity's fields and flags, the tenant's picklist values, UDFs and where writes go.",
         )
         .param(entity_param())
         .output(Output::Shape(describe_shape))
@@ -116,10 +93,10 @@ pub fn tools() -> Vec<ToolDef> {
                 "query-entity",
                 "Query entity",
                 READ,
-                "Query any entity with Autotask's filter syntax. `query` is a JSON object (or a JSON string of one): {\"filter\":[{\"op\":\"eq\",\"field\":\"status\",\"value\":1}],\"includeFields\":[\"id\",\"title\"]}. Operators: eq, noteq, gt, gte, lt, lte, beginsWith, endsWith, contains, exist, notExist, in, notIn; group with {\"op\":\"or\",\"items\":[...]}; top-level clauses are ANDed. Use noteq for \"not equal\" (ne is not an Autotask operator and is refused). Field names are checked against the entity first. For the common entities prefer search-tickets, search-companies, search-contacts, search-projects, search-tasks and search-time-entries; use count-entity first when a result may be large.",
+                "Query any entity: query is {\"filter\":[{\"op\":\"eq\",\"field\":\"status\",\"value\":\"New\"}],\"includeFields\":[...]}; ops eq noteq gt gte lt lte beginsWith endsWith contains exist notExist in notIn, groups {\"op\":\"or\",\"items\":[...]}.",
             ),
             vec![
-                Param::own("query", Kind::Json, "The Autotask query: an object with `filter` (array of clauses), optional `includeFields` and `maxRecords`, as an object or a JSON string.").required(),
+                Param::own("query", Kind::Json, "").required(),
                 max_records_param(),
             ],
         )
@@ -130,9 +107,9 @@ pub fn tools() -> Vec<ToolDef> {
                 "count-entity",
                 "Count entity",
                 READ,
-                "Count the records of any entity that match a query, without fetching them (one API call). Use it before a large query to decide whether to narrow the filter. `query` takes the same JSON as query-entity.",
+                "Count records matching a query (same JSON as query-entity).",
             ),
-            vec![Param::own("query", Kind::Json, "The Autotask query with a `filter` array, as an object or a JSON string; {\"filter\":[]} counts everything.").required()],
+            vec![Param::own("query", Kind::Json, "").required()],
         )
         .output(Output::Shape(count_shape))
         .handler(|c, a: CountArgs| Box::pin(count_entity(c, a))),
@@ -141,9 +118,9 @@ pub fn tools() -> Vec<ToolDef> {
                 "get-entity",
                 "Get entity",
                 READ,
-                "Fetch one record of any entity by id, with picklist labels beside codes. For tickets, companies, contacts, projects and tasks prefer get-ticket, get-company, get-contact, get-project and get-task. For a child collection without its own root (rare), pass parentEntity and parentId.",
+                "A record of any entity by id.",
             ),
-            vec![Param::own("id", ID, "Id of the record.").required()],
+            vec![Param::own("id", ID, "").required()],
         )
         .output(Output::Record)
         .handler(|c, a: ByIdArgs| Box::pin(get_entity(c, a))),
@@ -152,9 +129,9 @@ pub fn tools() -> Vec<ToolDef> {
                 "create-entity",
                 "Create entity",
                 super::CREATE,
-                "Create a record of any entity. `fields` is the record body (object or JSON string), e.g. {\"title\":\"...\",\"companyID\":123}; call describe-entity-fields first for required fields and picklist codes. Fields are checked against the entity (unknown names, types, lengths; read-only fields are dropped with a note). Child entities are sent under their parent automatically (TicketNotes to Tickets/{ticketID}/Notes, Contacts to Companies/{companyID}/Contacts); give the parent id as parentId or in the foreign-key field. Prefer create-ticket, create-ticket-note, create-company, create-contact and create-time-entry where they fit.",
+                "Create a record of any entity; fields is the body. Child entities go under their parent.",
             ),
-            vec![Param::own("fields", Kind::Json, "The new record's field values as an object (or a JSON string of one), using the entity's field names.").required()],
+            vec![Param::own("fields", Kind::Json, "").required()],
         )
         .output(Output::Written)
         .write_handler(|c, a: FieldsArgs| Box::pin(entity_writes::create_entity(c, a))),
@@ -163,9 +140,9 @@ pub fn tools() -> Vec<ToolDef> {
                 "update-entity",
                 "Update entity",
                 super::UPDATE,
-                "Update a record of any entity: only the fields given change (PATCH). `fields` must include \"id\", e.g. {\"id\":123,\"status\":5}. Fields are checked against the entity first. Child entities (e.g. Contacts, Tasks, TicketNotes) are sent under their parent; the parent id comes from parentId, the foreign-key field, or is looked up. Prefer update-ticket, update-company and update-contact where they fit.",
+                "Change fields of any record; fields must include id.",
             ),
-            vec![Param::own("fields", Kind::Json, "The fields to change as an object (or a JSON string of one); must include \"id\".").required()],
+            vec![Param::own("fields", Kind::Json, "").required()],
         )
         .output(Output::Written)
         .write_handler(|c, a: FieldsArgs| Box::pin(entity_writes::update_entity(c, a))),
@@ -174,9 +151,9 @@ pub fn tools() -> Vec<ToolDef> {
                 "delete-entity",
                 "Delete entity",
                 super::DELETE,
-                "Delete a record by id. Irreversible. Only some entities allow it (e.g. TimeEntries, Appointments, Contacts under their company); tickets, companies and projects cannot be deleted through the API, the error says so before anything is sent.",
+                "Delete a record by id, where Autotask allows it (e.g. TimeEntries).",
             ),
-            vec![Param::own("id", ID, "Id of the record to delete.").required()],
+            vec![Param::own("id", ID, "").required()],
         )
         .output(Output::Written)
         .write_handler(|c, a: ByIdArgs| Box::pin(entity_writes::delete_entity(c, a))),
@@ -184,7 +161,7 @@ pub fn tools() -> Vec<ToolDef> {
             "get-threshold-information",
             "Get API usage",
             READ,
-            "Show the tenant's Autotask API usage this hour against its limit (10,000 requests per rolling hour by default, shared by every integration on the tenant). Check it before a large fan-out of queries.",
+            "API requests used this hour against the tenant's shared limit.",
         )
         .output(Output::Shape(threshold_shape))
         .handler(|c, _: NoArgs| Box::pin(threshold(c))),
@@ -192,7 +169,7 @@ pub fn tools() -> Vec<ToolDef> {
             "get-version",
             "Get versions",
             READ,
-            "Show the Autotask REST API version and this server's name and version. A cheap connectivity check.",
+            "Autotask API and server versions.",
         )
         .output(Output::Shape(version_shape))
         .handler(|c, _: NoArgs| Box::pin(version(c))),
@@ -589,8 +566,8 @@ async fn query_entity(ctx: &Context, a: QueryArgs) -> Result<Value, ToolError> {
         ReadPlan::Root { entity: e, extra } => {
             let checked = root_filter(e, &a.query, extra)?;
             let max = a.max_records.or(checked.max);
-            let mut out =
-                records::search(ctx, e.name, checked.filter, max, checked.include).await?;
+            let projection = summary::projection(e, checked.include.as_deref())?;
+            let mut out = records::search(ctx, e.name, checked.filter, max, projection).await?;
             out["entity"] = json!(e.name);
             Ok(out)
         }
@@ -605,13 +582,15 @@ async fn query_entity(ctx: &Context, a: QueryArgs) -> Result<Value, ToolError> {
                 .max_records
                 .or(checked.max)
                 .unwrap_or(records::DEFAULT_MAX_RECORDS);
+            let cap = ctx.settings.max_records_cap;
             let result = ctx
                 .client
-                .list(&path, max as usize, ReadIntent::Explicit)
+                .list(&path, (max.max(1) as usize).min(cap), ReadIntent::Explicit)
                 .await?;
-            let mut items = result.items;
-            present(ctx, e.name, &mut items).await;
-            let mut out = shape::search_result(&[], items, result.has_more);
+            let mut result = result;
+            let notes = present(ctx, e, &mut result.items).await;
+            let projection = summary::projection(e, checked.include.as_deref())?;
+            let mut out = records::page(ctx, e, &[], result, &projection, notes);
             out["entity"] = json!(e.name);
             out["listedFrom"] = json!(path);
             Ok(out)

@@ -50,9 +50,12 @@ pub fn object(properties: &[(&str, &str)], required: &[&str]) -> Value {
     for (name, ty) in properties {
         props.insert((*name).to_string(), json!({"type": ty}));
     }
-    let mut schema = json!({"type": "object", "properties": props});
+    let mut schema = json!({"type": "object"});
     if !required.is_empty() {
         schema["required"] = json!(required);
+    }
+    if !props.is_empty() {
+        schema["properties"] = Value::Object(props);
     }
     schema
 }
@@ -65,30 +68,14 @@ pub fn record(entity: Option<&EntityDef>) -> Value {
     object(&[("id", id_type)], &["id"])
 }
 
-/// A page of records.
-pub fn search(entity: Option<&EntityDef>) -> Value {
-    let mut schema = object(
-        &[
-            ("count", "integer"),
-            ("hasMore", "boolean"),
-            ("items", "array"),
-        ],
-        &["count", "hasMore", "items"],
-    );
-    schema["properties"]["items"]["items"] = record(entity);
-    schema
+/// A page of records, as a table: `columns` (the first is the record id) and `rows` (arrays).
+pub fn search(_entity: Option<&EntityDef>) -> Value {
+    object(&[], &["columns", "rows"])
 }
 
-/// The outcome of a write.
+/// The outcome of a write (`record`: the record as it stands after it, when readable).
 pub fn written() -> Value {
-    object(
-        &[
-            ("operation", "string"),
-            ("entity", "string"),
-            ("id", "integer"),
-        ],
-        &["operation", "entity", "id"],
-    )
+    object(&[], &["operation", "id"])
 }
 
 #[cfg(test)]
@@ -102,10 +89,9 @@ mod tests {
         assert!(tickets.is_some());
         assert_eq!(
             record(tickets),
-            json!({"type": "object", "properties": {"id": {"type": "integer"}}, "required": ["id"]})
+            json!({"type": "object", "required": ["id"], "properties": {"id": {"type": "integer"}}})
         );
         let page = search(tickets);
-        assert_eq!(page["properties"]["items"]["items"], record(tickets));
-        assert_eq!(page["required"], json!(["count", "hasMore", "items"]));
+        assert_eq!(page["required"], json!(["columns", "rows"]));
     }
 }

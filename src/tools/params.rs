@@ -86,26 +86,19 @@ impl Param {
     }
 }
 
-/// The description the registry gives a field parameter: the referenced entity, or how a
-/// picklist is given. Empty when the type says it all.
+/// The description the registry gives a field parameter: only what its name and type do not
+/// say (a dependent picklist's parent). Labels for picklists and ids for references are
+/// explained once, in the server's instructions.
 pub fn field_description(f: &FieldDef) -> String {
-    if f.is_pick_list {
-        if f.picklist_parent_value_field.is_empty() {
-            "Label or code.".into()
-        } else {
-            format!(
-                "Label or code (depends on {}).",
-                f.picklist_parent_value_field
-            )
-        }
-    } else if f.is_reference && !f.reference_entity_type.is_empty() {
-        format!("{} id.", f.reference_entity_type)
+    if f.is_pick_list && !f.picklist_parent_value_field.is_empty() {
+        format!("Depends on {}.", f.picklist_parent_value_field)
     } else {
         String::new()
     }
 }
 
-/// The input schema of a tool: an object with these properties, nothing else.
+/// The input schema of a tool: an object with these properties (others are refused when
+/// called, naming the valid ones).
 pub fn input_schema(params: &[Param]) -> Map<String, Value> {
     let mut properties = Map::new();
     for p in params {
@@ -122,7 +115,6 @@ pub fn input_schema(params: &[Param]) -> Map<String, Value> {
     if !required.is_empty() {
         schema.insert("required".into(), Value::Array(required));
     }
-    schema.insert("additionalProperties".into(), json!(false));
     schema
 }
 
@@ -167,7 +159,7 @@ pub fn validate(
         match raw.get(p.name) {
             None => {
                 // A missing confirm token is the gate's to report: it names the token.
-                if p.required && p.kind != Kind::Confirm {
+                if p.required && !matches!(p.kind, Kind::Confirm { .. }) {
                     problems.push(format!("`{}` is required: {}", p.name, p.kind.hint()));
                 }
             }
@@ -176,7 +168,9 @@ pub fn validate(
                 p.name,
                 p.kind.hint()
             )),
-            Some(Value::String(s)) if s.trim().is_empty() && p.kind != Kind::Confirm => {
+            Some(Value::String(s))
+                if s.trim().is_empty() && !matches!(p.kind, Kind::Confirm { .. }) =>
+            {
                 if p.required || matches!(p.source, Source::Filter { .. }) {
                     // An empty filter would match everything: refuse it.
                     problems.push(format!(

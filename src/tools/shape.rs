@@ -1,13 +1,22 @@
-//! Output shaping: what a model reads back. Null and empty fields are dropped, picklist codes
-//! get a `<field>Label` beside them from the tenant's live picklists, and results are kept
-//! under a size budget with a note saying what was cut and how to narrow the request.
+//! Output shaping: what a model reads back, as few bytes as say it all. Pure functions over
+//! JSON, each one step of turning an Autotask record into a result:
+//!
+//! * [`compact`]: no `null`, no `""`, no empty arrays or objects;
+//! * [`tidy_dates`]: `2026-05-31T14:06:00.000` → `2026-05-31T14:06` (no digits that say
+//!   nothing: zero seconds and fractions go, other seconds stay);
+//! * [`labels_in_place`]: a picklist code becomes the tenant's label (`"status": "In
+//!   Progress"`); a code the tenant has no label for stays the code, never an invented label;
+//! * [`udf_map`]: user-defined fields as a `name → value` map, only those with a value;
+//! * [`add_names`]: the name of a referenced record beside its id (`companyID` + `company`);
+//! * [`table`]: many records as `columns` + `rows` (keys written once);
+//! * [`fit_record`] / [`fit_rows`]: keep a result under its size budget, saying what was cut.
 
-use serde_json::{Map, Value, json};
+use std::collections::HashMap;
+
+use serde_json::{Map, Value};
 
 use crate::picklists::EntityPicklists;
-
-/// Most characters of JSON a tool result carries.
-pub const SIZE_BUDGET: usize = 200_000;
+use crate::registry::{DataType, EntityDef};
 
 /// Drops `null`, `""`, `[]` and `{}` members of objects, recursively (0 and false stay).
 pub fn compact(value: &mut Value) {
@@ -39,67 +48,215 @@ fn is_empty(v: &Value) -> bool {
     }
 }
 
-/// Adds `<field>Label` after every picklist code of `record` the tenant has a label for.
-pub fn add_labels(record: &mut Value, lists: &EntityPicklists) {
+/// `2026-05-31T14:06:00.000` → `2026-05-31T14:06`; `…T09:01:44.203` → `…T09:01:44`.
+pub fn tidy_date(text: &str) -> String {
+    let no_fraction = match text.rfind('.') {
+        Some(dot) if text[dot + 1..].bytes().all(|b| b.is_ascii_digit()) => &text[..dot],
+        _ => text,
+    };
+    // `YYYY-MM-DDTHH:MM:00` → `YYYY-MM-DDTHH:MM`
+    if no_fraction.len() == 19 && no_fraction.ends_with(":00") && no_fraction.as_bytes()[10] == b'T'
+    {
+        no_fraction[..16].to_string()
+    } else {
+        no_fraction.to_string()
+    }
+}
+
+/// Tidies every date-time field of `entity` in `record`.
+pub fn tidy_dates(record: &mut Value, entity: &EntityDef) {
     let Value::Object(map) = record else { return };
+    for (key, value) in map.iter_mut() {
+        if let Value::String(s) = value
+            && entity
+                .field(key)
+                .is_some_and(|f| f.data_type == DataType::DateTime)
+        {
+            *s = tidy_date(s);
+        }
+    }
+}
+
+/// Replaces each picklist code of `record` the tenant has a label for by the label.
+pub fn labels_in_place(record: &mut Value, lists: &EntityPicklists) {
+    let Value::Object(map) = record else { return };
+    for (key, value) in map.iter_mut() {
+        if key == "id" {
+            continue;
+        }
+        if let Some(label) = lists.label(key, value)
+            && !label.is_empty()
+        {
+            *value = Value::String(label.to_string());
+        }
+    }
+}
+
+/// `userDefinedFields: [{name, value}]` → `userDefinedFields: {name: value}`, values only.
+pub fn udf_map(record: &mut Value) {
+    let Some(Value::Array(items)) = record.get("userDefinedFields").cloned() else {
+        return;
+    };
+    let map: Map<String, Value> = items
+        .into_iter()
+        .filter_map(|u| {
+            let name = u.get("name")?.as_str()?.to_string();
+            let value = u.get("value")?.clone();
+            (!is_empty(&value)).then_some((name, value))
+        })
+        .collect();
+    if let Value::Object(record) = record {
+        if map.is_empty() {
+            record.remove("userDefinedFields");
+        } else {
+            record.insert("userDefinedFields".into(), Value::Object(map));
+        }
+    }
+}
+
+/// The key a reference field's name goes under: the field without its `ID` suffix
+/// (`companyID` → `company`, `assignedResourceID` → `assignedResource`), or with `Name`
+/// added when that would clash with a field of the entity.
+pub fn name_key(entity: &EntityDef, field: &str) -> String {
+    let stem = field
+        .strip_suffix("ID")
+        .or_else(|| field.strip_suffix("Id"))
+        .unwrap_or(field);
+    if stem == field || stem.is_empty() || entity.field(stem).is_some() {
+        format!("{field}Name")
+    } else {
+        stem.to_string()
+    }
+}
+
+/// Names of referenced records: referenced entity → id → name.
+pub type Names = HashMap<&'static str, HashMap<i64, String>>;
+
+/// Puts the name of each referenced record right after its id field.
+pub fn add_names(record: &mut Value, entity: &EntityDef, names: &Names) {
+    let Value::Object(map) = record else { return };
+    if names.is_empty() {
+        return;
+    }
     let mut out = Map::with_capacity(map.len() + 4);
     for (key, value) in std::mem::take(map) {
-        let label = lists.label(&key, &value).map(str::to_string);
-        let label_key = format!("{key}Label");
+        let name = entity
+            .field(&key)
+            .filter(|f| f.is_reference)
+            .and_then(|f| crate::registry::by_singular(f.reference_entity_type))
+            .and_then(|target| names.get(target.name))
+            .and_then(|by_id| value.as_i64().and_then(|id| by_id.get(&id)))
+            .cloned();
+        let name_key = name_key(entity, &key);
         out.insert(key, value);
-        if let Some(label) = label
-            && !out.contains_key(&label_key)
+        if let Some(name) = name
+            && !out.contains_key(&name_key)
         {
-            out.insert(label_key, Value::String(label));
+            out.insert(name_key, Value::String(name));
         }
     }
     *map = out;
 }
 
-/// Cuts `items` so their JSON stays under `budget` characters. Returns the number dropped.
-pub fn fit(items: &mut Vec<Value>, budget: usize) -> usize {
+/// Many records as one table: `columns` (the `preferred` ones present first, then any other in
+/// first-seen order) and `rows` of cells in column order; a cell without a value is `null`.
+pub fn table(records: &[Value], preferred: &[String]) -> (Vec<String>, Vec<Value>) {
+    let mut columns: Vec<String> = Vec::new();
+    let present = |c: &str| {
+        records
+            .iter()
+            .any(|r| r.get(c).is_some_and(|v| !v.is_null()))
+    };
+    for c in preferred {
+        if present(c) && !columns.contains(c) {
+            columns.push(c.clone());
+        }
+    }
+    for r in records {
+        if let Value::Object(map) = r {
+            for key in map.keys() {
+                if !columns.contains(key) {
+                    columns.push(key.clone());
+                }
+            }
+        }
+    }
+    let rows = records
+        .iter()
+        .map(|r| {
+            Value::Array(
+                columns
+                    .iter()
+                    .map(|c| r.get(c).cloned().unwrap_or(Value::Null))
+                    .collect(),
+            )
+        })
+        .collect();
+    (columns, rows)
+}
+
+/// Keeps the first rows whose JSON fits in `budget` bytes; returns how many were dropped.
+pub fn fit_rows(rows: &mut Vec<Value>, budget: usize) -> usize {
     let mut used = 0;
     let mut keep = 0;
-    for item in items.iter() {
-        let size = item.to_string().len() + 1;
+    for row in rows.iter() {
+        let size = row.to_string().len() + 1;
         if used + size > budget && keep > 0 {
             break;
         }
         used += size;
         keep += 1;
     }
-    let dropped = items.len() - keep;
-    items.truncate(keep);
+    let dropped = rows.len() - keep;
+    rows.truncate(keep);
     dropped
 }
 
-/// The result of a search: `count`, `hasMore`, the `filter` applied, and the rows.
-pub fn search_result(filter: &[Value], mut items: Vec<Value>, has_more: bool) -> Value {
-    let dropped = fit(&mut items, SIZE_BUDGET);
-    let mut out = Map::new();
-    out.insert("count".into(), json!(items.len()));
-    out.insert("hasMore".into(), json!(has_more || dropped > 0));
-    out.insert("filter".into(), Value::Array(filter.to_vec()));
-    if dropped > 0 {
-        out.insert(
-            "note".into(),
-            json!(format!(
-                "{dropped} more rows matched but were left out to keep this result under {SIZE_BUDGET} characters; narrow the filter or lower maxRecords"
-            )),
-        );
-    } else if has_more {
-        out.insert(
-            "note".into(),
-            json!("more rows match than were returned: narrow the filter, or raise maxRecords (up to 500); count-entity gives the total"),
-        );
+/// Shortens the longest strings of `record` until its JSON fits in `budget` bytes; returns
+/// the fields cut, with their full length in characters.
+pub fn fit_record(record: &mut Value, budget: usize) -> Vec<(String, usize)> {
+    let mut cut = Vec::new();
+    let Value::Object(map) = record else {
+        return cut;
+    };
+    loop {
+        let size = Value::Object(map.clone()).to_string().len();
+        if size <= budget {
+            return cut;
+        }
+        let longest = map
+            .iter()
+            .filter_map(|(k, v)| v.as_str().map(|s| (k.clone(), s.len())))
+            .filter(|(k, _)| !cut.iter().any(|(c, _)| c == k))
+            .max_by_key(|(_, len)| *len);
+        let Some((key, len)) = longest else {
+            return cut;
+        };
+        let over = size - budget;
+        let Some(Value::String(s)) = map.get_mut(&key) else {
+            return cut;
+        };
+        let chars = s.chars().count();
+        let keep_bytes = len.saturating_sub(over + 40);
+        let mut end = keep_bytes.min(s.len());
+        while !s.is_char_boundary(end) {
+            end -= 1;
+        }
+        s.truncate(end);
+        s.push('…');
+        cut.push((key, chars));
     }
-    out.insert("items".into(), Value::Array(items));
-    Value::Object(out)
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::registry;
+    use serde_json::json;
+
+    fn tickets() -> &'static EntityDef {
+        registry::find("Tickets").unwrap_or_else(|| panic!("Tickets missing"))
+    }
 
     #[test]
     fn empties_go_and_zeroes_stay() {
@@ -110,41 +267,79 @@ mod tests {
             v,
             json!({"d": 0, "e": false, "userDefinedFields": [{"name": "Tier", "value": "Gold"}], "h": "x"})
         );
+        udf_map(&mut v);
+        assert_eq!(v["userDefinedFields"], json!({"Tier": "Gold"}));
     }
 
     #[test]
-    fn labels_sit_beside_codes() {
+    fn dates_lose_only_digits_that_say_nothing() {
+        assert_eq!(tidy_date("2026-05-31T14:06:00.000"), "2026-05-31T14:06");
+        assert_eq!(tidy_date("2026-11-20T09:01:44.203"), "2026-11-20T09:01:44");
+        assert_eq!(tidy_date("2026-11-20T09:01:44"), "2026-11-20T09:01:44");
+        assert_eq!(tidy_date("2026-11-20"), "2026-11-20");
+        let mut r = json!({"createDate": "2026-05-31T14:06:00.000", "title": "12:00:00.000"});
+        tidy_dates(&mut r, tickets());
+        assert_eq!(
+            r,
+            json!({"createDate": "2026-05-31T14:06", "title": "12:00:00.000"})
+        );
+    }
+
+    #[test]
+    fn labels_replace_known_codes_only() {
         let lists = EntityPicklists::from_fields(&[
             json!({"name": "status", "picklistValues": [{"value": "5", "label": "Complete"}]}),
         ]);
-        let mut v = json!({"id": 1, "status": 5, "title": "x"});
-        add_labels(&mut v, &lists);
-        assert_eq!(
-            serde_json::to_string(&v).unwrap_or_default(),
-            r#"{"id":1,"status":5,"statusLabel":"Complete","title":"x"}"#
-        );
+        let mut v = json!({"id": 5, "status": 5, "priority": 2});
+        labels_in_place(&mut v, &lists);
+        assert_eq!(v, json!({"id": 5, "status": "Complete", "priority": 2}));
     }
 
     #[test]
-    fn oversized_results_are_cut_with_a_note() {
-        let items: Vec<Value> = (0..100)
-            .map(|i| json!({"id": i, "text": "x".repeat(100)}))
-            .collect();
-        let mut cut = items.clone();
-        assert_eq!(fit(&mut cut, 1_000), 92);
-        let out = search_result(&[], items.clone(), false);
-        assert_eq!(out["count"], json!(100));
-        assert_eq!(out["hasMore"], json!(false));
-        let mut big = items;
-        big.iter_mut()
-            .for_each(|v| v["text"] = json!("y".repeat(5_000)));
-        let out = search_result(&[], big, false);
-        assert_eq!(out["hasMore"], json!(true));
-        assert!(
-            out["note"]
-                .as_str()
-                .unwrap_or_default()
-                .contains("narrow the filter")
+    fn names_sit_beside_their_ids() {
+        let mut names = Names::new();
+        names.insert("Companies", HashMap::from([(7, "Northwind".to_string())]));
+        names.insert("Resources", HashMap::from([(3, "Aiko Tanaka".to_string())]));
+        let mut v = json!({"id": 1, "companyID": 7, "assignedResourceID": 3, "contactID": 9});
+        add_names(&mut v, tickets(), &names);
+        assert_eq!(
+            serde_json::to_string(&v).unwrap_or_default(),
+            r#"{"id":1,"companyID":7,"company":"Northwind","assignedResourceID":3,"assignedResource":"Aiko Tanaka","contactID":9}"#
         );
+        assert_eq!(name_key(tickets(), "companyID"), "company");
+        assert_eq!(name_key(tickets(), "title"), "titleName");
+    }
+
+    #[test]
+    fn tables_write_each_key_once() {
+        let (columns, rows) = table(
+            &[
+                json!({"id": 1, "title": "a"}),
+                json!({"id": 2, "status": "New"}),
+            ],
+            &[
+                "id".to_string(),
+                "status".to_string(),
+                "priority".to_string(),
+            ],
+        );
+        assert_eq!(columns, ["id", "status", "title"]);
+        assert_eq!(rows, vec![json!([1, null, "a"]), json!([2, "New", null])]);
+    }
+
+    #[test]
+    fn oversized_results_are_cut() {
+        let mut rows: Vec<Value> = (0..100).map(|i| json!([i, "x".repeat(100)])).collect();
+        assert_eq!(fit_rows(&mut rows, 1_000), 91);
+        assert!(rows.iter().map(|r| r.to_string().len() + 1).sum::<usize>() <= 1_000);
+        let mut record = json!({"id": 1, "description": "y".repeat(10_000), "title": "t"});
+        let cut = fit_record(&mut record, 2_000);
+        assert_eq!(cut, vec![("description".to_string(), 10_000)]);
+        assert!(
+            record.to_string().len() <= 2_000,
+            "{}",
+            record.to_string().len()
+        );
+        assert_eq!(record["title"], "t");
     }
 }

@@ -8,6 +8,7 @@ use serde_json::Value;
 
 use super::output::Output;
 use super::records::{self, ById, body_of, changes, max_records_param, tenant_defaults};
+use super::summary::{self, fields_param};
 use super::value::{ID, Kind};
 use super::writes::{WriteOp, WritePlan};
 use super::{CREATE, Context, Op, Param, READ, ToolDef, ToolError, UPDATE, filters};
@@ -19,91 +20,82 @@ pub fn tools() -> Vec<ToolDef> {
             "search-tickets",
             "Search tickets",
             READ,
-            "Find tickets with named filters, all optional and combined with AND into one server-side query. For triage use openOnly (excludes the closed statuses, AUTOTASK_CLOSED_STATUS_IDS, default 5,16) and unassigned (no primary resource) instead of listing statuses yourself. status, priority and queueID take the tenant's codes or labels (\"In Progress\"). ticketNumber is an exact lookup that also finds completed tickets (openOnly is ignored then). With no filter at all it returns tickets in id order, oldest first; use createdAfter or lastActivityAfter for recent ones. The result carries count, hasMore and the filter applied, so you can refine it. For a ticket you know the id of, use get-ticket; for project tasks use search-tasks.",
+            "Find tickets. openOnly leaves out closed statuses; ticketNumber finds closed tickets too.",
         )
         .entity("Tickets")
-        .filter("ticketNumber", "ticketNumber", Op::Eq, "Exact ticket number, e.g. T20240101.0001 (finds completed tickets too).")
-        .filter("companyID", "companyID", Op::Eq, "Only tickets of this company id.")
-        .filter("status", "status", Op::Eq, "Only this status: the tenant's label (e.g. \"New\") or code.")
-        .filter("priority", "priority", Op::Eq, "Only this priority: label (e.g. \"High\") or code.")
-        .filter("queueID", "queueID", Op::Eq, "Only this queue: label or code.")
-        .filter("assignedResourceID", "assignedResourceID", Op::Eq, "Only tickets whose primary resource is this resource id.")
-        .filter("titleContains", "title", Op::Contains, "Text the title contains (case-insensitive).")
-        .param(Param::own("unassigned", Kind::Bool, "true: only tickets with no primary resource."))
-        .param(Param::own("openOnly", Kind::Bool, "true: leave out closed tickets (status noteq each closed status id)."))
-        .param(Param::own("closedStatusIds", Kind::Text { max: 200 }, "Comma-separated status codes that count as closed for openOnly, overriding AUTOTASK_CLOSED_STATUS_IDS for this call."))
-        .filter("createdAfter", "createDate", Op::From, "Only tickets created at or after this UTC date/date-time (ISO 8601).")
-        .filter("createdBefore", "createDate", Op::Before, "Only tickets created before this UTC date/date-time (ISO 8601).")
-        .filter("lastActivityAfter", "lastActivityDate", Op::From, "Only tickets with activity at or after this UTC date/date-time (ISO 8601).")
+        .filter("ticketNumber", "ticketNumber", Op::Eq, "")
+        .filter("companyID", "companyID", Op::Eq, "")
+        .filter("status", "status", Op::Eq, "")
+        .filter("priority", "priority", Op::Eq, "")
+        .filter("queueID", "queueID", Op::Eq, "")
+        .filter("assignedResourceID", "assignedResourceID", Op::Eq, "")
+        .filter("titleContains", "title", Op::Contains, "")
+        .param(Param::own("unassigned", Kind::Bool, "No primary resource."))
+        .param(Param::own("openOnly", Kind::Bool, ""))
+        .param(Param::own("closedStatusIds", Kind::Text { max: 200 }, "Codes openOnly treats as closed, e.g. 5,16."))
+        .filter("createdAfter", "createDate", Op::From, "")
+        .filter("createdBefore", "createDate", Op::Before, "")
+        .filter("lastActivityAfter", "lastActivityDate", Op::From, "")
         .param(max_records_param())
+        .param(fields_param())
         .output(Output::Search)
         .search_handler(|c, a: SearchTickets, f| Box::pin(search_tickets(c, a, f))),
-        ToolDef::new(
-            "get-ticket",
-            "Get ticket",
-            READ,
-            "Fetch one ticket by its numeric id, with labels beside status, priority, queue and other picklist codes. To find a ticket by its number (T2024...) use search-tickets with ticketNumber; for its notes use query-entity on TicketNotes with a ticketID filter.",
-        )
-        .entity("Tickets")
-        .param(Param::own("id", ID, "The ticket id (not the ticket number).").required())
-        .output(Output::Record)
-        .handler(|c, a: ById| Box::pin(get_ticket(c, a))),
+        ToolDef::new("get-ticket", "Get ticket", READ, "A ticket by id (by number: search-tickets ticketNumber).")
+            .entity("Tickets")
+            .param(Param::own("id", ID, "").required())
+            .output(Output::Record)
+            .handler(|c, a: ById| Box::pin(get_ticket(c, a))),
         ToolDef::new(
             "create-ticket",
             "Create ticket",
             CREATE,
-            "Create a ticket for a company. title and companyID are required; status and priority default to the tenant's default values when left out. Picklist arguments take codes or labels (describe-entity-fields Tickets lists them). Assigning a resource needs both assignedResourceID and assignedResourceRoleID. For fields not offered here use create-entity with entity Tickets.",
+            "Create a ticket; status and priority default to the tenant's defaults.",
         )
         .entity("Tickets")
-        .field("title", "Ticket title.")
-        .field("companyID", "Id of the company the ticket is for.")
-        .field("description", "Ticket description (plain text).")
-        .field("status", "Status label or code; default: the tenant's default status.")
-        .field("priority", "Priority label or code; default: the tenant's default priority.")
+        .field("title", "")
+        .field("companyID", "")
+        .field("description", "")
+        .field("status", "")
+        .field("priority", "")
         .optional("status")
         .optional("priority")
-        .field("queueID", "Queue label or code.")
-        .field("assignedResourceID", "Primary resource id (needs assignedResourceRoleID).")
-        .field("assignedResourceRoleID", "Role id of the primary resource.")
-        .field("contactID", "Contact id of the requester.")
-        .field("dueDateTime", "Due date-time in UTC (ISO 8601).")
-        .field("issueType", "Issue type label or code.")
-        .field("subIssueType", "Sub-issue type label or code (must belong to issueType).")
+        .field("queueID", "")
+        .field("assignedResourceID", "With assignedResourceRoleID.")
+        .field("assignedResourceRoleID", "")
+        .field("contactID", "")
+        .field("dueDateTime", "")
+        .field("issueType", "")
+        .field("subIssueType", "")
         .output(Output::Written)
         .write_handler(|c, t: Ticket| Box::pin(create_ticket(c, t))),
-        ToolDef::new(
-            "update-ticket",
-            "Update ticket",
-            UPDATE,
-            "Change fields of an existing ticket; only the fields given change. Use it to set status (e.g. complete a ticket), priority, queue, assignment, issue type, due date or resolution. For other fields use update-entity with entity Tickets; to add a note use create-ticket-note.",
-        )
-        .entity("Tickets")
-        .param(Param::own("id", ID, "Id of the ticket to change.").required())
-        .field("title", "New title.")
-        .field("description", "New description (replaces the old one).")
-        .field("status", "New status label or code.")
-        .field("priority", "New priority label or code.")
-        .field("queueID", "New queue label or code.")
-        .field("assignedResourceID", "New primary resource id (with assignedResourceRoleID).")
-        .field("assignedResourceRoleID", "Role id of the new primary resource.")
-        .field("issueType", "New issue type label or code.")
-        .field("subIssueType", "New sub-issue type label or code.")
-        .field("dueDateTime", "New due date-time in UTC (ISO 8601).")
-        .field("resolution", "Resolution text.")
-        .output(Output::Written)
-        .write_handler(|c, t: Ticket| Box::pin(update_ticket(c, t))),
+        ToolDef::new("update-ticket", "Update ticket", UPDATE, "Change a ticket's fields.")
+            .entity("Tickets")
+            .param(Param::own("id", ID, "").required())
+            .field("title", "")
+            .field("description", "")
+            .field("status", "")
+            .field("priority", "")
+            .field("queueID", "")
+            .field("assignedResourceID", "With assignedResourceRoleID.")
+            .field("assignedResourceRoleID", "")
+            .field("issueType", "")
+            .field("subIssueType", "")
+            .field("dueDateTime", "")
+            .field("resolution", "")
+            .output(Output::Written)
+            .write_handler(|c, t: Ticket| Box::pin(update_ticket(c, t))),
         ToolDef::new(
             "create-ticket-note",
             "Add ticket note",
             CREATE,
-            "Add a note to a ticket (posted to Tickets/{ticketID}/Notes). noteType and publish (who can see the note) take the tenant's codes or labels; left out, they take the tenant's default values, and the result says which were used. Check publish before writing anything a customer must not see.",
+            "Add a note to a ticket. noteType and publish (who sees it) default to the tenant's defaults.",
         )
         .entity("TicketNotes")
-        .field("ticketID", "Id of the ticket to add the note to.")
-        .field("title", "Note title (some tenants require one).")
-        .field("description", "Note text (plain text).")
-        .field("noteType", "Note type label or code; default: the tenant's default.")
-        .field("publish", "Visibility label or code (e.g. internal only vs all users); default: the tenant's default.")
+        .field("ticketID", "")
+        .field("title", "")
+        .field("description", "")
+        .field("noteType", "")
+        .field("publish", "")
         .optional("noteType")
         .optional("publish")
         .output(Output::Written)
@@ -119,6 +111,7 @@ pub struct SearchTickets {
     pub open_only: Option<bool>,
     pub closed_status_ids: Option<String>,
     pub max_records: Option<i64>,
+    pub fields: Option<Vec<String>>,
 }
 
 /// Parses the per-call closed status list.
@@ -172,9 +165,19 @@ async fn search_tickets(
     let closed = closed_ids(ctx, a.closed_status_ids.as_deref())?;
     let (extra, notes) = own_clauses(&a, &filter, &closed);
     filter.extend(extra);
-    let mut out = records::search(ctx, "Tickets", filter, a.max_records, None).await?;
-    if !notes.is_empty() {
-        out["notes"] = serde_json::json!(notes);
+    let projection = summary::projection(records::entity_def("Tickets")?, a.fields.as_deref())?;
+    let mut out = records::search(ctx, "Tickets", filter, a.max_records, projection).await?;
+    if !notes.is_empty()
+        && let Some(obj) = out.as_object_mut()
+    {
+        let mut all = notes;
+        if let Some(Value::Array(more)) = obj.remove("notes") {
+            all.extend(
+                more.into_iter()
+                    .filter_map(|n| n.as_str().map(str::to_string)),
+            );
+        }
+        obj.insert("notes".into(), serde_json::json!(all));
     }
     Ok(out)
 }

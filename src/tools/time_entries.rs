@@ -5,45 +5,42 @@ use serde_json::{Map, Value, json};
 
 use super::output::Output;
 use super::records::{self, Page, body_of, max_records_param};
+use super::summary::fields_param;
 use super::writes::{WriteOp, WritePlan};
 use super::{CREATE, Context, Op, READ, ToolDef, ToolError};
 use crate::entities::TimeEntry;
 
 pub fn tools() -> Vec<ToolDef> {
     vec![
-        ToolDef::new(
-            "search-time-entries",
-            "Search time entries",
-            READ,
-            "Find time entries by ticket, task, resource or date worked, combined with AND; with none, entries in id order. The result carries count, hasMore and the filter applied.",
-        )
-        .entity("TimeEntries")
-        .filter("ticketID", "ticketID", Op::Eq, "Only time logged on this ticket id.")
-        .filter("taskID", "taskID", Op::Eq, "Only time logged on this project task id.")
-        .filter("resourceID", "resourceID", Op::Eq, "Only time logged by this resource id.")
-        .filter("dateWorkedAfter", "dateWorked", Op::From, "Only entries worked at or after this UTC date/date-time.")
-        .filter("dateWorkedBefore", "dateWorked", Op::Before, "Only entries worked before this UTC date/date-time.")
-        .param(max_records_param())
-        .output(Output::Search)
-        .search_handler(|c, a: Page, f| Box::pin(search_time_entries(c, a, f))),
+        ToolDef::new("search-time-entries", "Search time entries", READ, "Find time entries.")
+            .entity("TimeEntries")
+            .filter("ticketID", "ticketID", Op::Eq, "")
+            .filter("taskID", "taskID", Op::Eq, "")
+            .filter("resourceID", "resourceID", Op::Eq, "")
+            .filter("dateWorkedAfter", "dateWorked", Op::From, "")
+            .filter("dateWorkedBefore", "dateWorked", Op::Before, "")
+            .param(max_records_param())
+            .param(fields_param())
+            .output(Output::Search)
+            .search_handler(|c, a: Page, f| Box::pin(search_time_entries(c, a, f))),
         ToolDef::new(
             "create-time-entry",
             "Log time",
             CREATE,
-            "Log time on a ticket or a project task (at most one of ticketID and taskID; with neither it is regular time), sent to TimeEntries. Give hoursWorked (over 0, at most 24), or startDateTime and endDateTime. roleID must be one of the resource's roles; dateWorked defaults to today (UTC).",
+            "Log time on a ticket or task (neither: regular time): hoursWorked (0-24], or start and end. roleID: one of the resource's roles.",
         )
         .entity("TimeEntries")
-        .field("ticketID", "Ticket id to log the time on (or taskID).")
-        .field("taskID", "Project task id to log the time on (or ticketID).")
-        .field("resourceID", "Resource id of the person who did the work.")
-        .field("roleID", "Role id the work is billed under (one of the resource's roles).")
-        .field("hoursWorked", "Hours worked, e.g. 1.5 (over 0, at most 24).")
-        .field("summaryNotes", "What was done (shown to the customer on invoices).")
-        .field("internalNotes", "Internal notes.")
-        .field("dateWorked", "Date of the work, UTC (default today).")
+        .field("ticketID", "")
+        .field("taskID", "")
+        .field("resourceID", "")
+        .field("roleID", "")
+        .field("hoursWorked", "")
+        .field("summaryNotes", "Shown to the customer.")
+        .field("internalNotes", "")
+        .field("dateWorked", "Default today (UTC).")
         .optional("dateWorked")
-        .field("startDateTime", "Start of the work, UTC date-time.")
-        .field("endDateTime", "End of the work, UTC date-time.")
+        .field("startDateTime", "")
+        .field("endDateTime", "")
         .output(Output::Written)
         .write_handler(|c, t: TimeEntry| Box::pin(create_time_entry(c, t))),
     ]
@@ -54,7 +51,14 @@ async fn search_time_entries(
     a: Page,
     filter: Vec<Value>,
 ) -> Result<Value, ToolError> {
-    records::search(ctx, "TimeEntries", filter, a.max_records, None).await
+    records::search(
+        ctx,
+        "TimeEntries",
+        filter,
+        a.max_records,
+        a.projection("TimeEntries")?,
+    )
+    .await
 }
 
 /// Checks the combination of fields and builds the body; `today` is the default date worked.

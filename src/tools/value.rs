@@ -41,8 +41,8 @@ pub enum Kind {
     Json,
     /// A list of short names (field names).
     Names,
-    /// The confirm token of a write tool: passed through exactly.
-    Confirm,
+    /// The confirm token of write tool `tool`: passed through exactly.
+    Confirm { tool: &'static str },
 }
 
 /// The kind of an id (64-bit, non-negative).
@@ -103,15 +103,20 @@ impl Kind {
     /// accepted as strings at run time, and picklists as codes or labels.
     pub fn schema(self) -> Value {
         match self {
-            Kind::Int { min, max } if min >= 1 && max < i32::MAX as i64 => {
+            Kind::Int { min, max } if min >= 1 && max <= 10_000 => {
                 json!({"type": "integer", "minimum": min, "maximum": max})
             }
+            Kind::Int { min, .. } if min >= 1 => json!({"type": "integer", "minimum": min}),
             Kind::Int { .. } => json!({"type": "integer"}),
             Kind::Pick { .. } => json!({"type": "string"}),
             Kind::Number => json!({"type": "number"}),
             Kind::Bool | Kind::Flag => json!({"type": "boolean"}),
-            Kind::Text { max } => json!({"type": "string", "maxLength": max}),
-            Kind::Confirm => json!({"type": "string"}),
+            // Long texts' caps are checked when called; short ones help the model.
+            Kind::Text { max } if max < 1_000 => json!({"type": "string", "maxLength": max}),
+            Kind::Text { .. } => json!({"type": "string"}),
+            Kind::Confirm { tool } => {
+                json!({"type": "string", "const": super::gate::token_for(tool)})
+            }
             Kind::DateTime => json!({"type": "string", "format": "date-time"}),
             Kind::Json => json!({"type": "object"}),
             Kind::Names => json!({"type": "array", "items": {"type": "string"}}),
@@ -137,7 +142,7 @@ impl Kind {
             }
             Kind::Json => "a JSON object (or a string holding one)".into(),
             Kind::Names => "an array of field names".into(),
-            Kind::Confirm => "the confirm token string".into(),
+            Kind::Confirm { tool } => format!("\"{}\"", super::gate::token_for(tool)),
         }
     }
 }
@@ -262,7 +267,7 @@ pub fn coerce(kind: Kind, value: &Value) -> Option<Coerced> {
             }
             _ => None,
         },
-        Kind::Confirm => match value {
+        Kind::Confirm { .. } => match value {
             Value::String(s) if s.chars().count() <= 64 => ready(Some(value.clone())),
             _ => None,
         },
@@ -428,7 +433,9 @@ mod tests {
             Kind::DateTime,
             Kind::Json,
             Kind::Names,
-            Kind::Confirm,
+            Kind::Confirm {
+                tool: "create-ticket",
+            },
         ];
         for kind in kinds {
             assert!(kind.schema()["type"].is_string(), "{kind:?}");

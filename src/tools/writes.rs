@@ -1,12 +1,13 @@
 //! Every write goes through here. A write tool's handler does not send anything: it checks its
 //! input and returns a [`WritePlan`] (method, path, body). [`execute`] sends the plan exactly
-//! once (writes are never retried) and shapes the answer. One place for what every write
+//! once (writes are never retried) and answers with the record as it stands after the write
+//! (one GET, summary fields, labels and names), so a model needs no read-back. One place for what every write
 //! shares: how it is sent, what its answer says, and (later) preview, audit and policy.
 
 use serde_json::{Map, Value, json};
 
-use super::{Context, ToolError};
-use crate::autotask::UpdateMethod;
+use super::{Context, ToolError, records};
+use crate::autotask::{ReadIntent, UpdateMethod};
 
 /// What a write does.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -124,19 +125,45 @@ pub async fn execute(ctx: &Context, plan: WritePlan) -> Result<Value, ToolError>
             (deleted, format!("{}/{id}", plan.path))
         }
     };
-    let next = match plan.op {
-        WriteOp::Delete => "the record is gone".to_string(),
-        _ => format!("{} {id} reads it back", plan.read_back),
-    };
     let mut out = json!({
         "operation": plan.op.done(),
         "entity": plan.entity,
         "id": id,
         "sentTo": sent_to,
-        "next": next,
     });
-    if !plan.notes.is_empty() {
-        out["notes"] = json!(plan.notes);
+    let mut notes = plan.notes.clone();
+    if plan.op != WriteOp::Delete {
+        match read_back(ctx, &plan, id).await {
+            Ok(record) => out["record"] = record,
+            Err(e) => notes.push(format!(
+                "the write succeeded but reading the record back failed ({e}); {} {id} reads it",
+                plan.read_back
+            )),
+        }
+    }
+    if !notes.is_empty() {
+        out["notes"] = json!(notes);
     }
     Ok(out)
+}
+
+/// The record as it stands after the write (one GET): its summary fields, labels and names.
+async fn read_back(ctx: &Context, plan: &WritePlan, id: i64) -> Result<Value, ToolError> {
+    let e = records::entity_def(plan.entity)?;
+    let path = if e.root.get {
+        e.name.to_string()
+    } else {
+        plan.path.clone()
+    };
+    let record = ctx
+        .client
+        .get(&path, id, ReadIntent::Explicit)
+        .await?
+        .ok_or_else(|| ToolError::NotFound(format!("{} {id} is not readable", e.name)))?;
+    let mut records = [record];
+    let notes = records::present(ctx, e, &mut records).await;
+    let [mut record] = records;
+    records::summarize(e, &mut record);
+    records::fit(ctx, &mut record, notes);
+    Ok(record)
 }

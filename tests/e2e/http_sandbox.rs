@@ -75,13 +75,14 @@ async fn the_real_server_answers_over_http_against_the_sandbox() {
         .unwrap();
     assert_ne!(search.is_error, Some(true), "{}", text_of(&search));
     let structured = search.structured_content.clone().unwrap_or_default();
-    let items = structured
-        .get("items")
+    let rows = structured
+        .get("rows")
         .and_then(|v| v.as_array())
         .cloned()
         .unwrap_or_default();
-    assert!(!items.is_empty() && items.len() <= 3, "{structured}");
-    let id = items[0]["id"].as_i64().expect("ticket id");
+    assert!(!rows.is_empty() && rows.len() <= 3, "{structured}");
+    assert_eq!(structured["columns"][0], "id", "{structured}");
+    let id = rows[0][0].as_i64().expect("ticket id");
 
     let ticket = client
         .call_tool(

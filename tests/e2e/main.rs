@@ -27,6 +27,7 @@ mod mcp_guards;
 mod mcp_stdio;
 mod mcp_tools;
 mod registry_facts;
+mod result_sizes;
 mod sandbox_cli_refresh;
 mod sandbox_queries;
 mod sandbox_route_walk;

@@ -44,13 +44,19 @@ fn types(schema: &Value) -> Vec<&str> {
     }
 }
 
-/// True when the parameter takes a picklist label or code (from the server's own inventory).
-fn is_picklist(tool: &str, name: &str) -> bool {
+/// The kind of a parameter, from the server's own inventory.
+fn kind_of(tool: &str, name: &str) -> Option<Kind> {
     autotask_mcp::tools::all()
         .iter()
         .filter(|d| d.name == tool)
         .flat_map(|d| d.params.iter())
-        .any(|p| p.name == name && matches!(p.kind, Kind::Pick { .. }))
+        .find(|p| p.name == name)
+        .map(|p| p.kind)
+}
+
+/// True when the parameter takes a picklist label or code.
+fn is_picklist(tool: &str, name: &str) -> bool {
+    matches!(kind_of(tool, name), Some(Kind::Pick { .. }))
 }
 
 /// A valid value for a parameter, so a junk value elsewhere is the only problem.
@@ -113,7 +119,11 @@ fn junk(tool: &str, name: &str, schema: &Value) -> Vec<Value> {
             json!(format!("{{\"a\":\"{}\"}}", "x".repeat(200_000))),
         ]);
     } else {
-        let max = schema["maxLength"].as_u64().unwrap_or(64) as usize;
+        // The cap is in the schema for short texts; long ones are capped when called.
+        let max = match kind_of(tool, name) {
+            Some(Kind::Text { max }) => max as usize,
+            _ => schema["maxLength"].as_u64().unwrap_or(64) as usize,
+        };
         out.extend([
             json!(12345),
             json!(false),

@@ -6,7 +6,8 @@
 
 use std::collections::BTreeSet;
 
-use autotask_mcp::tools::params::Source;
+use serde_json::json;
+
 use autotask_mcp::tools::{Inventory, Kind};
 
 const DIR: &str = "tests/snapshots/tools";
@@ -32,46 +33,51 @@ fn every_tool_matches_its_snapshot_file() {
     );
 }
 
+/// What `tools/list` carries for each tool, and what it leaves out because every byte is paid
+/// in every conversation.
 #[test]
-fn every_tool_has_a_title_all_four_annotations_and_described_parameters() {
+fn every_tool_is_lean_and_says_what_it_needs_to() {
     for def in autotask_mcp::tools::all() {
         let v = serde_json::to_value(def.tool()).unwrap();
         let name = def.name;
-        assert!(v["title"].as_str().is_some_and(|t| !t.is_empty()), "{name}");
+        assert!(!def.title.is_empty(), "{name}: the docs use the title");
+        assert!(v.get("title").is_none(), "{name}: no title in tools/list");
+        let description = v["description"].as_str().unwrap();
         assert!(
-            v["description"].as_str().is_some_and(|d| d.len() > 40),
+            (10..=300).contains(&description.len()),
+            "{name}: description of {} bytes",
+            description.len()
+        );
+        let a = &v["annotations"];
+        assert_eq!(a["readOnlyHint"], json!(!def.writes()), "{name}");
+        // Other hints only where they differ from the spec's defaults.
+        assert_eq!(
+            a.get("destructiveHint").is_some(),
+            def.writes() && !def.hints.destructive,
             "{name}"
         );
-        for hint in [
-            "readOnlyHint",
-            "destructiveHint",
-            "idempotentHint",
-            "openWorldHint",
-        ] {
-            assert!(v["annotations"][hint].is_boolean(), "{name} lacks {hint}");
-        }
+        assert_eq!(
+            a.get("idempotentHint").is_some(),
+            def.writes() && def.hints.idempotent,
+            "{name}"
+        );
+        assert_eq!(
+            a.get("openWorldHint").is_some(),
+            !def.hints.open_world,
+            "{name}"
+        );
+        assert!(a.get("title").is_none(), "{name}");
         let schema = &v["inputSchema"];
         assert_eq!(schema["type"], "object");
-        assert_eq!(schema["additionalProperties"], false);
         for p in &def.params {
             let spec = &schema["properties"][p.name];
-            // A parameter may go without a description only when it is an entity field
-            // whose schema says it all (text, numbers, dates, booleans).
-            let plain = matches!(p.source, Source::Field(_))
-                && matches!(
-                    p.kind,
-                    Kind::Text { .. } | Kind::Number | Kind::DateTime | Kind::Bool
-                );
-            assert!(
-                plain || spec["description"].as_str().is_some_and(|d| !d.is_empty()),
-                "{name}.{} needs a description",
-                p.name
-            );
             assert!(
                 spec["type"].is_string(),
                 "{name}.{} advertises more than one type",
                 p.name
             );
+            let description = spec["description"].as_str().unwrap_or_default();
+            assert!(description.len() <= 80, "{name}.{}: {description}", p.name);
         }
         let required: Vec<&str> = schema["required"]
             .as_array()
@@ -82,7 +88,17 @@ fn every_tool_has_a_title_all_four_annotations_and_described_parameters() {
             def.writes(),
             "{name}: confirm is required exactly on write tools"
         );
-        assert!(v["outputSchema"].is_object(), "{name} has no outputSchema");
+        if def.writes() {
+            assert_eq!(
+                schema["properties"]["confirm"]["const"],
+                json!(name.to_uppercase().replace('-', "_")),
+                "{name}: the confirm token is the schema's constant"
+            );
+        }
+        assert_eq!(
+            v["outputSchema"]["type"], "object",
+            "{name} has no outputSchema"
+        );
     }
 }
 
@@ -124,7 +140,9 @@ fn type_text(kind: Kind) -> String {
         Kind::DateTime => "date-time (ISO 8601, UTC)".to_string(),
         Kind::Json => "JSON object".to_string(),
         Kind::Names => "list of field names".to_string(),
-        Kind::Confirm => "confirm token".to_string(),
+        Kind::Confirm { tool } => {
+            format!("confirm token `{}`", tool.to_uppercase().replace('-', "_"))
+        }
     }
 }
 
@@ -142,11 +160,7 @@ fn tool_reference_in_docs_is_generated_from_the_inventory() {
         let tool = def.tool();
         let v = serde_json::to_value(&tool).unwrap();
         let writes = def.writes();
-        doc.push_str(&format!(
-            "\n### `{}` — {}\n\n",
-            tool.name,
-            v["title"].as_str().unwrap()
-        ));
+        doc.push_str(&format!("\n### `{}` — {}\n\n", tool.name, def.title));
         if writes {
             let token = tool.name.to_uppercase().replace('-', "_");
             doc.push_str(&format!(

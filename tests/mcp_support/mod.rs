@@ -224,6 +224,31 @@ pub fn text(result: &CallToolResult) -> String {
         .join("\n")
 }
 
+/// The rows of a search result as objects (a table's `columns` + `rows`), null cells left
+/// out.
 pub fn items(v: &Value) -> Vec<Value> {
-    v["items"].as_array().cloned().unwrap_or_default()
+    let columns: Vec<String> = v["columns"]
+        .as_array()
+        .map(|c| {
+            c.iter()
+                .filter_map(|x| x.as_str().map(str::to_string))
+                .collect()
+        })
+        .unwrap_or_default();
+    v["rows"]
+        .as_array()
+        .map(|rows| {
+            rows.iter()
+                .map(|row| {
+                    let mut obj = serde_json::Map::new();
+                    for (c, cell) in columns.iter().zip(row.as_array().into_iter().flatten()) {
+                        if !cell.is_null() {
+                            obj.insert(c.clone(), cell.clone());
+                        }
+                    }
+                    Value::Object(obj)
+                })
+                .collect()
+        })
+        .unwrap_or_default()
 }
