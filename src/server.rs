@@ -8,14 +8,15 @@ use std::sync::Arc;
 
 use rmcp::model::{
     CallToolRequestParams, CallToolResponse, Implementation, ListResourceTemplatesResult,
-    ListResourcesResult, ListToolsResult, PaginatedRequestParams, ReadResourceRequestParams,
-    ReadResourceResponse, ReadResourceResult, Resource, ResourceContents, ResourceTemplate,
-    ServerCapabilities, ServerConfig, Tool,
+    ListResourcesResult, ListToolsResult, PaginatedRequestParams, ProgressNotificationParam,
+    ReadResourceRequestParams, ReadResourceResponse, ReadResourceResult, Resource,
+    ResourceContents, ResourceTemplate, ServerCapabilities, ServerConfig, Tool,
 };
 use rmcp::service::RequestContext;
 use rmcp::{ErrorData as McpError, RoleServer, ServerHandler};
 use serde_json::{Value, json};
 
+use crate::autotask::meter::Meter;
 use crate::autotask::{AutotaskClient, AutotaskError};
 use crate::tools::{self, Context, Inventory, Settings, ToolError, filters, records, summary};
 
@@ -222,6 +223,28 @@ impl AutotaskServer {
     }
 }
 
+/// A meter for one call that relays paging progress to the client as MCP progress
+/// notifications, when the client passed a progress token.
+fn progress_meter(context: &RequestContext<RoleServer>) -> Meter {
+    let Some(token) = context.meta.get_progress_token() else {
+        return Meter::default();
+    };
+    let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel::<u64>();
+    let peer = context.peer.clone();
+    tokio::spawn(async move {
+        while let Some(rows) = rx.recv().await {
+            let note = ProgressNotificationParam::new(token.clone(), rows as f64)
+                .with_message(format!("{rows} records read"));
+            if peer.notify_progress(note).await.is_err() {
+                break;
+            }
+        }
+    });
+    Meter::with_progress(Box::new(move |rows| {
+        let _ = tx.send(rows);
+    }))
+}
+
 impl ServerHandler for AutotaskServer {
     fn get_info(&self) -> ServerConfig {
         ServerConfig::new(
@@ -258,7 +281,7 @@ impl ServerHandler for AutotaskServer {
     async fn call_tool(
         &self,
         request: CallToolRequestParams,
-        _context: RequestContext<RoleServer>,
+        context: RequestContext<RoleServer>,
     ) -> Result<CallToolResponse, McpError> {
         let Some(def) = self.state.inventory.def(&request.name) else {
             let name: String = request.name.chars().take(80).collect();
@@ -272,11 +295,17 @@ impl ServerHandler for AutotaskServer {
                 None,
             ));
         };
-        Ok(
-            tools::call(&self.state.tools, def, request.arguments.as_ref())
-                .await
-                .into(),
-        )
+        let meter = Arc::new(progress_meter(&context));
+        let call = tools::call(&self.state.tools, def, request.arguments.as_ref(), meter);
+        if def.writes() {
+            // A write runs to its end: stopping it half-way would leave its outcome unknown.
+            return Ok(call.await.into());
+        }
+        tokio::select! {
+            result = call => Ok(result.into()),
+            // The client cancelled: stop reading at once (no answer is sent for it).
+            () = context.ct.cancelled() => Err(McpError::internal_error("cancelled by the client", None)),
+        }
     }
 
     async fn list_resources(

@@ -545,13 +545,16 @@ fn read_plan(target: &Target) -> Result<ReadPlan, ToolError> {
     }
 }
 
-/// The checked filter of a root query, with the parent's foreign-key clause first.
-fn root_filter(
+/// The checked filter of a root query, with the parent's foreign-key clause first; picklist
+/// labels become codes.
+async fn root_filter(
+    ctx: &Context,
     e: &EntityDef,
     query: &Value,
     extra: Option<Value>,
 ) -> Result<filters::CheckedQuery, ToolError> {
     let mut checked = filters::check_query(e, query).map_err(about("query"))?;
+    super::labels::resolve_filter(ctx, e, &mut checked.filter).await?;
     if let Some(extra) = extra {
         if checked.filter == vec![filters::match_all()] {
             checked.filter.clear();
@@ -564,7 +567,7 @@ fn root_filter(
 async fn query_entity(ctx: &Context, a: QueryArgs) -> Result<Value, ToolError> {
     match read_plan(&a.target())? {
         ReadPlan::Root { entity: e, extra } => {
-            let checked = root_filter(e, &a.query, extra)?;
+            let checked = root_filter(ctx, e, &a.query, extra).await?;
             let max = a.max_records.or(checked.max);
             let projection = summary::projection(e, checked.include.as_deref())?;
             let mut out = records::search(ctx, e.name, checked.filter, max, projection).await?;
@@ -601,7 +604,7 @@ async fn query_entity(ctx: &Context, a: QueryArgs) -> Result<Value, ToolError> {
 async fn count_entity(ctx: &Context, a: CountArgs) -> Result<Value, ToolError> {
     match read_plan(&a.target())? {
         ReadPlan::Root { entity: e, extra } => {
-            let checked = root_filter(e, &a.query, extra)?;
+            let checked = root_filter(ctx, e, &a.query, extra).await?;
             let count = ctx
                 .client
                 .count(

@@ -121,6 +121,108 @@ pub async fn resolve(
     }
 }
 
+/// A filter value to look at: a picklist label to turn into a code, or a numeric string to
+/// send as a number.
+fn needs_code(v: &Value) -> bool {
+    matches!(v, Value::String(_))
+}
+
+/// Turns the picklist labels in a checked Autotask filter into codes: every clause on a
+/// picklist field of `entity` whose value (or `in`/`notIn` values) is text. A numeric text is
+/// a code already; an unknown label is refused with the valid choices, nothing sent.
+pub async fn resolve_filter(
+    ctx: &Context,
+    entity: &crate::registry::EntityDef,
+    filter: &mut [Value],
+) -> Result<(), ToolError> {
+    let mut wanted = false;
+    for clause in filter.iter() {
+        walk(clause, &mut |field, values| {
+            if entity.field(field).is_some_and(|f| f.is_pick_list)
+                && values.iter().any(|v| needs_code(v))
+            {
+                wanted = true;
+            }
+        });
+    }
+    if !wanted {
+        return Ok(());
+    }
+    let lists = ctx.picklists.get(entity.name, ReadIntent::Explicit).await?;
+    let mut problems = Vec::new();
+    for clause in filter.iter_mut() {
+        walk_mut(clause, &mut |field, value| {
+            let Some(f) = entity.field(field).filter(|f| f.is_pick_list) else {
+                return;
+            };
+            let Value::String(text) = value else { return };
+            let trimmed = text.trim().to_string();
+            if trimmed.parse::<i64>().is_ok() {
+                *value = typed_code(entity.name, f.name, &trimmed);
+                return;
+            }
+            match code_of(&lists, field, entity.name, f.name, &trimmed) {
+                Ok(code) => *value = code,
+                Err(problem) => problems.push(problem),
+            }
+        });
+    }
+    if problems.is_empty() {
+        Ok(())
+    } else {
+        Err(ToolError::Invalid(format!(
+            "`query`: {}. Nothing was sent.",
+            problems.join("; ")
+        )))
+    }
+}
+
+/// Calls `f(field, values)` for every comparison clause (values: `value`, or the `in` list).
+fn walk(clause: &Value, f: &mut impl FnMut(&str, Vec<&Value>)) {
+    if let Some(items) = clause.get("items").and_then(Value::as_array) {
+        for item in items {
+            walk(item, f);
+        }
+        return;
+    }
+    if clause.get("udf") == Some(&Value::Bool(true)) {
+        return;
+    }
+    let Some(field) = clause.get("field").and_then(Value::as_str) else {
+        return;
+    };
+    match clause.get("value") {
+        Some(Value::Array(values)) => f(field, values.iter().collect()),
+        Some(v) => f(field, vec![v]),
+        None => {}
+    }
+}
+
+/// Calls `f(field, value)` on every value of every comparison clause, to change it.
+fn walk_mut(clause: &mut Value, f: &mut impl FnMut(&str, &mut Value)) {
+    if let Some(items) = clause.get_mut("items").and_then(Value::as_array_mut) {
+        for item in items {
+            walk_mut(item, f);
+        }
+        return;
+    }
+    if clause.get("udf") == Some(&Value::Bool(true)) {
+        return;
+    }
+    let Some(field) = clause
+        .get("field")
+        .and_then(Value::as_str)
+        .map(str::to_string)
+    else {
+        return;
+    };
+    match clause.get_mut("value") {
+        Some(Value::Array(values)) => values.iter_mut().for_each(|v| f(&field, v)),
+        Some(v) => f(&field, v),
+        None => {}
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -148,5 +250,32 @@ mod tests {
         assert!(err.contains("no picklist for Tickets.queueID"), "{err}");
         assert_eq!(typed_code("Tickets", "status", "5"), json!(5));
         assert_eq!(typed_code("Nope", "x", "A"), json!("A"));
+    }
+
+    #[test]
+    fn filters_are_walked_into_groups_and_lists() {
+        let mut clause = json!({"op": "or", "items": [
+            {"op": "eq", "field": "status", "value": "New"},
+            {"op": "in", "field": "priority", "value": ["High", 2]},
+            {"op": "eq", "field": "Tier", "udf": true, "value": "Gold"}]});
+        let mut seen = Vec::new();
+        walk(&clause, &mut |field, values| {
+            seen.push((field.to_string(), values.len()))
+        });
+        assert_eq!(
+            seen,
+            [("status".to_string(), 1), ("priority".to_string(), 2)]
+        );
+        walk_mut(&mut clause, &mut |_, v| {
+            if v.is_string() {
+                *v = json!(0);
+            }
+        });
+        assert_eq!(clause["items"][0]["value"], 0);
+        assert_eq!(clause["items"][1]["value"], json!([0, 2]));
+        assert_eq!(
+            clause["items"][2]["value"], "Gold",
+            "UDF values are left alone"
+        );
     }
 }

@@ -32,10 +32,13 @@ pub mod writes;
 use std::collections::BTreeMap;
 use std::time::Instant;
 
-use rmcp::model::{CallToolResult, ContentBlock, JsonObject, Tool};
+use std::sync::Arc;
+
+use rmcp::model::{CallToolResult, ContentBlock, JsonObject, MetaObject, Tool};
 use serde_json::Value;
 
 use crate::autotask::AutotaskError;
+use crate::autotask::meter::{self, Meter};
 use crate::metrics::{ToolOutcome, record_tool_call};
 pub use context::{Context, Settings};
 pub use def::{CREATE, DELETE, Hints, Input, LOCAL_READ, READ, ToolDef, UPDATE};
@@ -117,10 +120,17 @@ impl Inventory {
     }
 }
 
-/// Runs one tool call to a result: never panics, never returns a protocol error.
-pub async fn call(ctx: &Context, def: &ToolDef, arguments: Option<&JsonObject>) -> CallToolResult {
+/// Runs one tool call to a result: never panics, never returns a protocol error. `meter`
+/// counts what the call costs (reported in the result's `_meta` as `autotask.requests` and
+/// `autotask.cacheHits`) and relays paging progress.
+pub async fn call(
+    ctx: &Context,
+    def: &ToolDef,
+    arguments: Option<&JsonObject>,
+    meter: Arc<Meter>,
+) -> CallToolResult {
     let started = Instant::now();
-    let outcome = run(ctx, def, arguments).await;
+    let outcome = meter::scope(meter.clone(), run(ctx, def, arguments)).await;
     let (result, metric) = match outcome {
         Ok(value) => (CallToolResult::structured(value), ToolOutcome::Ok),
         Err(error) => {
@@ -135,9 +145,14 @@ pub async fn call(ctx: &Context, def: &ToolDef, arguments: Option<&JsonObject>) 
             )
         }
     };
-    tracing::debug!(tool = def.name, outcome = ?metric, elapsed_ms = started.elapsed().as_millis() as u64, "tool call");
+    tracing::debug!(tool = def.name, outcome = ?metric, elapsed_ms = started.elapsed().as_millis() as u64, requests = meter.requests(), "tool call");
     record_tool_call(def.name, metric, started.elapsed());
-    result
+    let mut cost = JsonObject::new();
+    cost.insert(
+        "autotask".into(),
+        serde_json::json!({"requests": meter.requests(), "cacheHits": meter.cache_hits()}),
+    );
+    result.with_meta(Some(MetaObject(cost)))
 }
 
 /// The labels among `args` to resolve: picklist parameters given as labels.
