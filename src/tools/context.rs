@@ -1,11 +1,22 @@
-//! What a tool call may use: the Autotask client, the tenant's picklist cache and the
-//! settings that shape answers. The server builds one `Context` per process and hands it to
+//! What a tool call may use: the Autotask client, the tenant's picklist cache, the settings
+//! that shape answers and writes (allow-list, audit log, impersonation header), and the
+//! remembered idempotency keys. The server builds one `Context` per process and hands it to
 //! every call; tools never reach into the server or the transport.
 
 use std::sync::Arc;
+use std::time::Duration;
 
+use secrecy::ExposeSecret;
+
+use super::audit::AuditLog;
+use super::idempotency::Keys;
+use super::policy::WritePolicy;
 use crate::autotask::AutotaskClient;
+use crate::config::{Config, Credentials};
 use crate::picklists::{DEFAULT_TTL, PicklistCache};
+
+/// How long an idempotency key is remembered unless configured.
+pub const DEFAULT_IDEMPOTENCY_WINDOW: Duration = Duration::from_secs(24 * 60 * 60);
 
 /// Settings of the tools, from the configuration.
 #[derive(Debug, Clone)]
@@ -14,14 +25,50 @@ pub struct Settings {
     pub closed_status_ids: Arc<[i64]>,
     /// True when write tools are not offered.
     pub read_only: bool,
+    /// The entities writes may touch.
+    pub policy: WritePolicy,
+    /// Where write attempts are logged.
+    pub audit: AuditLog,
+    /// How long a create's idempotency key is remembered.
+    pub idempotency_window: Duration,
+    /// The HTTP header a trusted front end sets to the resource a call's writes act as.
+    pub impersonation_header: Option<http::HeaderName>,
+    /// `AUTOTASK_IMPERSONATION_RESOURCE_ID`: the resource every write acts as otherwise.
+    pub static_acting_as: Option<i64>,
 }
 
 impl Settings {
+    /// Settings with every entity writable, no audit log and no impersonation header.
     pub fn new(closed_status_ids: Vec<i64>, read_only: bool) -> Settings {
         Settings {
             closed_status_ids: closed_status_ids.into(),
             read_only,
+            policy: WritePolicy::all(),
+            audit: AuditLog::off(),
+            idempotency_window: DEFAULT_IDEMPOTENCY_WINDOW,
+            impersonation_header: None,
+            static_acting_as: None,
         }
+    }
+
+    /// The settings of `config`, for a client using `credentials`: the allow-list checked
+    /// against the registry and the audit log opened (the errors name the variable).
+    pub fn from_config(config: &Config, credentials: &Credentials) -> Result<Settings, String> {
+        let mut secrets: Vec<String> = credentials.values().iter().map(|s| s.to_string()).collect();
+        if let Some(token) = &config.http.token {
+            secrets.push(token.expose_secret().to_string());
+        }
+        Ok(Settings {
+            policy: WritePolicy::only(&config.writes.entities)?,
+            audit: AuditLog::open(config.writes.audit_log.as_deref(), secrets)?,
+            idempotency_window: config.writes.idempotency_window,
+            impersonation_header: config.writes.impersonation_header.clone(),
+            static_acting_as: config
+                .autotask
+                .as_ref()
+                .and_then(|a| a.impersonation_resource_id),
+            ..Settings::new(config.closed_status_ids.clone(), config.read_only)
+        })
     }
 }
 
@@ -31,12 +78,15 @@ pub struct Context {
     pub client: AutotaskClient,
     pub picklists: PicklistCache,
     pub settings: Settings,
+    /// The idempotency keys of recent creates.
+    pub keys: Keys,
 }
 
 impl Context {
     pub fn new(client: AutotaskClient, settings: Settings) -> Context {
         Context {
             picklists: PicklistCache::new(client.clone(), DEFAULT_TTL),
+            keys: Keys::new(settings.idempotency_window),
             client,
             settings,
         }

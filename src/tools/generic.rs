@@ -157,7 +157,7 @@ pub fn tools() -> Vec<ToolDef> {
             vec![Param::own("fields", Kind::Json, "The new record's field values as an object (or a JSON string of one), using the entity's field names.").required()],
         )
         .output(Output::Written)
-        .write_handler(|c, a: FieldsArgs| Box::pin(entity_writes::create_entity(c, a))),
+        .generic_write_handler(|a: &FieldsArgs| entity_writes::write_target(&a.target()), |c, a: FieldsArgs| Box::pin(entity_writes::create_entity(c, a))),
         entity_params(
             ToolDef::new(
                 "update-entity",
@@ -168,7 +168,7 @@ pub fn tools() -> Vec<ToolDef> {
             vec![Param::own("fields", Kind::Json, "The fields to change as an object (or a JSON string of one); must include \"id\".").required()],
         )
         .output(Output::Written)
-        .write_handler(|c, a: FieldsArgs| Box::pin(entity_writes::update_entity(c, a))),
+        .generic_write_handler(|a: &FieldsArgs| entity_writes::write_target(&a.target()), |c, a: FieldsArgs| Box::pin(entity_writes::update_entity(c, a))),
         entity_params(
             ToolDef::new(
                 "delete-entity",
@@ -179,7 +179,7 @@ pub fn tools() -> Vec<ToolDef> {
             vec![Param::own("id", ID, "Id of the record to delete.").required()],
         )
         .output(Output::Written)
-        .write_handler(|c, a: ByIdArgs| Box::pin(entity_writes::delete_entity(c, a))),
+        .generic_write_handler(|a: &ByIdArgs| entity_writes::write_target(&a.target()), |c, a: ByIdArgs| Box::pin(entity_writes::delete_entity(c, a))),
         ToolDef::new(
             "get-threshold-information",
             "Get API usage",

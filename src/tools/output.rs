@@ -16,7 +16,7 @@ pub enum Output {
     Search,
     /// One record of the tool's entity.
     Record,
-    /// The outcome of a create, update or delete.
+    /// The outcome of a create, update or delete, or its preview (no id before a create).
     Written,
     /// A shape of the tool's own.
     Shape(fn() -> Value),
@@ -79,7 +79,8 @@ pub fn search(entity: Option<&EntityDef>) -> Value {
     schema
 }
 
-/// The outcome of a write.
+/// The outcome of a write (`operation` created, updated or deleted), or its preview
+/// (`operation` preview: a create has no id yet).
 pub fn written() -> Value {
     object(
         &[
@@ -87,7 +88,7 @@ pub fn written() -> Value {
             ("entity", "string"),
             ("id", "integer"),
         ],
-        &["operation", "entity", "id"],
+        &["operation", "entity"],
     )
 }
 
