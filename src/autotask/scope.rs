@@ -47,6 +47,16 @@ pub async fn within<F: Future>(scope: Arc<CallScope>, f: F) -> F::Output {
     SCOPE.scope(scope, f).await
 }
 
+/// True inside a scope.
+pub fn active() -> bool {
+    SCOPE.try_with(|_| ()).is_ok()
+}
+
+/// Requests the current scope has counted so far (0 outside any scope).
+pub fn requests() -> u64 {
+    SCOPE.try_with(|s| s.requests()).unwrap_or(0)
+}
+
 /// Counts one request against the current scope, if any.
 pub(crate) fn note_request() {
     let _ = SCOPE.try_with(|s| s.requests.fetch_add(1, Ordering::Relaxed));
@@ -67,11 +77,12 @@ mod tests {
         let seen = within(scope.clone(), async {
             note_request();
             note_request();
-            acting_as()
+            (acting_as(), requests(), active())
         })
         .await;
         note_request();
-        assert_eq!(seen, Some(7));
+        assert_eq!(seen, (Some(7), 2, true));
+        assert!(!active());
         assert_eq!(scope.requests(), 2);
         assert_eq!(acting_as(), None);
     }

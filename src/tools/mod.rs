@@ -43,6 +43,7 @@ use rmcp::model::{CallToolResult, ContentBlock, JsonObject, Tool};
 use serde_json::Value;
 
 use crate::autotask::AutotaskError;
+use crate::autotask::scope::{self, CallScope};
 use crate::metrics::{ToolOutcome, record_tool_call};
 pub use caller::{Authenticated, Caller};
 pub use context::{Context, Settings};
@@ -145,7 +146,9 @@ pub async fn call_as(
     caller: Caller,
 ) -> CallToolResult {
     let started = Instant::now();
-    let outcome = run(ctx, def, arguments, caller).await;
+    // The call's scope: its writes act as the caller's resource, its requests are counted.
+    let scope = CallScope::new(caller.acting_as);
+    let outcome = scope::within(scope, run(ctx, def, arguments, caller)).await;
     let (result, metric) = match outcome {
         Ok(value) => (CallToolResult::structured(value), ToolOutcome::Ok),
         Err(error) => {

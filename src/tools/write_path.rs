@@ -10,8 +10,9 @@
 //!    else the audit line is prepared (a write that cannot be logged is not sent), the plan is
 //!    sent once by [`writes::execute`], and the line records the outcome.
 //!
-//! The whole call runs in a client [`CallScope`]: its writes act as the caller's resource,
-//! and the audit line counts the Autotask requests the call cost.
+//! The whole call runs in a client [`CallScope`] (opened by the call path, or here when
+//! there is none): its writes act as the caller's resource, and the audit line counts the
+//! Autotask requests the call cost.
 
 use futures::future::BoxFuture;
 use serde_json::{Map, Value, json};
@@ -85,8 +86,12 @@ pub async fn run<'a>(
     entity: Result<&'static EntityDef, ToolError>,
     plan: BoxFuture<'a, Result<WritePlan, ToolError>>,
 ) -> Result<Value, ToolError> {
-    let scope = CallScope::new(call.caller.acting_as);
-    scope::within(scope.clone(), in_scope(ctx, call, entity, plan, &scope)).await
+    if scope::active() {
+        in_scope(ctx, call, entity, plan).await
+    } else {
+        let scope = CallScope::new(call.caller.acting_as);
+        scope::within(scope, in_scope(ctx, call, entity, plan)).await
+    }
 }
 
 /// The audit line of an attempt that sent nothing, written when the call had its token.
@@ -94,11 +99,10 @@ fn refuse(
     ctx: &Context,
     call: &WriteCall,
     mut line: AuditLine,
-    scope: &CallScope,
     error: ToolError,
 ) -> Result<Value, ToolError> {
     if call.confirmed {
-        line.requests = scope.requests();
+        line.requests = scope::requests();
         let outcome = match &error {
             ToolError::Refused(m) => Outcome::Refused(m.clone()),
             other => Outcome::Invalid(other.to_string()),
@@ -148,29 +152,28 @@ async fn in_scope(
     call: WriteCall,
     entity: Result<&'static EntityDef, ToolError>,
     plan: BoxFuture<'_, Result<WritePlan, ToolError>>,
-    scope: &CallScope,
 ) -> Result<Value, ToolError> {
     let settings = &ctx.settings;
     let mut line = call.line();
     let entity = match entity {
         Ok(e) => e,
-        Err(e) => return refuse(ctx, &call, line, scope, e),
+        Err(e) => return refuse(ctx, &call, line, e),
     };
     line.entity = entity.name.to_string();
     if let Err(e) = settings.policy.check(call.tool, entity.name) {
-        return refuse(ctx, &call, line, scope, e);
+        return refuse(ctx, &call, line, e);
     }
     if let Some(problem) = &call.caller.acting_as_problem {
         let e = ToolError::Refused(format!(
             "{problem}. Writes are refused until it does, so they are not attributed to the wrong person. Nothing was sent."
         ));
-        return refuse(ctx, &call, line, scope, e);
+        return refuse(ctx, &call, line, e);
     }
     if call.key.as_deref().is_some_and(|k| k.trim().is_empty()) {
         let e = ToolError::Invalid(format!(
             "`{KEY_PARAM}` is empty: pass a unique text (e.g. a UUID) or leave it out. Nothing was sent."
         ));
-        return refuse(ctx, &call, line, scope, e);
+        return refuse(ctx, &call, line, e);
     }
     let payload = idempotency::payload(call.tool, &call.args);
     let key_scope = call.caller.key_scope();
@@ -188,20 +191,20 @@ async fn in_scope(
                 answer["replayed"] = json!(true);
                 return Ok(answer);
             }
-            Claim::Refused(m) => return refuse(ctx, &call, line, scope, ToolError::Refused(m)),
+            Claim::Refused(m) => return refuse(ctx, &call, line, ToolError::Refused(m)),
         }
     }
     let plan = match plan.await {
         Ok(plan) => plan,
-        Err(e) => return refuse(ctx, &call, line, scope, e),
+        Err(e) => return refuse(ctx, &call, line, e),
     };
     describe(&plan, &mut line);
     if let Err(e) = settings.policy.check(call.tool, plan.entity) {
-        return refuse(ctx, &call, line, scope, e);
+        return refuse(ctx, &call, line, e);
     }
     let review = match preview::review(ctx, &plan).await {
         Ok(review) => review,
-        Err(e) => return refuse(ctx, &call, line, scope, e),
+        Err(e) => return refuse(ctx, &call, line, e),
     };
     if !call.confirmed {
         let notes = call
@@ -224,7 +227,7 @@ async fn in_scope(
             call.tool,
             review.problems.join("; ")
         ));
-        return refuse(ctx, &call, line, scope, e);
+        return refuse(ctx, &call, line, e);
     }
     let mut entry = match settings.audit.prepare(line.clone()) {
         Ok(entry) => entry,
@@ -245,7 +248,7 @@ async fn in_scope(
     {
         answer["likelyDuplicates"] = json!(review.duplicates);
     }
-    entry.requests(scope.requests());
+    entry.requests(scope::requests());
     let outcome = outcome_of(op, &result);
     if let Some(t) = ticket {
         match (&outcome, &result) {
