@@ -29,7 +29,7 @@ use crate::registry::EntityDef;
 /// The parameter a create takes to make retries safe.
 pub const KEY_PARAM: &str = "idempotencyKey";
 /// The description of [`KEY_PARAM`].
-pub const KEY_DESCRIPTION: &str = "Unique per intended record: a retry with the same key and arguments returns the first result instead of writing again.";
+pub const KEY_DESCRIPTION: &str = "Unique per new record; a retry with it returns the first result.";
 
 /// One call of a write tool, as the write path sees it.
 #[derive(Debug, Clone)]
