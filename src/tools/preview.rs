@@ -16,7 +16,7 @@ use serde_json::{Map, Value, json};
 use super::writes::{WriteOp, WritePlan};
 use super::{Context, ToolError, duplicates, filters, gate, shape};
 use crate::autotask::ReadIntent;
-use crate::picklists::EntityPicklists;
+use crate::picklists::{EntityPicklists, value_text};
 use crate::registry::{self, EntityDef, FieldDef};
 
 /// Most referenced records looked up for one write.
@@ -37,15 +37,6 @@ pub struct Review {
     pub current: Map<String, Value>,
     /// Existing records the create would likely duplicate.
     pub duplicates: Vec<Value>,
-}
-
-fn text_of(v: &Value) -> Option<String> {
-    match v {
-        Value::String(s) => Some(s.clone()),
-        Value::Number(n) => Some(n.to_string()),
-        Value::Bool(b) => Some(b.to_string()),
-        _ => None,
-    }
 }
 
 fn is_blank(v: Option<&Value>) -> bool {
@@ -106,7 +97,7 @@ fn check_pick(
     merged: &Map<String, Value>,
     lists: &EntityPicklists,
 ) -> Result<Option<String>, String> {
-    let (Some(code), Some(list)) = (text_of(value), lists.field(f.name)) else {
+    let (Some(code), Some(list)) = (value_text(value), lists.field(f.name)) else {
         return Ok(None);
     };
     if list.values.is_empty() {
@@ -119,7 +110,7 @@ fn check_pick(
     let parent = parent_field
         .as_deref()
         .and_then(|pf| merged.get(pf))
-        .and_then(text_of);
+        .and_then(value_text);
     let Some(found) = list.values.iter().find(|v| v.value == code) else {
         return Err(format!(
             "`{}` is {code}, which is not a value of {}.{} in this tenant. Values: {}",

@@ -29,7 +29,8 @@ use crate::registry::EntityDef;
 /// The parameter a create takes to make retries safe.
 pub const KEY_PARAM: &str = "idempotencyKey";
 /// The description of [`KEY_PARAM`].
-pub const KEY_DESCRIPTION: &str = "Unique per new record; a retry with it returns the first result.";
+pub const KEY_DESCRIPTION: &str =
+    "Unique per new record; a retry with it returns the first result.";
 
 /// One call of a write tool, as the write path sees it.
 #[derive(Debug, Clone)]
@@ -270,4 +271,70 @@ async fn in_scope(
         }
     }
     Ok(answer)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn outcomes_say_what_autotask_did_and_lines_name_the_parent() {
+        let unknown = Err(ToolError::Autotask(AutotaskError::OutcomeUnknown {
+            method: "POST".into(),
+            path: "Tickets".into(),
+            reason: "no answer came within 30 s".into(),
+        }));
+        assert!(
+            matches!(outcome_of(WriteOp::Create, &unknown), Outcome::Unknown(m) if m.contains("no answer"))
+        );
+        let rejected = Err(ToolError::Autotask(AutotaskError::Api {
+            status: 500,
+            messages: vec!["locked".into()],
+        }));
+        assert!(
+            matches!(outcome_of(WriteOp::Update, &rejected), Outcome::Rejected(m) if m.contains("locked"))
+        );
+        let unsent = Err(ToolError::Autotask(AutotaskError::Transport {
+            reason: "connection refused; the request was not sent".into(),
+        }));
+        assert!(matches!(
+            outcome_of(WriteOp::Create, &unsent),
+            Outcome::Failed(_)
+        ));
+        assert_eq!(
+            outcome_of(WriteOp::Delete, &Ok(json!({"id": 7}))),
+            Outcome::Done("deleted", 7)
+        );
+
+        let plan = WritePlan::new(WriteOp::Create, "TicketNotes", "Tickets/10001/Notes").body(
+            json!({"ticketID": 10001, "description": "x".repeat(300)})
+                .as_object()
+                .cloned()
+                .unwrap_or_default(),
+        );
+        let mut line = AuditLine::default();
+        describe(&plan, &mut line);
+        assert_eq!(line.parent.as_deref(), Some("Tickets/10001"));
+        assert_eq!(line.operation, "create");
+        assert!(
+            line.fields["description"]
+                .as_str()
+                .is_some_and(|d| d.ends_with("(300 characters)"))
+        );
+    }
+
+    #[test]
+    fn the_call_keeps_the_arguments_a_repeat_must_match() {
+        let mut input = Input::default();
+        input.args.values = json!({"title": "x", "confirm": "CREATE_TICKET", KEY_PARAM: "k1"})
+            .as_object()
+            .cloned()
+            .unwrap_or_default();
+        input.confirmed = true;
+        let call = WriteCall::new("create-ticket", &input);
+        assert_eq!(call.args, json!({"title": "x"}));
+        assert_eq!(call.key.as_deref(), Some("k1"));
+        assert!(call.confirmed);
+        assert_eq!(call.line().operation, "create");
+    }
 }

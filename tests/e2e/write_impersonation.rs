@@ -11,14 +11,11 @@ use std::sync::Arc;
 
 use crate::http_support::*;
 use crate::mcp_support::writes_seen;
-use autotask_mcp::autotask::AutotaskClient;
-use autotask_mcp::config::{AutotaskConfig, Credentials};
 use autotask_mcp::sandbox::{Sandbox, SandboxOptions};
-use autotask_mcp::server::{AutotaskServer, ServerState};
+use autotask_mcp::server::ServerState;
 use autotask_mcp::tools::audit::AuditLog;
 use autotask_mcp::tools::{Authenticated, Settings};
 use autotask_mcp::transport::health::HealthSource;
-use autotask_mcp::transport::http::serve_on;
 use http::{HeaderName, HeaderValue};
 use rmcp::model::{CallToolRequestParams, CallToolResult};
 use rmcp::service::RunningService;
@@ -26,7 +23,6 @@ use rmcp::transport::StreamableHttpClientTransport;
 use rmcp::transport::streamable_http_client::StreamableHttpClientTransportConfig;
 use rmcp::{RoleClient, ServiceExt};
 use serde_json::{Value, json};
-use tokio_util::sync::CancellationToken;
 
 const HEADER: &str = "x-acting-resource";
 const API_USER: i64 = 29_682_885;
@@ -76,11 +72,6 @@ async fn rest_get(sandbox: &Sandbox, path: &str) -> Value {
 async fn writes_act_as_the_resource_the_trusted_header_names() {
     let sandbox = Sandbox::start(SandboxOptions::default()).await.unwrap();
     let creds = sandbox.credentials();
-    let autotask = AutotaskClient::new(AutotaskConfig::with_defaults(
-        Credentials::new(&creds.username, &creds.secret, &creds.integration_code),
-        Some(sandbox.base_url()),
-    ))
-    .unwrap();
     let dir = tempfile::tempdir().unwrap();
     let audit = dir.path().join("audit.jsonl");
     let mut settings = Settings::new(vec![5], false);
@@ -95,21 +86,12 @@ async fn writes_act_as_the_resource_the_trusted_header_names() {
         ],
     )
     .unwrap();
-    let state = Arc::new(ServerState::with_settings(autotask.clone(), settings));
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let url = format!("http://{}/mcp", listener.local_addr().unwrap());
-    let shutdown = CancellationToken::new();
-    let stop = shutdown.clone();
-    let server = tokio::spawn(async move {
-        serve_on(
-            listener,
-            &http_config(),
-            move || Ok(AutotaskServer::new(state.clone())),
-            HealthSource::liveness_only(),
-            stop,
-        )
-        .await
-    });
+    let state = Arc::new(ServerState::with_settings(
+        sandbox_client(&sandbox),
+        settings,
+    ));
+    let server = serve_real(state, HealthSource::liveness_only()).await;
+    let url = server.mcp_url();
     let company = 1001;
     let ticket = |title: &str, confirm: bool| {
         let mut a = json!({"title": title, "companyID": company});
@@ -159,8 +141,7 @@ async fn writes_act_as_the_resource_the_trusted_header_names() {
     for c in [tech, plain, broken] {
         c.cancel().await.unwrap();
     }
-    shutdown.cancel();
-    server.await.unwrap().unwrap();
+    server.stop().await;
 
     let text = std::fs::read_to_string(&audit).unwrap();
     let lines: Vec<Value> = text

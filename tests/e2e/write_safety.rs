@@ -13,6 +13,7 @@ use std::time::Duration;
 
 use crate::mcp_support::{Harness, command, start};
 use autotask_mcp::sandbox::{FaultResponse, FaultRule};
+use autotask_mcp::tools::{Inventory, WritePolicy};
 use serde_json::{Value, json};
 
 fn audit_lines(path: &std::path::Path) -> Vec<Value> {
@@ -288,22 +289,26 @@ async fn the_allow_list_hides_and_refuses_other_entities_and_stderr_gets_the_aud
         true,
     )
     .await;
-    let tools = h.client.list_all_tools().await.unwrap();
-    let writes: Vec<&str> = tools
+    // tools/list is the inventory under the policy (its write tools are pinned in
+    // src/tools/tests.rs): no create-company, the generic writes stay.
+    let listed: Vec<String> = h
+        .client
+        .list_all_tools()
+        .await
+        .unwrap()
         .iter()
-        .filter(|t| t.annotations.as_ref().and_then(|a| a.read_only_hint) == Some(false))
-        .map(|t| t.name.as_ref())
+        .map(|t| t.name.to_string())
         .collect();
-    assert_eq!(
-        writes,
-        [
-            "create-entity",
-            "create-ticket",
-            "create-ticket-note",
-            "delete-entity",
-            "update-entity",
-            "update-ticket"
-        ]
+    let policy = WritePolicy::only(&["Tickets", "TicketNotes"]).unwrap();
+    let expected: Vec<String> = Inventory::with_policy(false, &policy)
+        .list()
+        .iter()
+        .map(|t| t.name.to_string())
+        .collect();
+    assert_eq!(listed, expected);
+    assert!(
+        !listed.iter().any(|n| n == "create-company")
+            && listed.iter().any(|n| n == "create-entity")
     );
     let instructions = h.client.peer_info().unwrap().instructions.clone().unwrap();
     assert!(
@@ -414,31 +419,32 @@ async fn the_allow_list_hides_and_refuses_other_entities_and_stderr_gets_the_aud
     assert_eq!(lines[0]["requests"], 0);
 }
 
+/// The first line of what the binary says when it fails to start with `var` = `value`.
+async fn start_up_error(var: &str, value: &str) -> String {
+    let out = command(&["--sandbox"])
+        .env(var, value)
+        .stdin(std::process::Stdio::null())
+        .output()
+        .await
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2), "{var}={value}");
+    let err = String::from_utf8(out.stderr).unwrap();
+    err.lines()
+        .find(|l| l.starts_with("error: "))
+        .unwrap_or_else(|| panic!("no error line: {err}"))
+        .to_string()
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn an_audit_log_that_cannot_be_written_stops_the_server_at_start() {
     let dir = tempfile::tempdir().unwrap();
     let missing = dir.path().join("missing").join("audit.jsonl");
-    let out = command(&["--sandbox"])
-        .env("AUTOTASK_AUDIT_LOG", &missing)
-        .stdin(std::process::Stdio::null())
-        .output()
-        .await
-        .unwrap();
-    assert_eq!(out.status.code(), Some(2));
-    let err = String::from_utf8(out.stderr).unwrap();
+    let err = start_up_error("AUTOTASK_AUDIT_LOG", missing.to_str().unwrap()).await;
     assert!(
-        err.lines()
-            .any(|l| l.starts_with("error: AUTOTASK_AUDIT_LOG: cannot append to")),
+        err.starts_with("error: AUTOTASK_AUDIT_LOG: cannot append to"),
         "{err}"
     );
-    let out = command(&["--sandbox"])
-        .env("AUTOTASK_WRITE_ENTITIES", "Tickets,Tikcet")
-        .stdin(std::process::Stdio::null())
-        .output()
-        .await
-        .unwrap();
-    assert_eq!(out.status.code(), Some(2));
-    let err = String::from_utf8(out.stderr).unwrap();
+    let err = start_up_error("AUTOTASK_WRITE_ENTITIES", "Tickets,Tikcet").await;
     assert!(
         err.contains("AUTOTASK_WRITE_ENTITIES: unknown entity `Tikcet`"),
         "{err}"
