@@ -459,7 +459,8 @@ async fn idempotency_keys_and_likely_duplicates_prevent_second_records() {
         &[],
         &[
             ("AUTOTASK_AUDIT_LOG", audit.to_str().unwrap()),
-            ("AUTOTASK_REQUEST_TIMEOUT_SECS", "2"),
+            // Long enough for a loaded machine, short enough to wait for once.
+            ("AUTOTASK_REQUEST_TIMEOUT_SECS", "5"),
         ],
         false,
     )
@@ -513,7 +514,7 @@ async fn idempotency_keys_and_likely_duplicates_prevent_second_records() {
     // A timeout: the outcome is unknown, the line says so, and the key blocks a resend.
     h.sandbox.faults().push(
         FaultRule::new(Some("POST"), &route, 1, FaultResponse::Normal)
-            .with_delay(Duration::from_secs(4)),
+            .with_delay(Duration::from_secs(10)),
     );
     let slow = json!({"companyID": cid, "firstName": "Road", "lastName": "Runner",
         "idempotencyKey": "contact-road-1", "confirm": "CREATE_CONTACT"});
