@@ -129,6 +129,24 @@ pub struct ServeArgs {
     /// Log format on stderr: text or json.
     #[arg(long, env = "AUTOTASK_LOG_FORMAT", value_enum, default_value_t = LogFormat::Text)]
     pub log_format: LogFormat,
+
+    /// Entities the write tools may change, comma-separated (e.g. Tickets,TicketNotes); empty:
+    /// every entity.
+    #[arg(long, env = "AUTOTASK_WRITE_ENTITIES", default_value = "")]
+    pub write_entities: String,
+    /// Audit log of write attempts: a file (JSON lines, appended) or `-` for stderr.
+    #[arg(long, env = "AUTOTASK_AUDIT_LOG")]
+    pub audit_log: Option<String>,
+    /// How long a create's idempotencyKey is remembered, in seconds.
+    #[arg(
+        long,
+        env = "AUTOTASK_IDEMPOTENCY_WINDOW_SECS",
+        default_value_t = 86_400
+    )]
+    pub idempotency_window_secs: u64,
+    /// HTTP header a trusted front end sets to the resource id a call's writes act as.
+    #[arg(long, env = "AUTOTASK_HTTP_IMPERSONATION_HEADER")]
+    pub http_impersonation_header: Option<String>,
 }
 
 /// Debug shows the settings but never the credentials or the HTTP token.
@@ -250,6 +268,19 @@ impl std::fmt::Debug for HttpConfig {
     }
 }
 
+/// What write tools may do and what they leave behind.
+#[derive(Debug, Clone, Default)]
+pub struct WritesConfig {
+    /// Entities the write tools may change (as given; the tools check them against the
+    /// registry); empty: every entity.
+    pub entities: Vec<String>,
+    /// `AUTOTASK_AUDIT_LOG`: a file path or `-` (stderr).
+    pub audit_log: Option<String>,
+    pub idempotency_window: Duration,
+    /// The header a trusted front end sets to the resource id a call's writes act as (HTTP).
+    pub impersonation_header: Option<http::HeaderName>,
+}
+
 /// The validated configuration of one server process.
 #[derive(Debug, Clone)]
 pub struct Config {
@@ -262,6 +293,7 @@ pub struct Config {
     pub transport: Transport,
     pub http: HttpConfig,
     pub log_format: LogFormat,
+    pub writes: WritesConfig,
 }
 
 /// Normalises a zone base to `https://host/ATServicesRest/`: accepts it with or without a
@@ -394,6 +426,7 @@ impl Config {
                 Some(_) => {}
             }
         }
+        let writes = writes_config(&args)?;
         Ok(Config {
             autotask,
             sandbox: args.sandbox,
@@ -412,8 +445,47 @@ impl Config {
                 max_concurrency: args.http_max_concurrency.max(1),
             },
             log_format: args.log_format,
+            writes,
         })
     }
+}
+
+/// The write settings: a window of at least one second, a valid header name.
+fn writes_config(args: &ServeArgs) -> Result<WritesConfig, ConfigError> {
+    if args.idempotency_window_secs == 0 {
+        return Err(ConfigError(
+            "AUTOTASK_IDEMPOTENCY_WINDOW_SECS must be at least 1 (seconds an idempotencyKey is remembered; default 86400)".into(),
+        ));
+    }
+    let impersonation_header = match args.http_impersonation_header.as_deref().map(str::trim) {
+        None | Some("") => None,
+        Some(name) => Some(http::HeaderName::from_bytes(name.as_bytes()).map_err(|_| {
+            ConfigError(format!(
+                "AUTOTASK_HTTP_IMPERSONATION_HEADER is `{name}`, which is not an HTTP header name: use letters, digits and dashes, e.g. X-Autotask-Resource-Id"
+            ))
+        })?),
+    };
+    if let Some(name) = &impersonation_header
+        && matches!(
+            name.as_str(),
+            "authorization" | "host" | "origin" | "cookie" | "content-type" | "content-length"
+        )
+    {
+        return Err(ConfigError(format!(
+            "AUTOTASK_HTTP_IMPERSONATION_HEADER cannot be `{name}`: name a header of its own that your front end sets, e.g. X-Autotask-Resource-Id"
+        )));
+    }
+    Ok(WritesConfig {
+        entities: csv(&args.write_entities),
+        audit_log: args
+            .audit_log
+            .as_deref()
+            .map(str::trim)
+            .filter(|s| !s.is_empty())
+            .map(str::to_string),
+        idempotency_window: Duration::from_secs(args.idempotency_window_secs),
+        impersonation_header,
+    })
 }
 
 impl AutotaskConfig {
@@ -523,6 +595,56 @@ mod tests {
             .map(|e| e.0)
             .unwrap_or_default();
         assert!(err.contains("AUTOTASK_HTTP_TOKEN is too short"), "{err}");
+    }
+
+    #[test]
+    fn write_settings_are_checked() {
+        let mut args = parse(&[
+            "--sandbox",
+            "--write-entities",
+            "Tickets, TicketNotes",
+            "--http-impersonation-header",
+            "X-Acting-Resource",
+        ]);
+        let config = Config::from_args(args.clone()).unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(config.writes.entities, ["Tickets", "TicketNotes"]);
+        assert_eq!(
+            config
+                .writes
+                .impersonation_header
+                .as_ref()
+                .map(|h| h.as_str()),
+            Some("x-acting-resource")
+        );
+        assert_eq!(
+            config.writes.idempotency_window,
+            Duration::from_secs(86_400)
+        );
+        args.http_impersonation_header = Some("Bad Header".into());
+        let err = Config::from_args(args.clone())
+            .err()
+            .map(|e| e.0)
+            .unwrap_or_default();
+        assert!(
+            err.starts_with("AUTOTASK_HTTP_IMPERSONATION_HEADER is `Bad Header`"),
+            "{err}"
+        );
+        args.http_impersonation_header = Some("Authorization".into());
+        let err = Config::from_args(args.clone())
+            .err()
+            .map(|e| e.0)
+            .unwrap_or_default();
+        assert!(err.contains("cannot be `authorization`"), "{err}");
+        args.http_impersonation_header = None;
+        args.idempotency_window_secs = 0;
+        let err = Config::from_args(args)
+            .err()
+            .map(|e| e.0)
+            .unwrap_or_default();
+        assert!(
+            err.starts_with("AUTOTASK_IDEMPOTENCY_WINDOW_SECS must be at least 1"),
+            "{err}"
+        );
     }
 
     #[test]

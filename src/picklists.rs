@@ -39,7 +39,8 @@ pub struct EntityPicklists {
     fields: HashMap<String, FieldPicklist>,
 }
 
-fn value_text(v: &Value) -> Option<String> {
+/// A picklist value or code as text (`5` and `"5"` alike); `None` for null, arrays, objects.
+pub fn value_text(v: &Value) -> Option<String> {
     match v {
         Value::String(s) => Some(s.clone()),
         Value::Number(n) => Some(n.to_string()),
@@ -196,7 +197,7 @@ impl PicklistCache {
         intent: ReadIntent,
     ) -> Result<Arc<EntityPicklists>, AutotaskError> {
         if let Some(lists) = self.cached(entity) {
-            crate::autotask::meter::count_cache_hit();
+            crate::autotask::scope::note_cache_hit();
             return Ok(lists);
         }
         let body = self

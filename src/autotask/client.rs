@@ -253,12 +253,12 @@ impl AutotaskClient {
         if kind != Kind::ZoneLookup {
             req = req.headers(self.auth_headers(kind == Kind::Write)?);
             self.inner.governor.note_request();
+            super::scope::note_request();
         }
         if let Some(body) = body {
             req = req.json(body);
         }
         let started = Instant::now();
-        super::meter::count_request();
         let result = match req.send().await {
             Err(e) => Err(classify_send_error(&e, self)),
             Ok(resp) => {
@@ -308,7 +308,8 @@ impl AutotaskClient {
             value.set_sensitive(true);
             headers.insert(name, value);
         }
-        if write && let Some(id) = self.inner.config.impersonation_resource_id {
+        let acting_as = super::scope::acting_as().or(self.inner.config.impersonation_resource_id);
+        if write && let Some(id) = acting_as {
             headers.insert("ImpersonationResourceId", HeaderValue::from(id));
         }
         Ok(headers)
@@ -871,6 +872,26 @@ mod tests {
             );
         }
         assert!(!format!("{read:?}").contains("s3cret"));
+    }
+
+    #[tokio::test]
+    async fn a_call_scope_overrides_the_static_impersonation_on_writes_only() {
+        let creds = crate::config::Credentials::new("user@example.com", "s3cret", "CODE");
+        let mut config = AutotaskConfig::with_defaults(creds, None);
+        config.impersonation_resource_id = Some(29);
+        let client = AutotaskClient::new(config).unwrap_or_else(|e| panic!("{e}"));
+        let scope = super::super::scope::CallScope::new(Some(41));
+        let (read, write) = super::super::scope::within(scope, async {
+            (client.auth_headers(false), client.auth_headers(true))
+        })
+        .await;
+        let acting = |h: Result<HeaderMap, SendFailure>| {
+            h.ok()
+                .and_then(|h| h.get("ImpersonationResourceId").cloned())
+                .and_then(|v| v.to_str().ok().map(str::to_string))
+        };
+        assert_eq!(acting(read), None);
+        assert_eq!(acting(write), Some("41".into()));
     }
 
     #[test]

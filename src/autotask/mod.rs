@@ -6,16 +6,16 @@
 //! * `retry`: what is retried and how long to wait (backoff with jitter, `Retry-After`);
 //! * `paging`: following `nextPageUrl` up to a cap, on the zone's origin only;
 //! * `budget`: the per-endpoint thread limit and the governor over `ThresholdInformation`;
+//! * `scope`: one tool call's request count and the resource its writes act as;
 //! * `wire`: path checks and Autotask's answer shapes (error messages, thread-limit refusals);
 //! * `error`: the one error type, redacted;
-//! * `meter`: what one tool call costs (requests, cache hits) and paging progress.
 
 pub mod budget;
 pub mod client;
 pub mod error;
-pub mod meter;
 pub mod paging;
 pub mod retry;
+pub mod scope;
 pub mod wire;
 pub mod zone;
 

@@ -110,7 +110,7 @@ where
         let page = split_page(answer)?;
         let page_was_empty = page.items.is_empty();
         items.extend(page.items);
-        super::meter::rows_collected(items.len().min(max_total));
+        super::scope::rows_collected(items.len().min(max_total));
         let Some(next) = page.next else {
             let has_more = items.len() > max_total;
             items.truncate(max_total);

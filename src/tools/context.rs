@@ -1,12 +1,20 @@
 //! What a tool call may use: the Autotask client, the tenant's picklist cache, the names
-//! cache and the settings that shape answers. The server builds one `Context` per process and
-//! hands it to every call; tools never reach into the server or the transport.
+//! cache, the settings that shape answers and writes (sizes, allow-list, audit log,
+//! impersonation header), and the remembered idempotency keys. The server builds one
+//! `Context` per process and hands it to every call; tools never reach into the server or the
+//! transport.
 
 use std::sync::Arc;
 use std::time::Duration;
 
+use secrecy::ExposeSecret;
+
+use super::audit::AuditLog;
+use super::idempotency::Keys;
 use super::names::{self, NameCache};
+use super::policy::WritePolicy;
 use crate::autotask::AutotaskClient;
+use crate::config::{Config, Credentials};
 use crate::picklists::{DEFAULT_TTL, PicklistCache};
 
 /// Default cap on `maxRecords` (rows one call may page through).
@@ -14,6 +22,8 @@ pub const DEFAULT_MAX_RECORDS_CAP: usize = 2_000;
 /// Default size budget of one result, in bytes of JSON: well under what common clients accept
 /// (Claude Code refuses a tool result above 25,000 tokens).
 pub const DEFAULT_RESULT_MAX_BYTES: usize = 40_000;
+/// How long an idempotency key is remembered unless configured.
+pub const DEFAULT_IDEMPOTENCY_WINDOW: Duration = Duration::from_secs(24 * 60 * 60);
 
 /// Settings of the tools, from the configuration.
 #[derive(Debug, Clone)]
@@ -28,9 +38,20 @@ pub struct Settings {
     pub result_max_bytes: usize,
     /// How long names of referenced records are reused.
     pub names_ttl: Duration,
+    /// The entities writes may touch.
+    pub policy: WritePolicy,
+    /// Where write attempts are logged.
+    pub audit: AuditLog,
+    /// How long a create's idempotency key is remembered.
+    pub idempotency_window: Duration,
+    /// The HTTP header a trusted front end sets to the resource a call's writes act as.
+    pub impersonation_header: Option<http::HeaderName>,
+    /// `AUTOTASK_IMPERSONATION_RESOURCE_ID`: the resource every write acts as otherwise.
+    pub static_acting_as: Option<i64>,
 }
 
 impl Settings {
+    /// Settings with every entity writable, no audit log and no impersonation header.
     pub fn new(closed_status_ids: Vec<i64>, read_only: bool) -> Settings {
         Settings {
             closed_status_ids: closed_status_ids.into(),
@@ -38,7 +59,32 @@ impl Settings {
             max_records_cap: DEFAULT_MAX_RECORDS_CAP,
             result_max_bytes: DEFAULT_RESULT_MAX_BYTES,
             names_ttl: names::DEFAULT_TTL,
+            policy: WritePolicy::all(),
+            audit: AuditLog::off(),
+            idempotency_window: DEFAULT_IDEMPOTENCY_WINDOW,
+            impersonation_header: None,
+            static_acting_as: None,
         }
+    }
+
+    /// The settings of `config`, for a client using `credentials`: the allow-list checked
+    /// against the registry and the audit log opened (the errors name the variable).
+    pub fn from_config(config: &Config, credentials: &Credentials) -> Result<Settings, String> {
+        let mut secrets: Vec<String> = credentials.values().iter().map(|s| s.to_string()).collect();
+        if let Some(token) = &config.http.token {
+            secrets.push(token.expose_secret().to_string());
+        }
+        Ok(Settings {
+            policy: WritePolicy::only(&config.writes.entities)?,
+            audit: AuditLog::open(config.writes.audit_log.as_deref(), secrets)?,
+            idempotency_window: config.writes.idempotency_window,
+            impersonation_header: config.writes.impersonation_header.clone(),
+            static_acting_as: config
+                .autotask
+                .as_ref()
+                .and_then(|a| a.impersonation_resource_id),
+            ..Settings::new(config.closed_status_ids.clone(), config.read_only)
+        })
     }
 }
 
@@ -49,6 +95,8 @@ pub struct Context {
     pub picklists: PicklistCache,
     pub names: NameCache,
     pub settings: Settings,
+    /// The idempotency keys of recent creates.
+    pub keys: Keys,
 }
 
 impl Context {
@@ -56,6 +104,7 @@ impl Context {
         Context {
             picklists: PicklistCache::new(client.clone(), DEFAULT_TTL),
             names: NameCache::new(client.clone(), settings.names_ttl),
+            keys: Keys::new(settings.idempotency_window),
             client,
             settings,
         }

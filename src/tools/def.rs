@@ -14,10 +14,12 @@ use rmcp::model::{Tool, ToolAnnotations};
 use serde::de::DeserializeOwned;
 use serde_json::{Map, Value};
 
+use super::caller::Caller;
 use super::output::Output;
 use super::params::{self, Args, Op, Param, Source};
 use super::value::{Kind, MAX_TEXT};
-use super::writes::{self, WritePlan};
+use super::write_path::{self, KEY_DESCRIPTION, KEY_PARAM, WriteCall};
+use super::writes::WritePlan;
 use super::{Context, ToolError};
 use crate::registry::{self, EntityDef};
 
@@ -66,23 +68,32 @@ pub const DELETE: Hints = Hints {
     open_world: true,
 };
 
-/// What a handler receives: the validated arguments (picklist labels already codes) and the
-/// Autotask clauses of the named filters that were given.
+/// What a handler receives: the validated arguments (picklist labels already codes), the
+/// Autotask clauses of the named filters that were given, whether a write call carried its
+/// confirm token, and who calls.
 #[derive(Debug, Clone, Default)]
 pub struct Input {
     pub args: Args,
     pub filter: Vec<Value>,
+    /// A write call with its exact confirm token (sends); otherwise a preview.
+    pub confirmed: bool,
+    pub caller: Caller,
 }
 
 /// What a handler answers.
 pub type Answer<'a> = BoxFuture<'a, Result<Value, ToolError>>;
+/// What a write handler answers: the write to make.
+pub type Planned<'a> = BoxFuture<'a, Result<WritePlan, ToolError>>;
+/// The entity a generic write call names, from its typed input.
+pub type EntityOf<A> = fn(&A) -> Result<&'static EntityDef, ToolError>;
 /// Checks that validated arguments fit a handler's input type.
 type FitCheck = fn(&[Param], &Map<String, Value>) -> Result<(), String>;
 
 type Erased = Arc<dyn for<'a> Fn(&'a Context, Input) -> Answer<'a> + Send + Sync>;
 
 /// Deserializes the arguments a typed input struct holds: everything but the named filters
-/// (already turned into clauses) and the confirm token (the gate's).
+/// (already turned into clauses), the confirm token (the gate's) and the idempotency key (the
+/// write path's).
 fn typed<A: DeserializeOwned>(params: &[Param], values: &Map<String, Value>) -> Result<A, String> {
     let own: Map<String, Value> = values
         .iter()
@@ -91,6 +102,7 @@ fn typed<A: DeserializeOwned>(params: &[Param], values: &Map<String, Value>) -> 
                 p.name == k.as_str()
                     && !matches!(p.source, Source::Filter { .. })
                     && !matches!(p.kind, Kind::Confirm { .. })
+                    && p.name != KEY_PARAM
             })
         })
         .map(|(k, v)| (k.clone(), v.clone()))
@@ -317,21 +329,60 @@ impl ToolDef {
     where
         A: DeserializeOwned + Send + 'static,
     {
-        self.with_filter_handler::<A>(move |ctx, args, _| f(ctx, args), fits::<A>)
+        self.with_input_handler::<A>(move |ctx, args, _| f(ctx, args), fits::<A>)
     }
 
-    /// The handler of a write tool: it checks its typed input and returns the write to make,
-    /// which [`writes::execute`] sends; ends the declaration.
-    pub fn write_handler<A>(
+    /// The handler of a write tool about the declared entity: it checks its typed input and
+    /// returns the write to make; the write path ([`write_path::run`]) previews or sends it.
+    /// Ends the declaration.
+    pub fn write_handler<A>(self, f: for<'a> fn(&'a Context, A) -> Planned<'a>) -> ToolDef
+    where
+        A: DeserializeOwned + Send + 'static,
+    {
+        self.write_handler_with(None, f)
+    }
+
+    /// The handler of a generic write tool, whose entity `entity_of` reads from its input.
+    pub fn generic_write_handler<A>(
         self,
-        f: for<'a> fn(&'a Context, A) -> BoxFuture<'a, Result<WritePlan, ToolError>>,
+        entity_of: EntityOf<A>,
+        f: for<'a> fn(&'a Context, A) -> Planned<'a>,
     ) -> ToolDef
     where
         A: DeserializeOwned + Send + 'static,
     {
-        self.with_filter_handler::<A>(
-            move |ctx, args, _| {
-                Box::pin(async move { writes::execute(ctx, f(ctx, args).await?).await })
+        self.write_handler_with(Some(entity_of), f)
+    }
+
+    fn write_handler_with<A>(
+        mut self,
+        entity_of: Option<EntityOf<A>>,
+        f: for<'a> fn(&'a Context, A) -> Planned<'a>,
+    ) -> ToolDef
+    where
+        A: DeserializeOwned + Send + 'static,
+    {
+        if self.creates() {
+            self.params.push(Param::own(
+                KEY_PARAM,
+                Kind::Text { max: 100 },
+                KEY_DESCRIPTION,
+            ));
+        }
+        let name = self.name;
+        let declared = self.entity;
+        self.with_input_handler::<A>(
+            move |ctx, args, input| {
+                let entity = match entity_of {
+                    Some(of) => of(&args),
+                    None => declared.ok_or_else(|| {
+                        ToolError::Invalid(format!(
+                            "internal error: {name} names no entity. Nothing was sent."
+                        ))
+                    }),
+                };
+                let call = WriteCall::new(name, &input);
+                Box::pin(write_path::run(ctx, call, entity, f(ctx, args)))
             },
             fits::<A>,
         )
@@ -346,26 +397,30 @@ impl ToolDef {
     where
         A: DeserializeOwned + Send + 'static,
     {
-        self.with_filter_handler::<A>(f, fits::<A>)
+        self.with_input_handler::<A>(
+            move |ctx, args, input| f(ctx, args, input.filter),
+            fits::<A>,
+        )
     }
 
-    fn with_filter_handler<A>(
+    fn with_input_handler<A>(
         mut self,
-        f: impl for<'a> Fn(&'a Context, A, Vec<Value>) -> Answer<'a> + Send + Sync + 'static,
+        f: impl for<'a> Fn(&'a Context, A, Input) -> Answer<'a> + Send + Sync + 'static,
         check: FitCheck,
     ) -> ToolDef
     where
         A: DeserializeOwned + Send + 'static,
     {
         if self.writes() {
+            // Optional: without it the call previews (see the server's instructions).
             self.params
-                .push(Param::own("confirm", Kind::Confirm { tool: self.name }, "").required());
+                .push(Param::own("confirm", Kind::Confirm { tool: self.name }, ""));
         }
         let params = self.params.clone();
         let name = self.name;
         self.handler = Some(Arc::new(move |ctx: &Context, input: Input| {
             match typed::<A>(&params, &input.args.values) {
-                Ok(args) => f(ctx, args, input.filter),
+                Ok(args) => f(ctx, args, input),
                 Err(e) => Box::pin(std::future::ready(Err(ToolError::Invalid(format!(
                     "internal error: the arguments of {name} do not fit its input type ({e}). Nothing was sent."
                 ))))),

@@ -149,7 +149,7 @@ pub fn check_body(e: &EntityDef, fields: &Value, update: bool) -> Result<Checked
 }
 
 /// The entity a write names: `entity`, or a child segment of `parentEntity` (`Notes`).
-fn write_target(target: &Target) -> Result<&'static EntityDef, ToolError> {
+pub fn write_target(target: &Target) -> Result<&'static EntityDef, ToolError> {
     match &target.parent_entity {
         Some(parent) => child(&target.entity, parent).map(|(e, _)| e),
         None => entity(&target.entity),

@@ -1,7 +1,8 @@
 //! The confirm gate of write tools. Every tool whose annotation says it writes takes a
-//! `confirm` argument that must equal the tool's name in upper snake case
-//! (`create-ticket-note` → `CREATE_TICKET_NOTE`), as the server we replace required. Without
-//! it nothing is sent, and the result names the token to pass.
+//! `confirm` argument equal to the tool's name in upper snake case (`create-ticket-note` →
+//! `CREATE_TICKET_NOTE`), the tokens of the server we replace. Without it the call is a
+//! preview: nothing is sent, and the result shows the request and names the token. Any other
+//! value is refused.
 
 use super::ToolError;
 
@@ -10,20 +11,17 @@ pub fn token_for(tool: &str) -> String {
     tool.to_ascii_uppercase().replace('-', "_")
 }
 
-/// Passes only when `given` is exactly the tool's token.
-pub fn check(tool: &str, given: Option<&str>) -> Result<(), ToolError> {
+/// Whether a write call sends: `true` for exactly the tool's token, `false` (a preview)
+/// without one; any other value is refused.
+pub fn check(tool: &str, given: Option<&str>) -> Result<bool, ToolError> {
     let token = token_for(tool);
     match given {
-        Some(g) if g == token => Ok(()),
-        other => {
-            let got = match other {
-                None => "no confirm argument".to_string(),
-                Some(g) => format!("confirm \"{}\"", g.chars().take(64).collect::<String>()),
-            };
-            Err(ToolError::Refused(format!(
-                "{tool} changes data in Autotask, so it needs confirm: \"{token}\" (got {got}). Nothing was sent. Check the arguments with the user, then call {tool} again with confirm set to \"{token}\"."
-            )))
-        }
+        None => Ok(false),
+        Some(g) if g == token => Ok(true),
+        Some(g) => Err(ToolError::Refused(format!(
+            "{tool} needs confirm: \"{token}\" to send (got confirm \"{}\"). Nothing was sent. Leave confirm out to preview the request, check it with the user, then call {tool} again with confirm set to \"{token}\".",
+            g.chars().take(64).collect::<String>()
+        ))),
     }
 }
 
@@ -39,10 +37,13 @@ mod tests {
     }
 
     #[test]
-    fn only_the_exact_token_passes_and_the_refusal_names_it() {
-        assert!(check("create-ticket", Some("CREATE_TICKET")).is_ok());
+    fn only_the_exact_token_sends_none_previews_and_the_refusal_names_it() {
+        assert!(matches!(
+            check("create-ticket", Some("CREATE_TICKET")),
+            Ok(true)
+        ));
+        assert!(matches!(check("create-ticket", None), Ok(false)));
         for given in [
-            None,
             Some(""),
             Some("create_ticket"),
             Some("CREATE_TICKET "),

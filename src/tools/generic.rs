@@ -134,7 +134,7 @@ pub fn tools() -> Vec<ToolDef> {
             vec![Param::own("fields", Kind::Json, "").required()],
         )
         .output(Output::Written)
-        .write_handler(|c, a: FieldsArgs| Box::pin(entity_writes::create_entity(c, a))),
+        .generic_write_handler(|a: &FieldsArgs| entity_writes::write_target(&a.target()), |c, a: FieldsArgs| Box::pin(entity_writes::create_entity(c, a))),
         entity_params(
             ToolDef::new(
                 "update-entity",
@@ -145,7 +145,7 @@ pub fn tools() -> Vec<ToolDef> {
             vec![Param::own("fields", Kind::Json, "").required()],
         )
         .output(Output::Written)
-        .write_handler(|c, a: FieldsArgs| Box::pin(entity_writes::update_entity(c, a))),
+        .generic_write_handler(|a: &FieldsArgs| entity_writes::write_target(&a.target()), |c, a: FieldsArgs| Box::pin(entity_writes::update_entity(c, a))),
         entity_params(
             ToolDef::new(
                 "delete-entity",
@@ -156,7 +156,7 @@ pub fn tools() -> Vec<ToolDef> {
             vec![Param::own("id", ID, "").required()],
         )
         .output(Output::Written)
-        .write_handler(|c, a: ByIdArgs| Box::pin(entity_writes::delete_entity(c, a))),
+        .generic_write_handler(|a: &ByIdArgs| entity_writes::write_target(&a.target()), |c, a: ByIdArgs| Box::pin(entity_writes::delete_entity(c, a))),
         ToolDef::new(
             "get-threshold-information",
             "Get API usage",

@@ -1,25 +1,33 @@
 //! The MCP tools: each declared once as a [`ToolDef`] (`def.rs`) in the file of its area, the
 //! inventory built from them once per process, and the call path every tool shares:
-//! validate arguments → confirm gate (write tools) → picklist labels to codes → typed input →
-//! handler → result with `structuredContent` and its text copy.
+//! validate arguments → confirm gate (write tools: the exact token sends, none previews, any
+//! other value is refused) → picklist labels to codes → typed input → handler → result with
+//! `structuredContent` and its text copy. Write tools continue on the write path
+//! (`write_path.rs`): allow-list, idempotency, plan, review, preview or send, audit.
 //!
 //! Whether a tool writes is its `readOnlyHint` annotation, nothing else: read-only mode keeps
 //! exactly the tools annotated read-only, and the confirm gate applies to all the others.
 //! Tools depend on the Autotask client, the registry and the picklist cache, never on the
 //! server or the transports.
 
+pub mod audit;
+pub mod caller;
 pub mod companies;
 pub mod contacts;
 pub mod context;
 pub mod def;
+pub mod duplicates;
 pub mod entity_writes;
 pub mod filters;
 pub mod gate;
 pub mod generic;
+pub mod idempotency;
 pub mod labels;
 pub mod names;
 pub mod output;
 pub mod params;
+pub mod policy;
+pub mod preview;
 pub mod projects;
 pub mod records;
 pub mod shape;
@@ -27,22 +35,23 @@ pub mod summary;
 pub mod tickets;
 pub mod time_entries;
 pub mod value;
+pub mod write_path;
 pub mod writes;
 
 use std::collections::BTreeMap;
 use std::time::Instant;
 
-use std::sync::Arc;
-
 use rmcp::model::{CallToolResult, ContentBlock, JsonObject, MetaObject, Tool};
 use serde_json::Value;
 
 use crate::autotask::AutotaskError;
-use crate::autotask::meter::{self, Meter};
+use crate::autotask::scope::{self, CallScope, OnRows};
 use crate::metrics::{ToolOutcome, record_tool_call};
+pub use caller::{Authenticated, Caller};
 pub use context::{Context, Settings};
 pub use def::{CREATE, DELETE, Hints, Input, LOCAL_READ, READ, ToolDef, UPDATE};
 pub use params::{Args, Op, Param};
+pub use policy::WritePolicy;
 pub use value::Kind;
 
 /// Why a tool call did not succeed. Every message says what to do next.
@@ -84,9 +93,15 @@ impl Inventory {
     /// All tools, or in read-only mode only those annotated read-only. Declaration defects
     /// (none in a tested build) are logged.
     pub fn new(read_only: bool) -> Self {
+        Inventory::with_policy(read_only, &WritePolicy::all())
+    }
+
+    /// Like [`new`](Self::new), without the write tools about entities `policy` does not
+    /// allow.
+    pub fn with_policy(read_only: bool, policy: &WritePolicy) -> Self {
         let tools = all()
             .into_iter()
-            .filter(|def| !(read_only && def.writes()))
+            .filter(|def| !(read_only && def.writes()) && policy.offers(def))
             .map(|def| {
                 for defect in &def.defects {
                     tracing::error!(tool = def.name, defect, "tool declaration defect");
@@ -120,17 +135,25 @@ impl Inventory {
     }
 }
 
-/// Runs one tool call to a result: never panics, never returns a protocol error. `meter`
-/// counts what the call costs (reported in the result's `_meta` as `autotask.requests` and
-/// `autotask.cacheHits`) and relays paging progress.
-pub async fn call(
+/// Runs one tool call from inside the process (or stdio) to a result.
+pub async fn call(ctx: &Context, def: &ToolDef, arguments: Option<&JsonObject>) -> CallToolResult {
+    call_as(ctx, def, arguments, Caller::stdio(), None).await
+}
+
+/// Runs one tool call by `caller` to a result: never panics, never returns a protocol error.
+/// The call's scope counts what it costs (reported in the result's `_meta` as
+/// `autotask.requests` and `autotask.cacheHits`), relays paging progress to `on_rows`, and
+/// makes its writes act as the caller's resource.
+pub async fn call_as(
     ctx: &Context,
     def: &ToolDef,
     arguments: Option<&JsonObject>,
-    meter: Arc<Meter>,
+    caller: Caller,
+    on_rows: Option<OnRows>,
 ) -> CallToolResult {
     let started = Instant::now();
-    let outcome = meter::scope(meter.clone(), run(ctx, def, arguments)).await;
+    let scope = CallScope::with_progress(caller.acting_as, on_rows);
+    let outcome = scope::within(scope.clone(), run(ctx, def, arguments, caller)).await;
     let (result, metric) = match outcome {
         Ok(value) => (CallToolResult::structured(value), ToolOutcome::Ok),
         Err(error) => {
@@ -145,12 +168,12 @@ pub async fn call(
             )
         }
     };
-    tracing::debug!(tool = def.name, outcome = ?metric, elapsed_ms = started.elapsed().as_millis() as u64, requests = meter.requests(), "tool call");
+    tracing::debug!(tool = def.name, outcome = ?metric, elapsed_ms = started.elapsed().as_millis() as u64, requests = scope.requests(), "tool call");
     record_tool_call(def.name, metric, started.elapsed());
     let mut cost = JsonObject::new();
     cost.insert(
         "autotask".into(),
-        serde_json::json!({"requests": meter.requests(), "cacheHits": meter.cache_hits()}),
+        serde_json::json!({"requests": scope.requests(), "cacheHits": scope.cache_hits()}),
     );
     result.with_meta(Some(MetaObject(cost)))
 }
@@ -179,16 +202,22 @@ async fn run(
     ctx: &Context,
     def: &ToolDef,
     arguments: Option<&JsonObject>,
+    caller: Caller,
 ) -> Result<Value, ToolError> {
     let mut args = params::validate(def.name, &def.params, arguments)?;
-    if def.writes() {
-        gate::check(def.name, args.values.get("confirm").and_then(Value::as_str))?;
-    }
+    let confirmed =
+        def.writes() && gate::check(def.name, args.values.get("confirm").and_then(Value::as_str))?;
     let wanted = wanted_labels(def, &args);
     labels::resolve(ctx, &mut args.values, &wanted).await?;
     args.labels.clear();
     let filter = params::filter_clauses(&def.params, &args);
-    def.run(ctx, Input { args, filter }).await
+    let input = Input {
+        args,
+        filter,
+        confirmed,
+        caller,
+    };
+    def.run(ctx, input).await
 }
 
 fn error_text(tool: &str, error: &ToolError) -> String {

@@ -11,7 +11,7 @@ use std::time::{Duration, Instant};
 use serde_json::{Value, json};
 
 use super::shape::Names;
-use crate::autotask::{AutotaskClient, AutotaskError, ReadIntent, meter};
+use crate::autotask::{AutotaskClient, AutotaskError, ReadIntent, scope};
 use crate::registry::{self, EntityDef};
 
 /// How long a name is trusted by default.
@@ -43,9 +43,26 @@ pub fn name_fields(entity: &str) -> Option<&'static [&'static str]> {
         .map(|(_, f)| *f)
 }
 
-/// The name of `record` of `entity` (its name fields, joined).
+/// The name of `record` of `entity`: its name fields, joined; for an entity without known
+/// name fields, the first of the usual ones it has.
 pub fn name_of(entity: &str, record: &Value) -> Option<String> {
-    let parts: Vec<&str> = name_fields(entity)?
+    const USUAL: &[&[&str]] = &[
+        &["firstName", "lastName"],
+        &["companyName"],
+        &["projectName"],
+        &["name"],
+        &["title"],
+        &["userName"],
+        &["ticketNumber"],
+    ];
+    match name_fields(entity) {
+        Some(fields) => joined(fields, record),
+        None => USUAL.iter().find_map(|fields| joined(fields, record)),
+    }
+}
+
+fn joined(fields: &[&str], record: &Value) -> Option<String> {
+    let parts: Vec<&str> = fields
         .iter()
         .filter_map(|f| record.get(*f).and_then(Value::as_str))
         .map(str::trim)
@@ -114,7 +131,7 @@ impl NameCache {
         for id in ids {
             match self.cached(entity, *id) {
                 Some(name) => {
-                    meter::count_cache_hit();
+                    scope::note_cache_hit();
                     if let Some(name) = name {
                         found.insert(*id, name);
                     }
@@ -216,6 +233,10 @@ mod tests {
             Some("Ann Lee".into())
         );
         assert_eq!(name_of("Companies", &json!({"id": 1})), None);
+        assert_eq!(
+            name_of("Anything", &json!({"name": "Gold", "title": "x"})),
+            Some("Gold".into())
+        );
         let tickets = registry::find("Tickets").unwrap_or_else(|| panic!("Tickets missing"));
         assert_eq!(
             named_reference(tickets, "assignedResourceID").map(|e| e.name),

@@ -16,7 +16,7 @@ pub enum Output {
     Search,
     /// One record of the tool's entity.
     Record,
-    /// The outcome of a create, update or delete.
+    /// The outcome of a create, update or delete, or its preview (no id before a create).
     Written,
     /// A shape of the tool's own.
     Shape(fn() -> Value),
@@ -73,9 +73,10 @@ pub fn search(_entity: Option<&EntityDef>) -> Value {
     object(&[], &["columns", "rows"])
 }
 
-/// The outcome of a write (`record`: the record as it stands after it, when readable).
+/// The outcome of a write (`operation` created, updated or deleted, with `record` as it stands
+/// after), or its preview (`operation` preview: a create has no id yet).
 pub fn written() -> Value {
-    object(&[], &["operation", "id"])
+    object(&[], &["operation", "entity"])
 }
 
 #[cfg(test)]

@@ -33,16 +33,52 @@ fn twenty_nine_tools_eleven_of_them_write_and_gated() {
         ]
     );
     for t in &tools {
+        // Optional: without it a write tool previews.
         assert_eq!(
-            t.params.iter().any(|p| p.name == "confirm" && p.required),
+            t.params.iter().any(|p| p.name == "confirm"
+                && matches!(p.kind, Kind::Confirm { .. })
+                && !p.required),
             t.writes(),
             "{}",
+            t.name
+        );
+        assert_eq!(
+            t.params
+                .iter()
+                .any(|p| p.name == write_path::KEY_PARAM && !p.required),
+            t.hints == CREATE,
+            "{}: creates take an idempotencyKey, nothing else does",
             t.name
         );
         assert!(!t.description.is_empty() && !t.title.is_empty());
     }
     assert_eq!(Inventory::new(true).len(), 18);
     assert_eq!(Inventory::new(false).len(), 29);
+}
+
+#[test]
+fn the_allow_list_keeps_the_generic_writes_and_its_own_entities_tools() {
+    let policy = WritePolicy::only(&["Tickets", "TicketNotes"]).unwrap_or_default();
+    let inventory = Inventory::with_policy(false, &policy);
+    let writes: Vec<String> = inventory
+        .list()
+        .iter()
+        .filter(|t| t.annotations.as_ref().and_then(|a| a.read_only_hint) == Some(false))
+        .map(|t| t.name.to_string())
+        .collect();
+    assert_eq!(
+        writes,
+        [
+            "create-entity",
+            "create-ticket",
+            "create-ticket-note",
+            "delete-entity",
+            "update-entity",
+            "update-ticket"
+        ]
+    );
+    assert_eq!(inventory.len(), 18 + writes.len());
+    assert_eq!(Inventory::with_policy(true, &policy).len(), 18);
 }
 
 #[test]

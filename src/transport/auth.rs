@@ -56,6 +56,11 @@ impl BearerToken {
         equal.into()
     }
 
+    /// What the tools may know about a caller holding this token: its fingerprint.
+    pub fn principal(&self) -> crate::tools::Authenticated {
+        crate::tools::Authenticated::for_token(self.0.expose_secret())
+    }
+
     /// Judges an `Authorization` header value (the scheme is case-insensitive, RFC 7235).
     pub fn verdict(&self, authorization: Option<&http::HeaderValue>) -> Verdict {
         let Some(value) = authorization else {

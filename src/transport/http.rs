@@ -107,7 +107,12 @@ async fn guard(State(guard): State<Guard>, req: Request, next: Next) -> Response
         .token
         .verdict(req.headers().get(header::AUTHORIZATION))
     {
-        Verdict::Valid => next.run(req).await,
+        Verdict::Valid => {
+            // The tools record who wrote: the token's fingerprint, never the token.
+            let mut req = req;
+            req.extensions_mut().insert(guard.token.principal());
+            next.run(req).await
+        }
         verdict => {
             tracing::warn!(
                 path = req.uri().path(),

@@ -53,8 +53,9 @@ pub async fn backend(config: &Config) -> Result<Backend, String> {
             return Err("no Autotask credentials: set AUTOTASK_USERNAME, AUTOTASK_SECRET and AUTOTASK_INTEGRATION_CODE, or run with --sandbox".into());
         }
     };
+    let settings = crate::tools::Settings::from_config(config, &autotask.credentials)?;
     let client = AutotaskClient::new(autotask).map_err(|e| e.to_string())?;
-    let state = ServerState::new(client, config.closed_status_ids.clone(), config.read_only);
+    let state = ServerState::with_settings(client, settings);
     tracing::info!(
         tools = state.inventory.len(),
         read_only = config.read_only,

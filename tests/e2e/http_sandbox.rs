@@ -6,40 +6,20 @@
 use std::sync::Arc;
 
 use crate::http_support::*;
-use autotask_mcp::autotask::AutotaskClient;
-use autotask_mcp::config::{AutotaskConfig, Credentials};
 use autotask_mcp::sandbox::{Sandbox, SandboxOptions};
-use autotask_mcp::server::{AutotaskServer, ServerState};
+use autotask_mcp::server::ServerState;
 use autotask_mcp::transport::health::HealthSource;
-use autotask_mcp::transport::http::serve_on;
 use rmcp::model::CallToolRequestParams;
-use tokio_util::sync::CancellationToken;
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_real_server_answers_over_http_against_the_sandbox() {
     let sandbox = Sandbox::start(SandboxOptions::default()).await.unwrap();
     let creds = sandbox.credentials();
-    let autotask = AutotaskClient::new(AutotaskConfig::with_defaults(
-        Credentials::new(&creds.username, &creds.secret, &creds.integration_code),
-        Some(sandbox.base_url()),
-    ))
-    .unwrap();
+    let autotask = sandbox_client(&sandbox);
     let state = Arc::new(ServerState::new(autotask.clone(), vec![5], false));
     let health = HealthSource::with_client(autotask, "sandbox", 75, 90);
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let base = format!("http://{}", listener.local_addr().unwrap());
-    let shutdown = CancellationToken::new();
-    let stop = shutdown.clone();
-    let server = tokio::spawn(async move {
-        serve_on(
-            listener,
-            &http_config(),
-            move || Ok(AutotaskServer::new(state.clone())),
-            health,
-            stop,
-        )
-        .await
-    });
+    let server = serve_real(state, health).await;
+    let base = server.base.clone();
 
     let client = client(&format!("{base}/mcp"), TOKEN).await;
     let info = client.peer_info().expect("initialize result");
@@ -141,8 +121,6 @@ async fn the_real_server_answers_over_http_against_the_sandbox() {
         assert!(!metrics.contains(secret) && !health.to_string().contains(secret));
     }
 
-    shutdown.cancel();
-    let stopped = tokio::time::timeout(std::time::Duration::from_secs(60), server).await;
-    assert!(matches!(stopped, Ok(Ok(Ok(())))));
+    server.stop().await;
     sandbox.shutdown().await;
 }

@@ -35,3 +35,5 @@ mod sandbox_routing;
 mod sandbox_throttle_faults;
 mod sandbox_writes;
 mod tools_snapshot;
+mod write_impersonation;
+mod write_safety;

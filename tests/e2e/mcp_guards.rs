@@ -1,5 +1,5 @@
-//! End to end, the guards: write tools refuse without their exact confirm token and send
-//! nothing; junk arguments to every parameter of every tool give tool errors naming the
+//! End to end, the guards: write tools refuse a wrong confirm token and, without one, only
+//! preview: nothing is written either way; junk arguments to every parameter of every tool give tool errors naming the
 //! parameter, with zero requests reaching the sandbox, and the server stays up; read-only mode
 //! lists exactly the 18 read tools and knows no write tool.
 
@@ -143,27 +143,27 @@ async fn writes_refuse_without_their_token_and_junk_never_reaches_autotask() {
     assert_eq!(tools.len(), 29);
     let before = h.requests();
 
-    // Every write tool, otherwise valid arguments, missing or wrong token.
+    // Every write tool, otherwise valid arguments, a wrong token: refused before any request.
     let write_tools: Vec<&Tool> = tools.iter().filter(|t| writes(t)).collect();
     assert_eq!(write_tools.len(), 11);
+    let mut valid = Vec::new();
     for tool in &write_tools {
         let name = tool.name.as_ref();
+        assert!(!required(tool).contains(&"confirm".to_string()), "{name}");
         let mut args = Map::new();
         for (param, schema) in param_types(tool) {
-            if required(tool).contains(&param) && param != "confirm" {
+            if required(tool).contains(&param) {
                 args.insert(param.clone(), sample(name, &param, &schema));
             }
         }
         for confirm in [
-            None,
-            Some(json!("yes")),
-            Some(json!(token(name).to_lowercase())),
-            Some(json!("CREATE_ENTITY_")),
+            json!("yes"),
+            json!(token(name).to_lowercase()),
+            json!("CREATE_ENTITY_"),
+            json!(""),
         ] {
             let mut a = args.clone();
-            if let Some(c) = confirm {
-                a.insert("confirm".into(), c);
-            }
+            a.insert("confirm".into(), confirm);
             let err = h.err(name, Value::Object(a)).await;
             assert!(
                 err.contains(&format!("confirm: \"{}\"", token(name))),
@@ -171,8 +171,31 @@ async fn writes_refuse_without_their_token_and_junk_never_reaches_autotask() {
             );
             assert!(err.contains("Nothing was sent"), "{name}: {err}");
         }
+        valid.push((name, args));
     }
     assert_eq!(h.requests(), before, "a refused write reached the sandbox");
+
+    // Without a token: a preview (or an error saying nothing was sent), never a write.
+    for (name, args) in valid {
+        let result = h.call(name, Value::Object(args.clone())).await;
+        let said = crate::mcp_support::text(&result);
+        if result.is_error == Some(true) {
+            assert!(said.contains("Nothing was sent"), "{name}: {said}");
+        } else {
+            let preview = h.ok(name, Value::Object(args)).await;
+            assert_eq!(preview["operation"], "preview", "{name}: {said}");
+            assert_eq!(preview["sent"], false, "{name}");
+            assert_eq!(preview["confirm"], token(name), "{name}");
+            assert!(
+                preview["next"]
+                    .as_str()
+                    .is_some_and(|n| n.starts_with("NOT SENT")),
+                "{name}: {preview}"
+            );
+        }
+    }
+    assert_eq!(h.writes(), 0, "a preview wrote to the sandbox");
+    let before = h.requests();
 
     // Junk in every parameter of every tool.
     let mut calls = 0;
@@ -230,7 +253,7 @@ async fn writes_refuse_without_their_token_and_junk_never_reaches_autotask() {
             "PATCH",
             "Companies",
             "update-company",
-            json!({"id": 1, "phone": "1", "confirm": "UPDATE_COMPANY"}),
+            json!({"id": 1001, "phone": "1", "confirm": "UPDATE_COMPANY"}),
         ),
     ] {
         h.sandbox.faults().push(FaultRule::new(

@@ -212,3 +212,47 @@ pub fn plain_client() -> reqwest::Client {
 
 /// A JSON-RPC `tools/list` body as a raw HTTP client would send it.
 pub const TOOLS_LIST: &str = r#"{"jsonrpc":"2.0","id":1,"method":"tools/list","params":{}}"#;
+
+/// An Autotask client for `sandbox`, with its credentials.
+pub fn sandbox_client(
+    sandbox: &autotask_mcp::sandbox::Sandbox,
+) -> autotask_mcp::autotask::AutotaskClient {
+    let creds = sandbox.credentials();
+    autotask_mcp::autotask::AutotaskClient::new(
+        autotask_mcp::config::AutotaskConfig::with_defaults(
+            autotask_mcp::config::Credentials::new(
+                &creds.username,
+                &creds.secret,
+                &creds.integration_code,
+            ),
+            Some(sandbox.base_url()),
+        ),
+    )
+    .unwrap()
+}
+
+/// The real server over `state` on `127.0.0.1:<ephemeral>` with [`http_config`].
+pub async fn serve_real(
+    state: Arc<autotask_mcp::server::ServerState>,
+    health: HealthSource,
+) -> Running {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    let shutdown = CancellationToken::new();
+    let token = shutdown.clone();
+    let task = tokio::spawn(async move {
+        serve_on(
+            listener,
+            &http_config(),
+            move || Ok(autotask_mcp::server::AutotaskServer::new(state.clone())),
+            health,
+            token,
+        )
+        .await
+    });
+    Running {
+        base: format!("http://{addr}"),
+        shutdown,
+        task,
+    }
+}

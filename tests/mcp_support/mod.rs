@@ -213,6 +213,20 @@ impl Harness {
     pub fn requests(&self) -> usize {
         self.sandbox.stats().total()
     }
+
+    /// Writes the sandbox received: PATCH, PUT, DELETE and every POST that is not a query.
+    pub fn writes(&self) -> usize {
+        writes_seen(&self.sandbox)
+    }
+}
+
+/// Writes `sandbox` received: PATCH, PUT, DELETE and every POST that is not a query.
+pub fn writes_seen(sandbox: &Sandbox) -> usize {
+    let stats = sandbox.stats();
+    stats.count(Some("POST"), "") - stats.count(Some("POST"), "/query")
+        + stats.count(Some("PATCH"), "")
+        + stats.count(Some("PUT"), "")
+        + stats.count(Some("DELETE"), "")
 }
 
 pub fn text(result: &CallToolResult) -> String {
