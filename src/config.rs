@@ -7,6 +7,8 @@ use std::time::Duration;
 use clap::{Args, ValueEnum};
 use secrecy::{ExposeSecret, SecretString};
 
+use crate::autotask::budget::{BudgetPercents, DEFAULT_BUDGET_PERCENTS};
+
 /// Default zone-lookup base (zone detection asks `…/V1.0/zoneInformation?user=`).
 pub const DEFAULT_ZONE_LOOKUP_URL: &str = "https://webservices.autotask.net/ATServicesRest/";
 
@@ -90,11 +92,11 @@ pub struct ServeArgs {
     #[arg(long, env = "AUTOTASK_THREADS_PER_ENDPOINT", default_value_t = 3)]
     pub threads_per_endpoint: usize,
     /// Percent of the hourly API budget from which the server warns.
-    #[arg(long, env = "AUTOTASK_BUDGET_WARN_PERCENT", default_value_t = 75)]
+    #[arg(long, env = "AUTOTASK_BUDGET_WARN_PERCENT", default_value_t = DEFAULT_BUDGET_PERCENTS.warn)]
     pub budget_warn_percent: u8,
     /// Percent of the hourly API budget from which reads the agent did not ask for explicitly
     /// are refused.
-    #[arg(long, env = "AUTOTASK_BUDGET_REFUSE_PERCENT", default_value_t = 90)]
+    #[arg(long, env = "AUTOTASK_BUDGET_REFUSE_PERCENT", default_value_t = DEFAULT_BUDGET_PERCENTS.refuse)]
     pub budget_refuse_percent: u8,
 
     /// HTTP bind address.
@@ -218,8 +220,8 @@ pub struct AutotaskConfig {
     /// Largest backoff delay between read attempts (before jitter).
     pub retry_max_delay: Duration,
     pub threads_per_endpoint: usize,
-    pub budget_warn_percent: u8,
-    pub budget_refuse_percent: u8,
+    /// `AUTOTASK_BUDGET_WARN_PERCENT` and `AUTOTASK_BUDGET_REFUSE_PERCENT`.
+    pub budget: BudgetPercents,
 }
 
 /// The HTTP transport's settings.
@@ -253,8 +255,9 @@ impl std::fmt::Debug for HttpConfig {
 /// The validated configuration of one server process.
 #[derive(Debug, Clone)]
 pub struct Config {
-    /// `None` in sandbox mode until the sandbox has started (it supplies the credentials).
-    pub autotask: Option<AutotaskConfig>,
+    /// The Autotask client's settings. In sandbox mode the credentials are blank until the
+    /// sandbox has started and supplies its own (see `transport::backend`).
+    pub autotask: AutotaskConfig,
     pub sandbox: bool,
     pub sandbox_seed: u64,
     pub read_only: bool,
@@ -326,6 +329,11 @@ impl Config {
                 "AUTOTASK_THREADS_PER_ENDPOINT must be at least 1 (Autotask allows 3)".into(),
             ));
         }
+        if args.http_max_concurrency == 0 {
+            return Err(ConfigError(
+                "AUTOTASK_HTTP_MAX_CONCURRENCY is 0, so no request could ever be served: use at least 1 (default 256)".into(),
+            ));
+        }
         if args.max_read_attempts == 0 {
             return Err(ConfigError(
                 "AUTOTASK_MAX_READ_ATTEMPTS must be at least 1".into(),
@@ -350,8 +358,10 @@ impl Config {
                 normalize_base_url(v).map_err(|e| ConfigError(format!("AUTOTASK_API_URL: {e}")))?,
             ),
         };
-        let autotask = if args.sandbox {
-            None
+        // In sandbox mode the credentials stay blank here: the sandbox supplies them when it
+        // starts (`transport::backend`); every other setting applies to it as to a tenant.
+        let credentials = if args.sandbox {
+            Credentials::new("", "", "")
         } else {
             let username = required(args.username.as_deref(), "AUTOTASK_USERNAME")?;
             let secret = required(args.secret.as_deref(), "AUTOTASK_SECRET")?;
@@ -359,21 +369,24 @@ impl Config {
                 args.integration_code.as_deref(),
                 "AUTOTASK_INTEGRATION_CODE",
             )?;
-            Some(AutotaskConfig {
-                credentials: Credentials::new(&username, &secret, &code),
-                api_url,
-                zone_lookup_url,
-                impersonation_resource_id,
-                request_timeout: Duration::from_secs(args.request_timeout_secs.max(1)),
-                connect_timeout: Duration::from_secs(args.connect_timeout_secs.max(1)),
-                max_retry_wait: Duration::from_secs(args.max_retry_wait_secs),
-                max_read_attempts: args.max_read_attempts,
-                retry_base_delay: DEFAULT_RETRY_BASE_DELAY,
-                retry_max_delay: DEFAULT_RETRY_MAX_DELAY,
-                threads_per_endpoint: args.threads_per_endpoint,
-                budget_warn_percent: args.budget_warn_percent,
-                budget_refuse_percent: args.budget_refuse_percent,
-            })
+            Credentials::new(&username, &secret, &code)
+        };
+        let autotask = AutotaskConfig {
+            credentials,
+            api_url,
+            zone_lookup_url,
+            impersonation_resource_id,
+            request_timeout: Duration::from_secs(args.request_timeout_secs.max(1)),
+            connect_timeout: Duration::from_secs(args.connect_timeout_secs.max(1)),
+            max_retry_wait: Duration::from_secs(args.max_retry_wait_secs),
+            max_read_attempts: args.max_read_attempts,
+            retry_base_delay: DEFAULT_RETRY_BASE_DELAY,
+            retry_max_delay: DEFAULT_RETRY_MAX_DELAY,
+            threads_per_endpoint: args.threads_per_endpoint,
+            budget: BudgetPercents {
+                warn: args.budget_warn_percent,
+                refuse: args.budget_refuse_percent,
+            },
         };
         let token = match args.http_token.as_deref().map(str::trim) {
             None | Some("") => None,
@@ -409,7 +422,7 @@ impl Config {
                 allowed_origins: csv(&args.http_allowed_origins),
                 max_body_bytes: args.http_max_body_bytes,
                 request_timeout: Duration::from_secs(args.http_request_timeout_secs.max(1)),
-                max_concurrency: args.http_max_concurrency.max(1),
+                max_concurrency: args.http_max_concurrency,
             },
             log_format: args.log_format,
         })
@@ -432,8 +445,7 @@ impl AutotaskConfig {
             retry_base_delay: DEFAULT_RETRY_BASE_DELAY,
             retry_max_delay: DEFAULT_RETRY_MAX_DELAY,
             threads_per_endpoint: 3,
-            budget_warn_percent: 75,
-            budget_refuse_percent: 90,
+            budget: DEFAULT_BUDGET_PERCENTS,
         }
     }
 }
@@ -513,9 +525,33 @@ mod tests {
     }
 
     #[test]
+    fn a_concurrency_of_zero_is_refused_by_name() {
+        match Config::from_args(parse(&["--sandbox", "--http-max-concurrency", "0"])) {
+            Ok(c) => panic!(
+                "0 must be refused, got max_concurrency {}",
+                c.http.max_concurrency
+            ),
+            Err(e) => assert!(
+                e.0.starts_with("AUTOTASK_HTTP_MAX_CONCURRENCY is 0"),
+                "{e}"
+            ),
+        }
+        match Config::from_args(parse(&["--sandbox", "--http-max-concurrency", "7"])) {
+            Ok(c) => assert_eq!(c.http.max_concurrency, 7),
+            Err(e) => panic!("7 is a valid concurrency: {e}"),
+        }
+    }
+
+    #[test]
     fn sandbox_needs_no_credentials_and_http_needs_a_long_token() {
         let config = Config::from_args(parse(&["--sandbox"]));
-        assert!(config.is_ok_and(|c| c.sandbox && c.autotask.is_none()));
+        match config {
+            Ok(c) => {
+                assert!(c.sandbox);
+                assert_eq!(c.autotask.credentials.values(), ["", "", ""]);
+            }
+            Err(e) => panic!("--sandbox needs no credentials: {e}"),
+        }
         let mut args = parse(&["--sandbox", "--transport", "http"]);
         args.http_token = Some("short".into());
         let err = Config::from_args(args)

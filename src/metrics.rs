@@ -18,6 +18,8 @@ use prometheus_client::metrics::gauge::Gauge;
 use prometheus_client::metrics::histogram::Histogram;
 use prometheus_client::registry::Registry;
 
+use crate::autotask::budget::BudgetUsage;
+
 /// The `Content-Type` of [`render`]'s output.
 pub const CONTENT_TYPE: &str = prometheus_text::CONTENT_TYPE;
 
@@ -206,17 +208,13 @@ pub fn record_autotask_request(method: &str, status: u16, elapsed: Duration) {
     }
 }
 
-/// Records the last known hourly budget usage.
-pub fn record_budget(used: u64, limit: u64) {
+/// Records the last known hourly budget usage (called by the Autotask client on every
+/// `ThresholdInformation` answer).
+pub fn record_budget(usage: &BudgetUsage) {
     let m = metrics();
-    m.budget_used.set(i64::try_from(used).unwrap_or(i64::MAX));
-    m.budget_limit.set(i64::try_from(limit).unwrap_or(i64::MAX));
-    let ratio = if limit == 0 {
-        0.0
-    } else {
-        used as f64 / limit as f64
-    };
-    m.budget_ratio.set(ratio);
+    m.budget_used.set(i64::try_from(usage.used).unwrap_or(i64::MAX));
+    m.budget_limit.set(i64::try_from(usage.limit).unwrap_or(i64::MAX));
+    m.budget_ratio.set(usage.percent / 100.0);
 }
 
 /// Records one request served by the HTTP transport (`route` is one of a fixed set:
@@ -260,7 +258,7 @@ mod tests {
         );
         record_autotask_request("get", 429, Duration::from_millis(5));
         record_autotask_request("frobnicate", 200, Duration::from_millis(5));
-        record_budget(2_500, 10_000);
+        record_budget(&crate::autotask::budget::DEFAULT_BUDGET_PERCENTS.usage(2_500, 10_000));
         record_http_request("/health", 200, Duration::from_millis(1));
         let text = render();
         assert!(

@@ -9,10 +9,12 @@ use std::time::{Duration, Instant, SystemTime};
 use reqwest::Method;
 use reqwest::header::{HeaderMap, HeaderValue};
 use secrecy::ExposeSecret;
-use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
-use super::budget::{BudgetLevel, BudgetState, EndpointLimiter, Governor, endpoint_key};
+use super::budget::{
+    BudgetLevel, BudgetPercents, BudgetState, EndpointLimiter, Governor, endpoint_key,
+};
+pub use super::budget::Threshold;
 use super::error::{AutotaskError, redact};
 use super::paging;
 pub use super::paging::QueryResult;
@@ -31,20 +33,11 @@ pub enum ReadIntent {
     Background,
 }
 
-/// PATCH changes only the fields sent; PUT replaces the entity.
+/// How an update is sent. Only PATCH (the fields sent change, the others keep their values):
+/// no tool replaces a whole entity.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum UpdateMethod {
     Patch,
-    Put,
-}
-
-/// `GET /V1.0/ThresholdInformation`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
-pub struct Threshold {
-    pub external_request_threshold: u64,
-    pub request_threshold_timeframe: u64,
-    pub current_timeframe_request_count: u64,
 }
 
 struct Inner {
@@ -148,7 +141,7 @@ impl AutotaskClient {
                 http,
                 zone: ZoneCache::new(config.api_url.clone()),
                 limiter: EndpointLimiter::new(config.threads_per_endpoint),
-                governor: Governor::new(config.budget_warn_percent, config.budget_refuse_percent),
+                governor: Governor::new(config.budget),
                 policy,
                 config,
             }),
@@ -174,9 +167,14 @@ impl AutotaskClient {
         self.inner.zone.lookups()
     }
 
-    /// The last known API budget of the tenant (for `/health` and tool warnings).
+    /// The last known API budget of the tenant (for tool warnings and diagnostics).
     pub fn budget_state(&self) -> BudgetState {
         self.inner.governor.state(Instant::now())
+    }
+
+    /// The warn and refuse percentages this client's budget levels use.
+    pub fn budget_percents(&self) -> BudgetPercents {
+        self.inner.governor.percents()
     }
 
     async fn lookup_zone(&self) -> Result<String, AutotaskError> {
@@ -537,7 +535,9 @@ impl AutotaskClient {
             threshold.current_timeframe_request_count,
             threshold.external_request_threshold,
         );
-        crate::metrics::record_budget(used, limit);
+        // The one place the budget metrics are recorded: every ThresholdInformation answer
+        // (the governor's, /health's and the tool's) passes here.
+        crate::metrics::record_budget(&self.budget_percents().of(&threshold));
         let (level, newly) = self.inner.governor.record(used, limit, Instant::now());
         if newly {
             let what = match level {
@@ -669,7 +669,7 @@ impl AutotaskClient {
         item_id(answer, self)
     }
 
-    /// `PATCH|PUT {path}` with `id` in the body. Sent exactly once.
+    /// `PATCH {path}` with `id` in the body. Sent exactly once.
     pub async fn update(
         &self,
         path: &str,
@@ -678,7 +678,6 @@ impl AutotaskClient {
     ) -> Result<i64, AutotaskError> {
         let m = match method {
             UpdateMethod::Patch => Method::PATCH,
-            UpdateMethod::Put => Method::PUT,
         };
         match self.write(m, path, Some(body)).await? {
             // Some updates answer an empty 2xx: the id is the one sent.
@@ -701,14 +700,6 @@ impl AutotaskClient {
             Value::Null => Ok(id),
             body => item_id(body, self),
         }
-    }
-
-    /// `GET {path}/entityInformation` → `info`.
-    pub async fn entity_information(&self, path: &str) -> Result<Value, AutotaskError> {
-        let body = self
-            .read_path(&format!("{path}/entityInformation"), ReadIntent::Explicit)
-            .await?;
-        Ok(body.get("info").cloned().unwrap_or(Value::Null))
     }
 
     /// `GET {path}/entityInformation/fields` → `fields` (with the tenant's picklist values).
@@ -840,12 +831,14 @@ mod tests {
     fn credentials_that_cannot_be_headers_are_refused_by_name() {
         let creds = crate::config::Credentials::new("user@example.com", "zzq\nqzz", "CODE");
         let config = AutotaskConfig::with_defaults(creds, None);
-        let err = AutotaskClient::new(config)
-            .err()
-            .map(|e| e.to_string())
-            .unwrap_or_default();
-        assert!(err.contains("AUTOTASK_SECRET contains characters"), "{err}");
-        assert!(!err.contains("zzq"), "{err}");
+        match AutotaskClient::new(config) {
+            Ok(_) => panic!("a secret with a line break must be refused"),
+            Err(e) => {
+                let err = e.to_string();
+                assert!(err.contains("AUTOTASK_SECRET contains characters"), "{err}");
+                assert!(!err.contains("zzq"), "{err}");
+            }
+        }
     }
 
     #[test]
@@ -854,8 +847,10 @@ mod tests {
         let mut config = AutotaskConfig::with_defaults(creds, None);
         config.impersonation_resource_id = Some(29);
         let client = AutotaskClient::new(config).unwrap_or_else(|e| panic!("{e}"));
-        let read = client.auth_headers(false).unwrap_or_default();
-        let write = client.auth_headers(true).unwrap_or_default();
+        let (read, write) = match (client.auth_headers(false), client.auth_headers(true)) {
+            (Ok(read), Ok(write)) => (read, write),
+            _ => panic!("valid credentials must make headers"),
+        };
         assert!(read.get("ImpersonationResourceId").is_none());
         assert_eq!(
             write
@@ -869,6 +864,11 @@ mod tests {
                 "{name}"
             );
         }
+        // The secret is in the map (so the Debug check below means something) but not shown.
+        assert_eq!(
+            read.get("Secret").map(HeaderValue::as_bytes),
+            Some(&b"s3cret"[..])
+        );
         assert!(!format!("{read:?}").contains("s3cret"));
     }
 

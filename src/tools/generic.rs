@@ -953,24 +953,16 @@ async fn delete_entity(state: &ServerState, args: Args) -> Result<Value, ToolErr
 }
 
 async fn threshold(state: &ServerState, _args: Args) -> Result<Value, ToolError> {
+    // The client records the budget metrics; the usage is the one computation of
+    // `autotask::budget`.
     let t = state.client.threshold().await?;
-    crate::metrics::record_budget(
-        t.current_timeframe_request_count,
-        t.external_request_threshold,
-    );
-    let percent = if t.external_request_threshold == 0 {
-        0.0
-    } else {
-        (t.current_timeframe_request_count as f64 * 1000.0 / t.external_request_threshold as f64)
-            .round()
-            / 10.0
-    };
+    let usage = state.client.budget_percents().of(&t);
     Ok(json!({
         "externalRequestThreshold": t.external_request_threshold,
         "requestThresholdTimeframe": t.request_threshold_timeframe,
         "currentTimeframeRequestCount": t.current_timeframe_request_count,
-        "remaining": t.external_request_threshold.saturating_sub(t.current_timeframe_request_count),
-        "percentUsed": percent,
+        "remaining": usage.remaining,
+        "percentUsed": usage.percent,
         "note": "The limit is per tenant and shared by every integration; Autotask slows requests from 50% and refuses them above 100%."
     }))
 }

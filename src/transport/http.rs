@@ -444,11 +444,8 @@ where
 pub async fn run(config: Config) -> Result<(), String> {
     super::init_logging(config.log_format);
     let backend = super::backend(&config).await?;
-    let (warn, refuse) = config.autotask.as_ref().map_or((75, 90), |a| {
-        (a.budget_warn_percent, a.budget_refuse_percent)
-    });
     let target = if config.sandbox { "sandbox" } else { "tenant" };
-    let health = HealthSource::with_client(backend.state.client.clone(), target, warn, refuse);
+    let health = HealthSource::with_client(backend.state.client.clone(), target);
     if config.sandbox {
         tracing::info!("serving the sandbox's demo tenant: no real Autotask data is reachable");
     }

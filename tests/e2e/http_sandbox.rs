@@ -25,7 +25,7 @@ async fn the_real_server_answers_over_http_against_the_sandbox() {
     ))
     .unwrap();
     let state = Arc::new(ServerState::new(autotask.clone(), vec![5], false));
-    let health = HealthSource::with_client(autotask, "sandbox", 75, 90);
+    let health = HealthSource::with_client(autotask, "sandbox");
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let base = format!("http://{}", listener.local_addr().unwrap());
     let shutdown = CancellationToken::new();
