@@ -320,10 +320,18 @@ impl AutotaskClient {
         }
         AutotaskError::Api {
             status: answer.status,
-            // Redact before `error_messages` cuts long bodies, so a credential that crosses the
-            // cut cannot survive as a fragment.
-            messages: error_messages(&self.scrub(&answer.body)),
+            messages: self.messages_of(&answer.body),
         }
+    }
+
+    /// Autotask's messages from an error body, redacted before decoding (so a credential that
+    /// crosses the cut of a long body cannot survive as a fragment) and after (JSON decoding
+    /// turns `\u002B` and other escapes back into the credential's characters).
+    fn messages_of(&self, body: &str) -> Vec<String> {
+        error_messages(&self.scrub(body))
+            .iter()
+            .map(|m| self.scrub(m))
+            .collect()
     }
 
     /// A read's attempts: retries 429 (within the wait cap), 502/503/504 and connection
@@ -491,7 +499,7 @@ impl AutotaskClient {
             _ if is_thread_limit(&answer.body) => Err(self.status_error(&answer)),
             500 if has_autotask_errors(&answer.body) => Err(self.status_error(&answer)),
             500..=599 => {
-                let detail = error_messages(&self.scrub(&answer.body)).join("; ");
+                let detail = self.messages_of(&answer.body).join("; ");
                 Err(unknown(format!(
                     "Autotask answered HTTP {} without saying whether it applied the change ({detail})",
                     answer.status

@@ -1,0 +1,68 @@
+//! Issue 11, items 6 to 8, end to end: what a bad upstream or a local user could get out of
+//! the server. Escaped credentials in an upstream error body reach neither the tool result nor
+//! the log; upstream bodies and results are capped; the in-process sandbox has random
+//! credentials per process.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+use serde_json::json;
+use tokio::io::AsyncReadExt;
+
+use crate::client_support::{ESCAPABLE_CREDENTIALS, assert_no_credential, echoing_escaped_body};
+use crate::mcp_support::{start, text};
+use autotask_mcp::sandbox::{FaultResponse, FaultRule};
+
+/// Item 6 through the real binary: the error body of `GET Tickets/{id}` echoes the three
+/// credentials JSON-escaped; the tool result and the INFO log line "tool call failed" must
+/// hold none of them, in any form.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn escaped_credentials_reach_neither_the_tool_result_nor_the_log() {
+    let [user, secret, code] = ESCAPABLE_CREDENTIALS;
+    let mut h = start(
+        &[],
+        &[
+            ("RUST_LOG", "info"),
+            ("AUTOTASK_USERNAME", user),
+            ("AUTOTASK_SECRET", secret),
+            ("AUTOTASK_INTEGRATION_CODE", code),
+        ],
+        true,
+    )
+    .await;
+    let mut results = Vec::new();
+    for form in 0..3 {
+        h.sandbox.faults().push(FaultRule::new(
+            Some("GET"),
+            "/v1.0/tickets/",
+            1,
+            FaultResponse::Status {
+                status: 500,
+                headers: vec![],
+                body: echoing_escaped_body(&ESCAPABLE_CREDENTIALS, form),
+            },
+        ));
+        let result = h.call("get-ticket", json!({"id": 10001})).await;
+        h.sandbox.faults().clear();
+        assert_eq!(result.is_error, Some(true), "{}", text(&result));
+        let shown = format!("{} {:?}", text(&result), result.structured_content);
+        assert!(shown.contains("was refused"), "the message survives: {shown}");
+        results.push(shown);
+    }
+    for shown in &results {
+        assert_no_credential(shown, &ESCAPABLE_CREDENTIALS, "the tool result");
+    }
+    let mut stderr = h.stderr.take().unwrap();
+    h.client.cancel().await.unwrap();
+    let mut logs = String::new();
+    tokio::time::timeout(
+        std::time::Duration::from_secs(120),
+        stderr.read_to_string(&mut logs),
+    )
+    .await
+    .unwrap()
+    .unwrap();
+    assert!(
+        logs.matches("tool call failed").count() >= 3,
+        "the failures are logged at info: {logs}"
+    );
+    assert_no_credential(&logs, &ESCAPABLE_CREDENTIALS, "the log");
+}
