@@ -29,7 +29,8 @@ pub use stats::Stats;
 /// How a sandbox behaves.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct SandboxOptions {
-    /// Seed of the demo tenant (and of the API user's credentials).
+    /// Seed of the demo tenant. The API user's credentials are random per sandbox, whatever
+    /// the seed.
     pub seed: u64,
     /// Port on 127.0.0.1; 0 picks a free one.
     pub port: u16,
@@ -110,7 +111,7 @@ impl Sandbox {
         let origin = format!("http://127.0.0.1:{port}");
         let seeded = seed::generate(options.seed);
         let shared = Arc::new(Shared {
-            user: auth::ApiUser::for_seed(options.seed),
+            user: auth::ApiUser::random(),
             base_url: format!("{origin}/ATServicesRest/"),
             origin,
             store: store::Store::new(seeded.data),

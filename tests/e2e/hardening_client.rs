@@ -66,3 +66,70 @@ async fn escaped_credentials_reach_neither_the_tool_result_nor_the_log() {
     );
     assert_no_credential(&logs, &ESCAPABLE_CREDENTIALS, "the log");
 }
+
+/// Item 8: `--sandbox --read-only` logs its loopback URL; a local user who knows the seed (the
+/// default, 42) starts a sandbox of their own to learn its credentials and tries to write to
+/// the demo data behind the read-only server. The in-process sandbox's credentials are random
+/// per process, so the write is refused.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_in_process_sandbox_refuses_credentials_guessed_from_the_seed() {
+    use std::process::Stdio;
+    use tokio::io::{AsyncBufReadExt, BufReader};
+
+    let mut child = crate::mcp_support::command(&["--sandbox", "--read-only"])
+        .env("RUST_LOG", "info")
+        .stdin(Stdio::piped())
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .kill_on_drop(true)
+        .spawn()
+        .unwrap();
+    let mut lines = BufReader::new(child.stderr.take().unwrap()).lines();
+    let url = tokio::time::timeout(std::time::Duration::from_secs(60), async {
+        while let Some(line) = lines.next_line().await.unwrap() {
+            if line.contains("sandbox started")
+                && let Some(start) = line.find("http://127.0.0.1:")
+            {
+                let url: String = line[start..]
+                    .chars()
+                    .take_while(|c| !c.is_whitespace() && *c != '"')
+                    .collect();
+                return url;
+            }
+        }
+        panic!("the server never logged its sandbox URL");
+    })
+    .await
+    .expect("the sandbox URL is logged at start-up");
+    assert!(url.ends_with("/ATServicesRest/"), "{url}");
+
+    let own = autotask_mcp::sandbox::Sandbox::start(Default::default())
+        .await
+        .unwrap();
+    let guessed = own.credentials();
+    let http = crate::common::client();
+    let patch = http
+        .patch(format!("{url}V1.0/Tickets"))
+        .header("UserName", &guessed.username)
+        .header("Secret", &guessed.secret)
+        .header("ApiIntegrationCode", &guessed.integration_code)
+        .json(&json!({"id": 10001, "title": "defaced behind a read-only server"}))
+        .send()
+        .await
+        .unwrap();
+    let status = patch.status().as_u16();
+    assert!(
+        matches!(status, 401 | 500),
+        "the write must be refused, got {status}: {}",
+        patch.text().await.unwrap_or_default()
+    );
+    assert_ne!(
+        guessed,
+        autotask_mcp::sandbox::Sandbox::start(Default::default())
+            .await
+            .unwrap()
+            .credentials(),
+        "two sandboxes with the same seed share no credentials"
+    );
+    drop(child);
+}
