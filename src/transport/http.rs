@@ -8,7 +8,8 @@
 //! `/mcp` and `/metrics` sit behind, outermost first: Host/Origin allow-lists (403), the bearer
 //! token (401 + `WWW-Authenticate: Bearer`), a request body limit (413), a request timeout
 //! (503), and a concurrency limit (requests wait for a slot). Connections are served by
-//! hyper with a header read timeout (slow-header clients are cut off). Shutdown is graceful:
+//! hyper with a header read timeout (slow-header clients are cut off), and closed after the
+//! same time without a request in progress whatever they sent (`connection`). Shutdown is graceful:
 //! on the shutdown token the listener closes, `/health` turns 503 `draining`, in-flight
 //! requests finish (bounded by the request timeout), then rmcp's own token is cancelled.
 
@@ -17,6 +18,7 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use axum::Router;
+use axum::body::Body;
 use axum::extract::{ConnectInfo, Request, State};
 use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
@@ -34,6 +36,7 @@ use tower::limit::ConcurrencyLimitLayer;
 use tower_http::timeout::{RequestBodyTimeoutLayer, TimeoutLayer};
 
 use super::auth::{BearerToken, Verdict};
+use super::connection::{self, Activity, Tracked};
 use super::health::HealthSource;
 use super::origin::AllowLists;
 use crate::config::{Config, HttpConfig};
@@ -405,18 +408,36 @@ where
                 continue;
             }
         };
-        let service =
-            tower::ServiceExt::map_request(app.clone(), move |mut req: http::Request<_>| {
-                req.extensions_mut().insert(ConnectInfo(peer));
-                req
-            });
+        // Every request counts as in progress on its connection until its answer has been
+        // sent; a connection without one for the header read timeout is closed.
+        let activity = Arc::new(Activity::default());
+        let (app, counted) = (app.clone(), Arc::clone(&activity));
+        let service = tower::service_fn(move |mut req: http::Request<hyper::body::Incoming>| {
+            let guard = counted.start();
+            req.extensions_mut().insert(ConnectInfo(peer));
+            let app = app.clone();
+            async move {
+                let response = tower::ServiceExt::oneshot(app, req).await?;
+                Ok::<_, std::convert::Infallible>(
+                    response.map(|body| Body::new(Tracked::new(body, guard))),
+                )
+            }
+        });
         let connection = builder
             .serve_connection_with_upgrades(TokioIo::new(stream), TowerToHyperService::new(service))
             .into_owned();
         let connection = graceful.watch(connection);
+        let idle = connection::idle(activity, header_read_timeout(http), shutdown.clone());
         tokio::spawn(async move {
-            if let Err(e) = connection.await {
-                tracing::debug!(error = %e, %peer, "connection ended with an error");
+            tokio::select! {
+                result = connection => {
+                    if let Err(e) = result {
+                        tracing::debug!(error = %e, %peer, "connection ended with an error");
+                    }
+                }
+                () = idle => {
+                    tracing::debug!(%peer, "closed a connection without a request in progress");
+                }
             }
         });
     }

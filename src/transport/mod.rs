@@ -5,6 +5,7 @@
 //! sandbox in sandbox mode.
 
 pub mod auth;
+pub mod connection;
 pub mod health;
 pub mod http;
 pub mod origin;

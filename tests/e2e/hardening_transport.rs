@@ -12,6 +12,7 @@ use serde_json::{Value, json};
 use tokio::process::Child;
 
 use crate::http_support::{TOKEN, plain_client};
+use autotask_mcp::transport::health::HealthSource;
 
 fn free_port() -> u16 {
     std::net::TcpListener::bind("127.0.0.1:0")
@@ -140,4 +141,89 @@ async fn a_stalled_log_reader_neither_stalls_calls_nor_holds_sigterm() {
         started.elapsed()
     );
     drop(stderr);
+}
+
+/// Opens a connection to `base`, sends `prefix`, and returns how long the server took to
+/// close it (`None`: still open after `wait`).
+async fn closed_after(base: &str, prefix: &[u8], wait: Duration) -> Option<Duration> {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let addr = base.trim_start_matches("http://").to_string();
+    let mut stream = tokio::net::TcpStream::connect(&addr).await.unwrap();
+    let started = Instant::now();
+    if !prefix.is_empty() {
+        stream.write_all(prefix).await.unwrap();
+    }
+    let mut buf = vec![0u8; 4096];
+    tokio::time::timeout(wait, async {
+        loop {
+            match stream.read(&mut buf).await {
+                Ok(0) | Err(_) => return started.elapsed(),
+                // An HTTP/2 server sends its SETTINGS (or an HTTP/1 server a 408): read on.
+                Ok(_) => {}
+            }
+        }
+    })
+    .await
+    .ok()
+}
+
+/// Item 1: whatever a client sends short of a request (nothing, one byte, half an HTTP/2
+/// preface, a full h2c preface), the connection is closed after the header read timeout
+/// (the request timeout, 1 s here, when it is under 30 s), not kept open for ever.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn connections_without_a_request_are_closed() {
+    let mut http = crate::http_support::http_config();
+    http.request_timeout = Duration::from_secs(1);
+    let server = crate::http_support::start(http, HealthSource::liveness_only()).await;
+    let prefixes: [&[u8]; 4] = [
+        b"",
+        b"P",
+        b"PRI * HTTP/2.0",
+        b"PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n",
+    ];
+    let closes = futures::future::join_all(
+        prefixes
+            .iter()
+            .map(|p| closed_after(&server.base, p, Duration::from_secs(20))),
+    )
+    .await;
+    for (prefix, closed) in prefixes.iter().zip(closes) {
+        let label = String::from_utf8_lossy(prefix);
+        let after = closed.unwrap_or_else(|| panic!("`{label}`: still open after 20 s"));
+        assert!(
+            after >= Duration::from_millis(900),
+            "`{label}`: closed too early ({after:?})"
+        );
+    }
+    server.stop().await;
+}
+
+/// Item 1: a silent connection does not hold shutdown for the drain time (request timeout
+/// 60 s + 5 s here): the server stops at once.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_silent_connection_does_not_hold_shutdown() {
+    let server = crate::http_support::start_default().await;
+    let addr = server.base.trim_start_matches("http://").to_string();
+    let silent = tokio::net::TcpStream::connect(&addr).await.unwrap();
+    let h2c = {
+        use tokio::io::AsyncWriteExt;
+        let mut s = tokio::net::TcpStream::connect(&addr).await.unwrap();
+        s.write_all(b"PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n").await.unwrap();
+        s
+    };
+    // Both are accepted before the shutdown.
+    tokio::time::sleep(Duration::from_millis(200)).await;
+    let started = Instant::now();
+    server.shutdown.cancel();
+    let stopped = tokio::time::timeout(Duration::from_secs(30), server.task).await;
+    assert!(
+        matches!(stopped, Ok(Ok(Ok(())))),
+        "the server stops despite silent connections"
+    );
+    assert!(
+        started.elapsed() < Duration::from_secs(5),
+        "stopped after {:?}",
+        started.elapsed()
+    );
+    drop((silent, h2c));
 }
