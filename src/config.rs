@@ -17,6 +17,16 @@ pub const DEFAULT_RETRY_BASE_DELAY: Duration = Duration::from_secs(1);
 /// Largest backoff delay between read attempts, before jitter.
 pub const DEFAULT_RETRY_MAX_DELAY: Duration = Duration::from_secs(8);
 
+/// Default of `AUTOTASK_MAX_RESPONSE_BYTES`: a 500-row page of tickets is 1 to 5 MB.
+pub const DEFAULT_MAX_RESPONSE_BYTES: usize = 16 * 1024 * 1024;
+/// Default of `AUTOTASK_MAX_RESULT_BYTES`.
+pub const DEFAULT_MAX_RESULT_BYTES: usize = 4 * 1024 * 1024;
+/// Default of `AUTOTASK_HTTP_MAX_BYTES_IN_FLIGHT`: 16 calls at the full result cap.
+pub const DEFAULT_MAX_BYTES_IN_FLIGHT: usize = 64 * 1024 * 1024;
+
+/// Smallest accepted `AUTOTASK_MAX_RESPONSE_BYTES` / `AUTOTASK_MAX_RESULT_BYTES`.
+pub const MIN_BYTE_LIMIT: usize = 64 * 1024;
+
 /// How MCP clients reach the server.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum, Default)]
 pub enum Transport {
@@ -128,6 +138,20 @@ pub struct ServeArgs {
     #[arg(long, env = "AUTOTASK_HTTP_MAX_CONCURRENCY", default_value_t = 256)]
     pub http_max_concurrency: usize,
 
+    /// Largest answer read from Autotask, in bytes; a larger one is refused with an error
+    /// saying how to narrow the request.
+    #[arg(long, env = "AUTOTASK_MAX_RESPONSE_BYTES", default_value_t = DEFAULT_MAX_RESPONSE_BYTES)]
+    pub max_response_bytes: usize,
+    /// Largest answer one MCP call may carry back to the client, in bytes (stdio and HTTP); a
+    /// larger one is replaced by an error saying how to narrow the request.
+    #[arg(long, env = "AUTOTASK_MAX_RESULT_BYTES", default_value_t = DEFAULT_MAX_RESULT_BYTES)]
+    pub max_result_bytes: usize,
+    /// Bytes of answers the HTTP transport may be producing or sending at once: each call
+    /// reserves AUTOTASK_MAX_RESULT_BYTES while it runs, then the size of its answer until it
+    /// is sent; further calls wait.
+    #[arg(long, env = "AUTOTASK_HTTP_MAX_BYTES_IN_FLIGHT", default_value_t = DEFAULT_MAX_BYTES_IN_FLIGHT)]
+    pub http_max_bytes_in_flight: usize,
+
     /// Log format on stderr: text or json.
     #[arg(long, env = "AUTOTASK_LOG_FORMAT", value_enum, default_value_t = LogFormat::Text)]
     pub log_format: LogFormat,
@@ -222,6 +246,8 @@ pub struct AutotaskConfig {
     pub threads_per_endpoint: usize,
     /// `AUTOTASK_BUDGET_WARN_PERCENT` and `AUTOTASK_BUDGET_REFUSE_PERCENT`.
     pub budget: BudgetPercents,
+    /// Largest answer read from Autotask (`AUTOTASK_MAX_RESPONSE_BYTES`).
+    pub max_response_bytes: usize,
 }
 
 /// The HTTP transport's settings.
@@ -235,6 +261,10 @@ pub struct HttpConfig {
     pub max_body_bytes: usize,
     pub request_timeout: Duration,
     pub max_concurrency: usize,
+    /// Largest answer one call may carry (`AUTOTASK_MAX_RESULT_BYTES`).
+    pub max_result_bytes: usize,
+    /// Answer bytes reserved by calls in progress at most (`AUTOTASK_HTTP_MAX_BYTES_IN_FLIGHT`).
+    pub max_bytes_in_flight: usize,
 }
 
 impl std::fmt::Debug for HttpConfig {
@@ -248,6 +278,8 @@ impl std::fmt::Debug for HttpConfig {
             .field("max_body_bytes", &self.max_body_bytes)
             .field("request_timeout", &self.request_timeout)
             .field("max_concurrency", &self.max_concurrency)
+            .field("max_result_bytes", &self.max_result_bytes)
+            .field("max_bytes_in_flight", &self.max_bytes_in_flight)
             .finish()
     }
 }
@@ -265,6 +297,8 @@ pub struct Config {
     pub transport: Transport,
     pub http: HttpConfig,
     pub log_format: LogFormat,
+    /// Largest answer one MCP call may carry, stdio and HTTP (`AUTOTASK_MAX_RESULT_BYTES`).
+    pub max_result_bytes: usize,
 }
 
 /// Normalises a zone base to `https://host/ATServicesRest/`: accepts it with or without a
@@ -334,6 +368,22 @@ impl Config {
                 "AUTOTASK_HTTP_MAX_CONCURRENCY is 0, so no request could ever be served: use at least 1 (default 256)".into(),
             ));
         }
+        for (variable, value) in [
+            ("AUTOTASK_MAX_RESPONSE_BYTES", args.max_response_bytes),
+            ("AUTOTASK_MAX_RESULT_BYTES", args.max_result_bytes),
+        ] {
+            if value < MIN_BYTE_LIMIT {
+                return Err(ConfigError(format!(
+                    "{variable} is {value}: use at least {MIN_BYTE_LIMIT} bytes (an Autotask answer or a tool result of a few records needs that much)"
+                )));
+            }
+        }
+        if args.http_max_bytes_in_flight < args.max_result_bytes {
+            return Err(ConfigError(format!(
+                "AUTOTASK_HTTP_MAX_BYTES_IN_FLIGHT ({}) is below AUTOTASK_MAX_RESULT_BYTES ({}): no call could ever run; raise the first or lower the second",
+                args.http_max_bytes_in_flight, args.max_result_bytes
+            )));
+        }
         if args.max_read_attempts == 0 {
             return Err(ConfigError(
                 "AUTOTASK_MAX_READ_ATTEMPTS must be at least 1".into(),
@@ -387,6 +437,7 @@ impl Config {
                 warn: args.budget_warn_percent,
                 refuse: args.budget_refuse_percent,
             },
+            max_response_bytes: args.max_response_bytes,
         };
         let token = match args.http_token.as_deref().map(str::trim) {
             None | Some("") => None,
@@ -423,8 +474,11 @@ impl Config {
                 max_body_bytes: args.http_max_body_bytes,
                 request_timeout: Duration::from_secs(args.http_request_timeout_secs.max(1)),
                 max_concurrency: args.http_max_concurrency,
+                max_result_bytes: args.max_result_bytes,
+                max_bytes_in_flight: args.http_max_bytes_in_flight,
             },
             log_format: args.log_format,
+            max_result_bytes: args.max_result_bytes,
         })
     }
 }
@@ -446,6 +500,7 @@ impl AutotaskConfig {
             retry_max_delay: DEFAULT_RETRY_MAX_DELAY,
             threads_per_endpoint: 3,
             budget: DEFAULT_BUDGET_PERCENTS,
+            max_response_bytes: DEFAULT_MAX_RESPONSE_BYTES,
         }
     }
 }

@@ -96,6 +96,9 @@ enum SendFailure {
     Timeout,
     /// The connection failed after the request may have been sent.
     Lost(String),
+    /// Autotask answered with this status, but its body is over `AUTOTASK_MAX_RESPONSE_BYTES`
+    /// (it was not read further).
+    TooLarge { status: u16 },
 }
 
 impl AutotaskClient {
@@ -265,12 +268,13 @@ impl AutotaskClient {
                     .get(reqwest::header::RETRY_AFTER)
                     .and_then(|v| v.to_str().ok())
                     .and_then(|v| parse_retry_after(v, SystemTime::now()));
-                match resp.text().await {
-                    Ok(body) => Ok(Answer {
+                match read_body(resp, self.inner.config.max_response_bytes).await {
+                    Ok(Some(body)) => Ok(Answer {
                         status,
                         retry_after,
                         body,
                     }),
+                    Ok(None) => Err(SendFailure::TooLarge { status }),
                     Err(e) if e.is_timeout() => Err(SendFailure::Timeout),
                     Err(e) => Err(SendFailure::Lost(self.scrub(&describe(&e)))),
                 }
@@ -334,6 +338,19 @@ impl AutotaskClient {
             .collect()
     }
 
+    /// The error for an answer over `AUTOTASK_MAX_RESPONSE_BYTES`; `outcome` says what a write
+    /// did, when the status told.
+    fn too_large(&self, path: &str, outcome: Option<&str>) -> AutotaskError {
+        let outcome = outcome.map(|o| format!(" ({o})")).unwrap_or_default();
+        AutotaskError::InvalidResponse {
+            reason: format!(
+                "the answer to {} is over {} bytes (AUTOTASK_MAX_RESPONSE_BYTES){outcome}, so it was not read: ask for fewer rows (maxRecords) or fields (includeFields), or raise the limit",
+                self.scrub(path),
+                self.inner.config.max_response_bytes
+            ),
+        }
+    }
+
     /// A read's attempts: retries 429 (within the wait cap), 502/503/504 and connection
     /// errors with backoff, up to `max_read_attempts`.
     async fn read_attempts(
@@ -371,6 +388,9 @@ impl AutotaskClient {
                 ),
                 Err(SendFailure::NotSent(reason) | SendFailure::Lost(reason)) => {
                     (FailureKind::Connection, AutotaskError::Transport { reason })
+                }
+                Err(SendFailure::TooLarge { .. }) => {
+                    return Err(self.too_large(log_path, None));
                 }
                 Err(SendFailure::Timeout) => (
                     FailureKind::Timeout,
@@ -479,6 +499,16 @@ impl AutotaskClient {
                 return Err(unknown(format!(
                     "the connection failed before the answer ({reason})"
                 )));
+            }
+            Err(SendFailure::TooLarge { status }) => {
+                return Err(match status {
+                    200..=299 => self.too_large(relative, Some("the change was applied")),
+                    400..=499 => self.too_large(relative, Some("the change was refused")),
+                    _ => unknown(format!(
+                        "its HTTP {status} answer is over {} bytes (AUTOTASK_MAX_RESPONSE_BYTES)",
+                        self.inner.config.max_response_bytes
+                    )),
+                });
             }
         };
         match answer.status {
@@ -759,6 +789,30 @@ fn log_path_of(target: Target<'_>) -> String {
             }
         }
     }
+}
+
+/// The body of `resp` as text, or `None` when it is over `limit` bytes: refused from its
+/// `Content-Length` before reading, or as soon as the bytes read pass the limit (the rest is
+/// never read, and the connection is dropped).
+async fn read_body(
+    mut resp: reqwest::Response,
+    limit: usize,
+) -> Result<Option<String>, reqwest::Error> {
+    let declared = resp.content_length();
+    if declared.is_some_and(|n| n > limit as u64) {
+        return Ok(None);
+    }
+    let mut body = Vec::with_capacity(declared.map_or(0, |n| n as usize));
+    while let Some(chunk) = resp.chunk().await? {
+        if body.len() + chunk.len() > limit {
+            return Ok(None);
+        }
+        body.extend_from_slice(&chunk);
+    }
+    Ok(Some(match String::from_utf8(body) {
+        Ok(text) => text,
+        Err(e) => String::from_utf8_lossy(e.as_bytes()).into_owned(),
+    }))
 }
 
 fn classify_send_error(e: &reqwest::Error, client: &AutotaskClient) -> SendFailure {

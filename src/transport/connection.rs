@@ -88,23 +88,24 @@ pub async fn idle(activity: Arc<Activity>, limit: Duration, shutdown: Cancellati
     }
 }
 
-/// A response body that keeps its request counted as in progress until it has been sent (or
-/// dropped), so a connection streaming a long answer is never closed as idle.
-pub struct Tracked {
+/// A response body holding `G` until it has been sent (or dropped): a [`RequestGuard`] keeps
+/// its request counted as in progress, so a connection streaming a long answer is never closed
+/// as idle; `mcp_gate` keeps an answer's memory reservation this way.
+pub struct Guarded<G> {
     inner: Body,
-    _guard: RequestGuard,
+    _guard: G,
 }
 
-impl Tracked {
-    pub fn new(inner: Body, guard: RequestGuard) -> Tracked {
-        Tracked {
+impl<G> Guarded<G> {
+    pub fn new(inner: Body, guard: G) -> Guarded<G> {
+        Guarded {
             inner,
             _guard: guard,
         }
     }
 }
 
-impl http_body::Body for Tracked {
+impl<G: Unpin> http_body::Body for Guarded<G> {
     type Data = <Body as http_body::Body>::Data;
     type Error = <Body as http_body::Body>::Error;
 

@@ -36,8 +36,9 @@ use tower::limit::ConcurrencyLimitLayer;
 use tower_http::timeout::{RequestBodyTimeoutLayer, TimeoutLayer};
 
 use super::auth::{BearerToken, Verdict};
-use super::connection::{self, Activity, Tracked};
+use super::connection::{self, Activity, Guarded};
 use super::health::HealthSource;
+use super::mcp_gate::{self, Gate};
 use super::origin::AllowLists;
 use crate::config::{Config, HttpConfig};
 use crate::metrics;
@@ -274,6 +275,12 @@ fn validate(http: &HttpConfig) -> Result<Guard, TransportError> {
             "AUTOTASK_HTTP_MAX_CONCURRENCY must be at least 1".into(),
         ));
     }
+    if http.max_result_bytes == 0 || http.max_bytes_in_flight < http.max_result_bytes {
+        return Err(TransportError::Config(format!(
+            "AUTOTASK_HTTP_MAX_BYTES_IN_FLIGHT ({}) must be at least AUTOTASK_MAX_RESULT_BYTES ({}), which must be above 0",
+            http.max_bytes_in_flight, http.max_result_bytes
+        )));
+    }
     if http.max_body_bytes == 0 {
         return Err(TransportError::Config(
             "AUTOTASK_HTTP_MAX_BODY_BYTES must be at least 1".into(),
@@ -305,8 +312,14 @@ where
         rmcp_config(http, allow.as_ref(), mcp_shutdown),
     );
     let guard_state = Guard { allow, token };
+    let gate = Gate::new(
+        http.max_body_bytes,
+        http.max_result_bytes,
+        http.max_bytes_in_flight,
+    );
     let protected = Router::new()
         .route_service("/mcp", mcp)
+        .route_layer(middleware::from_fn_with_state(gate, mcp_gate::gate))
         .route("/metrics", get(metrics_text))
         .layer(
             ServiceBuilder::new()
@@ -419,7 +432,7 @@ where
             async move {
                 let response = tower::ServiceExt::oneshot(app, req).await?;
                 Ok::<_, std::convert::Infallible>(
-                    response.map(|body| Body::new(Tracked::new(body, guard))),
+                    response.map(|body| Body::new(Guarded::new(body, guard))),
                 )
             }
         });

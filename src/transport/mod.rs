@@ -8,6 +8,8 @@ pub mod auth;
 pub mod connection;
 pub mod health;
 pub mod http;
+pub mod jsonrpc;
+pub mod mcp_gate;
 pub mod origin;
 pub mod stdio;
 

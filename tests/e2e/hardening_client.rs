@@ -133,3 +133,100 @@ async fn the_in_process_sandbox_refuses_credentials_guessed_from_the_seed() {
     );
     drop(child);
 }
+
+/// Item 7: what is read from Autotask is capped (`AUTOTASK_MAX_RESPONSE_BYTES`, 1 MiB here):
+/// a 2 MiB page, a 640 MB body streamed without a length, and an oversized answer to a write
+/// each give an error naming the limit and how to narrow the request, without reading on.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn answers_over_the_response_cap_are_refused_without_being_read() {
+    use autotask_mcp::autotask::{AutotaskClient, ReadIntent};
+    use std::time::{Duration, Instant};
+
+    let sandbox = crate::client_support::sandbox().await;
+    let mut config = crate::client_support::config(&sandbox);
+    config.max_response_bytes = 1024 * 1024;
+    let client = AutotaskClient::new(config).unwrap();
+    let page = json!({"items": [{"id": 1, "title": "x".repeat(2 * 1024 * 1024)}],
+        "pageDetails": {"count": 1, "nextPageUrl": null}})
+    .to_string();
+    let faults = [
+        FaultResponse::Status {
+            status: 200,
+            headers: vec![],
+            body: page,
+        },
+        FaultResponse::Chunked {
+            status: 200,
+            chunk: "x".repeat(64 * 1024),
+            count: 10_000,
+        },
+    ];
+    for fault in faults {
+        sandbox.faults().push(FaultRule::new(
+            Some("POST"),
+            "/v1.0/tickets/query",
+            3,
+            fault,
+        ));
+        let started = Instant::now();
+        let result = client
+            .query("Tickets", &crate::client_support::all_rows(), 5, ReadIntent::Explicit)
+            .await;
+        sandbox.faults().clear();
+        match result {
+            Ok(r) => panic!("an answer over the cap was read: {} rows", r.items.len()),
+            Err(e) => {
+                let text = e.to_string();
+                assert!(text.contains("AUTOTASK_MAX_RESPONSE_BYTES"), "{text}");
+                assert!(text.contains("over 1048576 bytes"), "{text}");
+                assert!(text.contains("maxRecords"), "{text}");
+            }
+        }
+        assert!(
+            started.elapsed() < Duration::from_secs(30),
+            "the rest of the body is not read"
+        );
+    }
+    // A write whose 2xx answer is over the cap: applied, and the error says so.
+    sandbox.faults().push(FaultRule::new(
+        Some("POST"),
+        "/v1.0/tickets",
+        1,
+        FaultResponse::Chunked {
+            status: 200,
+            chunk: "y".repeat(64 * 1024),
+            count: 100,
+        },
+    ));
+    let body = json!({"companyID": 0, "title": "x", "status": 1, "priority": 2});
+    match client.create("Tickets", &body).await {
+        Ok(id) => panic!("an answer over the cap was read (id {id})"),
+        Err(e) => assert!(e.to_string().contains("the change was applied"), "{e}"),
+    }
+}
+
+/// Item 7: one result is capped too (`AUTOTASK_MAX_RESULT_BYTES`, 64 KiB here): a ticket with
+/// a 300 KB description comes back as a tool error naming the limit, not as a 600 KB answer.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_result_over_the_result_cap_is_replaced_by_a_tool_error_over_stdio() {
+    let h = start(&[], &[("AUTOTASK_MAX_RESULT_BYTES", "65536")], false).await;
+    h.sandbox.faults().push(FaultRule::new(
+        Some("GET"),
+        "/v1.0/tickets/10001",
+        1,
+        FaultResponse::Status {
+            status: 200,
+            headers: vec![],
+            body: json!({"item": {"id": 10001, "title": "big", "description": "d".repeat(300_000)}})
+                .to_string(),
+        },
+    ));
+    let result = h.call("get-ticket", json!({"id": 10001})).await;
+    assert_eq!(result.is_error, Some(true), "{}", text(&result));
+    let shown = text(&result);
+    assert!(shown.contains("AUTOTASK_MAX_RESULT_BYTES"), "{shown}");
+    assert!(shown.len() < 1000, "{} bytes", shown.len());
+    // The next call is served normally.
+    let ok = h.call("get-ticket", json!({"id": 10002})).await;
+    assert_ne!(ok.is_error, Some(true), "{}", text(&ok));
+}

@@ -227,3 +227,189 @@ async fn a_silent_connection_does_not_hold_shutdown() {
     );
     drop((silent, h2c));
 }
+
+/// The first 300 characters of a JSON value, for assertion messages.
+fn short(v: &Value) -> String {
+    v.to_string().chars().take(300).collect()
+}
+
+/// POSTs raw bytes to /mcp with the token; returns the status and the body as JSON.
+async fn post_raw(base: &str, body: Vec<u8>) -> (u16, Value) {
+    let resp = plain_client()
+        .post(format!("{base}/mcp"))
+        .bearer_auth(TOKEN)
+        .header("content-type", "application/json")
+        .header("accept", "application/json, text/event-stream")
+        .body(body)
+        .send()
+        .await
+        .unwrap();
+    let status = resp.status().as_u16();
+    let text = resp.text().await.unwrap();
+    let json = serde_json::from_str(&text)
+        .unwrap_or_else(|_| panic!("HTTP {status}: not a JSON-RPC answer: {}", &text[..text.len().min(300)]));
+    (status, json)
+}
+
+/// Item 4 over HTTP: malformed JSON, a batch, `null` and garbage after a BOM get a JSON-RPC
+/// error (HTTP 400, no id) instead of rmcp's 415 in plain text; a BOM before a valid message
+/// is ignored; a 3 MB method name gets "method not found" with the name cut.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn malformed_json_rpc_over_http_gets_json_rpc_errors() {
+    let server = crate::http_support::start_default().await;
+    for (body, code) in [
+        (b"{\"jsonrpc\": \"2.0\", \"id\": 1,".to_vec(), -32700),
+        (b"[{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"ping\"}]".to_vec(), -32600),
+        (b"null".to_vec(), -32600),
+        (b"\xEF\xBB\xBFnot json".to_vec(), -32700),
+    ] {
+        let shown = String::from_utf8_lossy(&body).to_string();
+        let (status, answer) = post_raw(&server.base, body).await;
+        assert_eq!(status, 400, "{shown}: {}", short(&answer));
+        assert_eq!(answer["jsonrpc"], "2.0", "{shown}: {answer}");
+        assert_eq!(answer["id"], Value::Null, "{shown}: {answer}");
+        assert_eq!(answer["error"]["code"], code, "{shown}: {answer}");
+    }
+    let mut bom = b"\xEF\xBB\xBF".to_vec();
+    bom.extend_from_slice(crate::http_support::TOOLS_LIST.as_bytes());
+    let (status, answer) = post_raw(&server.base, bom).await;
+    assert_eq!(status, 200, "{answer}");
+    assert_eq!(answer["result"]["tools"][0]["name"], "echo", "{answer}");
+
+    let method = "x".repeat(3 * 1024 * 1024);
+    let body = json!({"jsonrpc": "2.0", "id": 9, "method": method}).to_string();
+    let (status, answer) = post_raw(&server.base, body.into_bytes()).await;
+    assert_eq!(status, 200, "{}", short(&answer));
+    assert_eq!(answer["id"], 9);
+    assert_eq!(answer["error"]["code"], -32601);
+    let message = answer["error"]["message"].as_str().unwrap_or_default();
+    assert!(message.len() < 200, "the name is cut: {} bytes", message.len());
+    assert!(message.contains("3145728 characters"), "{message}");
+    server.stop().await;
+}
+
+/// Item 7 over HTTP: an answer over `AUTOTASK_MAX_RESULT_BYTES` (64 KiB here) is replaced by
+/// a tool error naming the limit.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_answer_over_the_result_cap_is_a_tool_error_over_http() {
+    let mut http = crate::http_support::http_config();
+    http.max_result_bytes = 64 * 1024;
+    let server = crate::http_support::start(http, HealthSource::liveness_only()).await;
+    let call = json!({"jsonrpc": "2.0", "id": "big", "method": "tools/call",
+        "params": {"name": "echo", "arguments": {"text": "z".repeat(100_000)}}});
+    let (status, answer) = post_raw(&server.base, call.to_string().into_bytes()).await;
+    assert_eq!(status, 200);
+    assert_eq!(answer["id"], "big");
+    assert_eq!(answer["result"]["isError"], true, "{}", short(&answer));
+    let text = answer["result"]["content"][0]["text"].as_str().unwrap_or_default();
+    assert!(text.contains("AUTOTASK_MAX_RESULT_BYTES"), "{text}");
+    let small = json!({"jsonrpc": "2.0", "id": 2, "method": "tools/call",
+        "params": {"name": "echo", "arguments": {"text": "fits"}}});
+    let (_, answer) = post_raw(&server.base, small.to_string().into_bytes()).await;
+    assert_eq!(answer["result"]["content"][0]["text"], "fits");
+    server.stop().await;
+}
+
+/// Item 3, by design: every call reserves the result cap of a bytes-in-flight budget while it
+/// runs. With a budget of two caps, eight concurrent calls never run more than two at once
+/// (the others wait, and all are answered).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn calls_in_flight_are_bounded_by_the_answer_bytes_budget() {
+    use std::sync::atomic::Ordering;
+    let mut http = crate::http_support::http_config();
+    http.max_result_bytes = 64 * 1024;
+    http.max_bytes_in_flight = 128 * 1024;
+    let server = crate::http_support::start(http, HealthSource::liveness_only()).await;
+    let calls = (0..8).map(|i| {
+        let base = server.base.clone();
+        async move {
+            let call = json!({"jsonrpc": "2.0", "id": i, "method": "tools/call",
+                "params": {"name": "hold", "arguments": {"ms": 200}}});
+            post_raw(&base, call.to_string().into_bytes()).await
+        }
+    });
+    for (status, answer) in futures::future::join_all(calls).await {
+        assert_eq!(status, 200, "{answer}");
+        assert_eq!(answer["result"]["content"][0]["text"], "held", "{answer}");
+    }
+    let most = crate::http_support::HOLD_MAX.load(Ordering::SeqCst);
+    assert!((1..=2).contains(&most), "{most} calls ran at once");
+    server.stop().await;
+}
+
+/// Item 4 over stdio: a line that is not JSON, a batch, `null`, a line over 16 MiB and a 4 MB
+/// method name each get a JSON-RPC error (the over-long line's with its id, read as it was
+/// skipped), and the session goes on.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn malformed_and_over_long_lines_over_stdio_get_answers() {
+    use tokio::io::{AsyncBufReadExt, AsyncWriteExt, BufReader};
+    let mut child = crate::mcp_support::command(&["--sandbox"])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .kill_on_drop(true)
+        .spawn()
+        .unwrap();
+    let mut stdin = child.stdin.take().unwrap();
+    let mut stdout = BufReader::new(child.stdout.take().unwrap()).lines();
+    let init = json!({"jsonrpc": "2.0", "id": 1, "method": "initialize", "params": {
+        "protocolVersion": "2025-11-25", "capabilities": {},
+        "clientInfo": {"name": "raw", "version": "1"}}});
+    let long_text = "a".repeat(17 * 1024 * 1024);
+    let lines: Vec<String> = vec![
+        init.to_string(),
+        json!({"jsonrpc": "2.0", "method": "notifications/initialized"}).to_string(),
+        r#"{"jsonrpc": "2.0", "id": 2,"#.to_string(),
+        r#"[{"jsonrpc":"2.0","id":3,"method":"ping"}]"#.to_string(),
+        "null".to_string(),
+        json!({"jsonrpc": "2.0", "id": 5, "method": "tools/call",
+            "params": {"name": "get-version", "arguments": {"note": long_text}}})
+        .to_string(),
+        json!({"jsonrpc": "2.0", "id": 6, "method": "m".repeat(4 * 1024 * 1024)}).to_string(),
+        json!({"jsonrpc": "2.0", "id": 7, "method": "ping"}).to_string(),
+    ];
+    let writer = tokio::spawn(async move {
+        for line in lines {
+            stdin.write_all(line.as_bytes()).await.unwrap();
+            stdin.write_all(b"\n").await.unwrap();
+        }
+        stdin
+    });
+    let mut answers = Vec::new();
+    let read = tokio::time::timeout(Duration::from_secs(120), async {
+        // initialize, three id-less errors, the over-long line, the method name, the ping.
+        while answers.len() < 7 {
+            let line = stdout.next_line().await.unwrap().expect("stdout stays open");
+            answers.push(serde_json::from_str::<Value>(&line).unwrap());
+        }
+    })
+    .await;
+    let shown: Vec<String> = answers.iter().map(short).collect();
+    assert!(read.is_ok(), "some lines got no answer: {shown:?}");
+    let by_id = |id: i64| {
+        answers
+            .iter()
+            .find(|a| a["id"] == id)
+            .unwrap_or_else(|| panic!("no answer for id {id}: {shown:?}"))
+    };
+    let null_codes: Vec<&Value> = answers
+        .iter()
+        .filter(|a| a["id"].is_null())
+        .map(|a| &a["error"]["code"])
+        .collect();
+    assert_eq!(null_codes, [&json!(-32700), &json!(-32600), &json!(-32600)]);
+    let over = by_id(5);
+    assert_eq!(over["error"]["code"], -32600, "{over}");
+    assert!(
+        over["error"]["message"]
+            .as_str()
+            .unwrap_or_default()
+            .contains("over the limit of 16777216 bytes"),
+        "{over}"
+    );
+    let method = by_id(6);
+    assert_eq!(method["error"]["code"], -32601);
+    assert!(method.to_string().len() < 300, "{}", short(method));
+    assert!(by_id(7)["result"].is_object(), "the session goes on");
+    drop(writer.await.unwrap());
+}

@@ -232,7 +232,7 @@ async fn full_mcp_exchange_through_the_rmcp_http_client() {
         .iter()
         .map(|t| t.name.to_string())
         .collect();
-    assert_eq!(names, ["echo", "slow"]);
+    assert_eq!(names, ["echo", "hold", "slow"]);
     let result = client
         .call_tool(
             CallToolRequestParams::new("echo").with_arguments(args(serde_json::json!({
@@ -540,7 +540,7 @@ async fn a_2026_07_28_client_works_through_the_same_endpoint() {
         .iter()
         .map(|t| t.name.to_string())
         .collect();
-    assert_eq!(names, ["echo", "slow"]);
+    assert_eq!(names, ["echo", "hold", "slow"]);
     let result = client
         .call_tool(
             CallToolRequestParams::new("echo")
