@@ -94,18 +94,20 @@ fn jsonrpc_error(status: StatusCode, code: i64, message: &str) -> Response {
 /// `/metrics` skips the Host check only: Prometheus scrapes pods by IP address, and a
 /// rebinding browser has neither the token nor an allowed Origin.
 async fn guard(State(guard): State<Guard>, req: Request, next: Next) -> Response {
-    let checked = if req.uri().path() == "/metrics" {
-        guard.allow.check_origin(req.headers())
-    } else {
-        guard.allow.check(req.uri(), req.headers())
-    };
+    let checked = AllowLists::check_single(req.headers()).and_then(|()| {
+        if req.uri().path() == "/metrics" {
+            guard.allow.check_origin(req.headers())
+        } else {
+            guard.allow.check(req.uri(), req.headers())
+        }
+    });
     if let Err(rejection) = checked {
         tracing::warn!(
             path = req.uri().path(),
             reason = ?rejection,
-            "refused a request: Host or Origin not allowed (possible DNS rebinding)"
+            "refused a request: Host or Origin not allowed or repeated (possible DNS rebinding)"
         );
-        return jsonrpc_error(StatusCode::FORBIDDEN, -32600, rejection.message());
+        return jsonrpc_error(rejection.status(), -32600, rejection.message());
     }
     match guard
         .token

@@ -413,3 +413,89 @@ async fn malformed_and_over_long_lines_over_stdio_get_answers() {
     assert!(by_id(7)["result"].is_object(), "the session goes on");
     drop(writer.await.unwrap());
 }
+
+/// A raw HTTP/1.1 POST of `tools/list` with these extra header lines; returns the status and
+/// the body.
+async fn raw_post(base: &str, headers: &[&str]) -> (u16, String) {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let addr = base.trim_start_matches("http://").to_string();
+    let mut stream = tokio::net::TcpStream::connect(&addr).await.unwrap();
+    let body = crate::http_support::TOOLS_LIST;
+    let mut head = format!(
+        "POST /mcp HTTP/1.1\r\nAuthorization: Bearer {TOKEN}\r\nContent-Type: application/json\r\nAccept: application/json, text/event-stream\r\nContent-Length: {}\r\nConnection: close\r\n",
+        body.len()
+    );
+    for h in headers {
+        head.push_str(h);
+        head.push_str("\r\n");
+    }
+    head.push_str("\r\n");
+    stream.write_all(head.as_bytes()).await.unwrap();
+    stream.write_all(body.as_bytes()).await.unwrap();
+    let mut answer = Vec::new();
+    tokio::time::timeout(Duration::from_secs(30), stream.read_to_end(&mut answer))
+        .await
+        .unwrap()
+        .unwrap();
+    let text = String::from_utf8_lossy(&answer).to_string();
+    let status = text
+        .split_whitespace()
+        .nth(1)
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(0);
+    let body = text.split("\r\n\r\n").nth(1).unwrap_or_default().to_string();
+    (status, body)
+}
+
+/// Item 5: two `Host` or two `Origin` headers are refused (400) rather than the first one
+/// used; and for tricky Host and Origin values our check and rmcp's agree: every request is
+/// either served or refused by ours with a JSON-RPC body, never by rmcp's plain-text 403.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn duplicate_hosts_and_origins_are_refused_and_the_host_checks_agree() {
+    let server = crate::http_support::start_default().await;
+    let port = server.base.rsplit(':').next().unwrap().to_string();
+    let local = format!("Host: localhost:{port}");
+    for headers in [
+        vec![local.as_str(), "Host: evil.example"],
+        vec!["Host: evil.example", local.as_str()],
+        vec![
+            local.as_str(),
+            "Origin: http://localhost:5173",
+            "Origin: https://evil.example",
+        ],
+    ] {
+        let (status, body) = raw_post(&server.base, &headers).await;
+        assert_eq!(status, 400, "{headers:?}: {body}");
+        assert!(body.contains("more than one"), "{headers:?}: {body}");
+    }
+    let hosts = [
+        format!("Host: localhost.:{port}"),
+        format!("Host: localhost."),
+        format!("Host: LOCALHOST:{port}"),
+        format!("Host: 127.0.0.1.:{port}"),
+        format!("Host: [::1]:{port}"),
+        format!("Host: 2130706433:{port}"),
+    ];
+    let origins = [
+        "Origin: http://localhost.:5173",
+        "Origin: http://2130706433:5173",
+        "Origin: HTTP://LOCALHOST:5173",
+        "Origin: http://127.1:5173",
+        "Origin: http://[::1]:5173",
+        "Origin: null",
+    ];
+    let mut cases: Vec<Vec<String>> = hosts.iter().map(|h| vec![h.clone()]).collect();
+    cases.extend(origins.iter().map(|o| vec![local.clone(), o.to_string()]));
+    for case in cases {
+        let headers: Vec<&str> = case.iter().map(String::as_str).collect();
+        let (status, body) = raw_post(&server.base, &headers).await;
+        let json: Value = serde_json::from_str(&body)
+            .unwrap_or_else(|_| panic!("{headers:?}: HTTP {status} in plain text: {body}"));
+        match status {
+            200 => assert!(json["result"]["tools"].is_array(), "{headers:?}: {body}"),
+            403 => assert_eq!(json["error"]["code"], -32600, "{headers:?}: {body}"),
+            other => panic!("{headers:?}: HTTP {other}: {body}"),
+        }
+    }
+    server.stop().await;
+}
