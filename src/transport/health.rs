@@ -271,48 +271,44 @@ pub async fn run_healthcheck(args: HealthcheckArgs) -> std::process::ExitCode {
     }
 }
 
-/// `autotask-mcp healthcheck`: GETs `http://{host}:{port}/health` with a bare HTTP/1.1
-/// request and succeeds on status 200. `host` is where the server listens; a wildcard bind
-/// (`0.0.0.0`, `::`) is probed on loopback.
+/// `autotask-mcp healthcheck`: GETs `http://{host}:{port}/health` with reqwest and succeeds
+/// on status 200. `host` is where the server listens; a wildcard bind (`0.0.0.0`, `::`) is
+/// probed on loopback.
 pub async fn probe(host: &str, port: u16, timeout: Duration) -> Result<(), String> {
-    use tokio::io::{AsyncReadExt, AsyncWriteExt};
     let target = match host.trim() {
         "" | "0.0.0.0" | "localhost" => "127.0.0.1".to_string(),
-        "::" | "[::]" | "::1" | "[::1]" => "::1".to_string(),
-        other => other
-            .trim_start_matches('[')
-            .trim_end_matches(']')
-            .to_string(),
+        "::" | "[::]" | "::1" | "[::1]" => "[::1]".to_string(),
+        other if other.contains(':') && !other.starts_with('[') => format!("[{other}]"),
+        other => other.to_string(),
     };
-    let request = async {
-        let mut stream = tokio::net::TcpStream::connect((target.as_str(), port))
-            .await
-            .map_err(|e| format!("cannot connect to {target}:{port}: {e}"))?;
-        stream
-            .write_all(
-                b"GET /health HTTP/1.1\r\nHost: localhost\r\nUser-Agent: autotask-mcp-healthcheck\r\nConnection: close\r\n\r\n",
-            )
-            .await
-            .map_err(|e| format!("cannot send the request: {e}"))?;
-        let mut answer = Vec::new();
-        stream
-            .read_to_end(&mut answer)
-            .await
-            .map_err(|e| format!("cannot read the answer: {e}"))?;
-        let text = String::from_utf8_lossy(&answer);
-        let status_line = text.lines().next().unwrap_or_default().to_string();
-        if status_line.split_whitespace().nth(1) == Some("200") {
-            Ok(())
-        } else {
-            Err(format!("/health answered `{status_line}`"))
-        }
-    };
-    tokio::time::timeout(timeout, request).await.map_err(|_| {
-        format!(
-            "no answer from {target}:{port} within {} s",
-            timeout.as_secs()
-        )
-    })?
+    let url = format!("http://{target}:{port}/health");
+    // reqwest is built without a default TLS provider; plain HTTP needs none, but building a
+    // client does.
+    let _ = rustls::crypto::ring::default_provider().install_default();
+    let client = reqwest::Client::builder()
+        .timeout(timeout)
+        .no_proxy()
+        .redirect(reqwest::redirect::Policy::none())
+        .user_agent("autotask-mcp-healthcheck")
+        .build()
+        .map_err(|e| format!("cannot build the HTTP client: {e}"))?;
+    let response = client
+        .get(&url)
+        // The Host check allows loopback names whatever address the probe uses.
+        .header(reqwest::header::HOST, format!("localhost:{port}"))
+        .send()
+        .await
+        .map_err(|e| {
+            if e.is_timeout() {
+                format!("no answer from {target}:{port} within {} s", timeout.as_secs())
+            } else {
+                format!("cannot connect to {url}: {}", e.without_url())
+            }
+        })?;
+    match response.status().as_u16() {
+        200 => Ok(()),
+        status => Err(format!("/health answered HTTP {status}")),
+    }
 }
 
 #[cfg(test)]
