@@ -1,9 +1,14 @@
 //! Memory under a burst (issue 11, item 3): the `autotask-mcp` binary serving HTTP, 200
-//! concurrent `search-tickets maxRecords=500` calls from raw HTTP clients, resident memory of
-//! the server process sampled every 10 ms. Two set-ups: the server pointed at a sandbox in this
-//! (the benchmark's) process, so the server's figure is its own; and `--sandbox`, where the
-//! server process also hosts the emulator. The deployment (`deploy/deployment.yaml`) limits the
-//! pod to 256 MiB. Prints figures, asserts nothing.
+//! concurrent calls from raw HTTP clients, resident memory of the server process sampled every
+//! 10 ms. The deployment (`deploy/deployment.yaml`) limits the pod to 256 MiB. Prints figures,
+//! asserts nothing.
+//!
+//! Set-ups: `search-tickets maxRecords=500` with the server pointed at a sandbox in this (the
+//! benchmark's) process, so the figure is the server's own; the same with `--sandbox` (server
+//! and emulator in one process); and two that do not depend on today's result shapes, the
+//! sandbox answering every ticket query with a 4 MiB page (500 tickets with long
+//! descriptions) and every ticket read with a 3 MiB record (an answer close to the default
+//! 4 MiB result cap).
 //!
 //! Run with `cargo bench --bench burst` (about a minute after the build).
 
@@ -12,7 +17,7 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
-use autotask_mcp::sandbox::{Sandbox, SandboxOptions};
+use autotask_mcp::sandbox::{FaultResponse, FaultRule, Sandbox, SandboxOptions};
 use tokio::process::{Child, Command};
 
 const CALLS: usize = 200;
@@ -89,7 +94,7 @@ struct Burst {
     elapsed: Duration,
 }
 
-async fn burst(child: &Child, base: &str) -> Result<Burst, String> {
+async fn burst(child: &Child, base: &str, call: &serde_json::Value) -> Result<Burst, String> {
     let pid = child.id().ok_or("the server has no pid")?;
     let http = reqwest::Client::builder()
         .timeout(Duration::from_secs(600))
@@ -97,11 +102,7 @@ async fn burst(child: &Child, base: &str) -> Result<Burst, String> {
         .build()
         .map_err(|e| e.to_string())?;
     wait_healthy(&http, base).await?;
-    let body = serde_json::json!({
-        "jsonrpc": "2.0", "id": 1, "method": "tools/call",
-        "params": {"name": "search-tickets", "arguments": {"maxRecords": 500}}
-    })
-    .to_string();
+    let body = call.to_string();
     // Warm-up: zone, picklists, connections.
     let warm = http
         .post(format!("{base}/mcp"))
@@ -211,20 +212,14 @@ fn print(what: &str, b: &Burst) {
     );
 }
 
-async fn run() -> Result<(), String> {
-    let _ = rustls::crypto::ring::default_provider().install_default();
-    println!(
-        "burst benchmark: {CALLS} concurrent search-tickets maxRecords=500 over HTTP; {} cores",
-        std::thread::available_parallelism().map_or(0, |n| n.get())
-    );
-    let sandbox = Sandbox::start(SandboxOptions {
-        hourly_threshold: u64::MAX,
-        ..SandboxOptions::default()
-    })
-    .await
-    .map_err(|e| format!("cannot start the sandbox: {e}"))?;
-    let creds = sandbox.credentials();
+fn tool_call(name: &str, arguments: serde_json::Value) -> serde_json::Value {
+    serde_json::json!({"jsonrpc": "2.0", "id": 1, "method": "tools/call",
+        "params": {"name": name, "arguments": arguments}})
+}
 
+/// The server pointed at `sandbox`, serving HTTP on a free port.
+fn pointed_at(sandbox: &Sandbox) -> Result<(Child, String), String> {
+    let creds = sandbox.credentials();
     let port = free_port()?;
     let child = command(
         port,
@@ -238,9 +233,41 @@ async fn run() -> Result<(), String> {
     )
     .spawn()
     .map_err(|e| format!("cannot spawn autotask-mcp: {e}"))?;
-    let b = burst(&child, &format!("http://127.0.0.1:{port}")).await?;
+    Ok((child, format!("http://127.0.0.1:{port}")))
+}
+
+/// A fault answering the next `times` requests to `path` with `body`.
+fn big_answer(method: &str, path: &str, body: String) -> FaultRule {
+    FaultRule::new(
+        Some(method),
+        path,
+        CALLS + 1,
+        FaultResponse::Status {
+            status: 200,
+            headers: vec![],
+            body,
+        },
+    )
+}
+
+async fn run() -> Result<(), String> {
+    let _ = rustls::crypto::ring::default_provider().install_default();
+    println!(
+        "burst benchmark: {CALLS} concurrent calls over HTTP; {} cores",
+        std::thread::available_parallelism().map_or(0, |n| n.get())
+    );
+    let sandbox = Sandbox::start(SandboxOptions {
+        hourly_threshold: u64::MAX,
+        ..SandboxOptions::default()
+    })
+    .await
+    .map_err(|e| format!("cannot start the sandbox: {e}"))?;
+    let search = tool_call("search-tickets", serde_json::json!({"maxRecords": 500}));
+
+    let (child, base) = pointed_at(&sandbox)?;
+    let b = burst(&child, &base, &search).await?;
     print(
-        "server process pointed at a sandbox in the benchmark process (server memory alone)",
+        "search-tickets maxRecords=500, server pointed at a sandbox in the benchmark process (server memory alone)",
         &b,
     );
     drop(child);
@@ -249,12 +276,57 @@ async fn run() -> Result<(), String> {
     let child = command(port, &[], &["--sandbox"])
         .spawn()
         .map_err(|e| format!("cannot spawn autotask-mcp --sandbox: {e}"))?;
-    let b = burst(&child, &format!("http://127.0.0.1:{port}")).await?;
+    let b = burst(&child, &format!("http://127.0.0.1:{port}"), &search).await?;
     print(
-        "autotask-mcp --sandbox (server + emulator + demo tenant in one process)",
+        "search-tickets maxRecords=500, autotask-mcp --sandbox (server + emulator + demo tenant in one process)",
         &b,
     );
     drop(child);
+
+    // Every ticket query answered with 500 tickets of 8 KiB descriptions (4 MiB and more).
+    let rows: Vec<serde_json::Value> = (0..500)
+        .map(|i| {
+            serde_json::json!({"id": 10001 + i, "ticketNumber": format!("T20260101.{i:04}"),
+                "title": format!("Ticket {i}"), "status": 1, "priority": 2, "companyID": 0,
+                "description": "d".repeat(8 * 1024)})
+        })
+        .collect();
+    let page =
+        serde_json::json!({"items": rows, "pageDetails": {"count": 500, "nextPageUrl": null}})
+            .to_string();
+    let page_mib = page.len() as f64 / MIB;
+    sandbox
+        .faults()
+        .push(big_answer("POST", "/v1.0/tickets/query", page));
+    let (child, base) = pointed_at(&sandbox)?;
+    let b = burst(&child, &base, &search).await?;
+    print(
+        &format!("search-tickets maxRecords=500, every Autotask page {page_mib:.1} MiB"),
+        &b,
+    );
+    drop(child);
+    sandbox.faults().clear();
+
+    // Every read of ticket 10001 answered with a 3 MiB record: answers near the result cap.
+    let record = serde_json::json!({"item": {"id": 10001, "title": "big", "status": 1,
+        "description": "r".repeat(3 * 1024 * 1024)}})
+    .to_string();
+    sandbox
+        .faults()
+        .push(big_answer("GET", "/v1.0/tickets/10001", record));
+    let (child, base) = pointed_at(&sandbox)?;
+    let b = burst(
+        &child,
+        &base,
+        &tool_call("get-ticket", serde_json::json!({"id": 10001})),
+    )
+    .await?;
+    print(
+        "get-ticket on a 3 MiB record (answers near the 4 MiB result cap)",
+        &b,
+    );
+    drop(child);
+    sandbox.faults().clear();
     sandbox.shutdown().await;
     Ok(())
 }

@@ -586,10 +586,7 @@ mod tests {
                 "0 must be refused, got max_concurrency {}",
                 c.http.max_concurrency
             ),
-            Err(e) => assert!(
-                e.0.starts_with("AUTOTASK_HTTP_MAX_CONCURRENCY is 0"),
-                "{e}"
-            ),
+            Err(e) => assert!(e.0.starts_with("AUTOTASK_HTTP_MAX_CONCURRENCY is 0"), "{e}"),
         }
         match Config::from_args(parse(&["--sandbox", "--http-max-concurrency", "7"])) {
             Ok(c) => assert_eq!(c.http.max_concurrency, 7),

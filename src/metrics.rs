@@ -228,8 +228,10 @@ pub fn record_autotask_request(method: &str, status: u16, elapsed: Duration) {
 /// `ThresholdInformation` answer).
 pub fn record_budget(usage: &BudgetUsage) {
     let m = metrics();
-    m.budget_used.set(i64::try_from(usage.used).unwrap_or(i64::MAX));
-    m.budget_limit.set(i64::try_from(usage.limit).unwrap_or(i64::MAX));
+    m.budget_used
+        .set(i64::try_from(usage.used).unwrap_or(i64::MAX));
+    m.budget_limit
+        .set(i64::try_from(usage.limit).unwrap_or(i64::MAX));
     m.budget_ratio.set(usage.percent / 100.0);
 }
 

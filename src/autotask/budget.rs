@@ -423,7 +423,10 @@ mod tests {
         );
         let zero = p.of(&threshold(0, 0));
         assert_eq!((zero.percent, zero.level), (100.0, BudgetLevel::Refuse));
-        let custom = BudgetPercents { warn: 10, refuse: 20 };
+        let custom = BudgetPercents {
+            warn: 10,
+            refuse: 20,
+        };
         assert_eq!(custom.usage(1_500, 10_000).level, BudgetLevel::Warn);
         assert_eq!(
             serde_json::to_value(p.usage(2_412, 10_000)).unwrap(),

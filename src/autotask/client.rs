@@ -11,10 +11,10 @@ use reqwest::header::{HeaderMap, HeaderValue};
 use secrecy::ExposeSecret;
 use serde_json::Value;
 
+pub use super::budget::Threshold;
 use super::budget::{
     BudgetLevel, BudgetPercents, BudgetState, EndpointLimiter, Governor, endpoint_key,
 };
-pub use super::budget::Threshold;
 use super::error::{AutotaskError, redact};
 use super::paging;
 pub use super::paging::QueryResult;

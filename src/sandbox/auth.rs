@@ -132,7 +132,11 @@ mod tests {
     #[test]
     fn outcomes_follow_autotask() {
         let u = ApiUser::random();
-        assert_ne!(u, ApiUser::random(), "every sandbox draws its own credentials");
+        assert_ne!(
+            u,
+            ApiUser::random(),
+            "every sandbox draws its own credentials"
+        );
         assert_eq!(u.integration_code.len(), 27);
         let ok = authenticate(&headers(&u.username, &u.secret, &u.integration_code), &u);
         assert_eq!(

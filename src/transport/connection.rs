@@ -137,7 +137,10 @@ mod tests {
         let guard = activity.start();
         let waiting = tokio::spawn(idle(activity.clone(), limit, never.clone()));
         tokio::time::sleep(Duration::from_secs(60)).await;
-        assert!(!waiting.is_finished(), "a request in progress keeps it open");
+        assert!(
+            !waiting.is_finished(),
+            "a request in progress keeps it open"
+        );
         drop(guard);
         tokio::time::sleep(Duration::from_secs(4)).await;
         assert!(!waiting.is_finished(), "not idle for the limit yet");
@@ -163,6 +166,9 @@ mod tests {
         assert!(!waiting.is_finished(), "the request in progress finishes");
         drop(guard);
         let closed = tokio::time::timeout(Duration::from_millis(10), waiting).await;
-        assert!(matches!(closed, Ok(Ok(()))), "closed once the request ended");
+        assert!(
+            matches!(closed, Ok(Ok(()))),
+            "closed once the request ended"
+        );
     }
 }

@@ -300,7 +300,10 @@ pub async fn probe(host: &str, port: u16, timeout: Duration) -> Result<(), Strin
         .await
         .map_err(|e| {
             if e.is_timeout() {
-                format!("no answer from {target}:{port} within {} s", timeout.as_secs())
+                format!(
+                    "no answer from {target}:{port} within {} s",
+                    timeout.as_secs()
+                )
             } else {
                 format!("cannot connect to {url}: {}", e.without_url())
             }

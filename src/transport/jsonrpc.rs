@@ -321,7 +321,10 @@ mod tests {
 
     #[test]
     fn malformed_batches_null_and_bad_ids_get_errors() {
-        assert_eq!(reply(b"{\"jsonrpc\": \"2.0\", \"id\": 1,").code, PARSE_ERROR);
+        assert_eq!(
+            reply(b"{\"jsonrpc\": \"2.0\", \"id\": 1,").code,
+            PARSE_ERROR
+        );
         assert_eq!(reply(b"\xEF\xBB\xBFnot json").code, PARSE_ERROR);
         let batch = reply(br#"[{"jsonrpc":"2.0","id":1,"method":"ping"}]"#);
         assert_eq!((batch.code, batch.id.clone()), (INVALID_REQUEST, None));
@@ -354,7 +357,10 @@ mod tests {
         let method = "m".repeat(4 * 1024 * 1024);
         let raw = json!({"jsonrpc": "2.0", "id": "abc", "method": method}).to_string();
         let r = reply(raw.as_bytes());
-        assert_eq!((r.code, r.id.clone()), (METHOD_NOT_FOUND, Some(json!("abc"))));
+        assert_eq!(
+            (r.code, r.id.clone()),
+            (METHOD_NOT_FOUND, Some(json!("abc")))
+        );
         assert!(r.message.len() < 200, "{}", r.message);
         assert!(r.message.contains("4194304 characters"), "{}", r.message);
         let note = json!({"jsonrpc": "2.0", "method": "m".repeat(500)}).to_string();

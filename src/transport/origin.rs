@@ -68,9 +68,7 @@ impl Rejection {
             Rejection::Duplicate("Host") => {
                 "Bad Request: more than one Host header; send exactly one"
             }
-            Rejection::Duplicate(_) => {
-                "Bad Request: more than one Origin header; send at most one"
-            }
+            Rejection::Duplicate(_) => "Bad Request: more than one Origin header; send at most one",
             Rejection::Host => {
                 "Forbidden: Host header is not allowed (add the server's public name to AUTOTASK_HTTP_ALLOWED_HOSTS)"
             }
@@ -288,7 +286,10 @@ impl AllowLists {
     /// Refuses a second `Host` or `Origin` header (whichever of the copies a check or a
     /// proxy would read is a guess an attacker can exploit).
     pub fn check_single(headers: &HeaderMap) -> Result<(), Rejection> {
-        for (name, label) in [(http::header::HOST, "Host"), (http::header::ORIGIN, "Origin")] {
+        for (name, label) in [
+            (http::header::HOST, "Host"),
+            (http::header::ORIGIN, "Origin"),
+        ] {
             if headers.get_all(&name).iter().nth(1).is_some() {
                 return Err(Rejection::Duplicate(label));
             }

@@ -177,7 +177,9 @@ where
                         limit = MAX_LINE_BYTES,
                         "refused a message over the line limit"
                     );
-                    self.reply(ErrorReply::too_long(scanner.id(), length, MAX_LINE_BYTES).to_json());
+                    self.reply(
+                        ErrorReply::too_long(scanner.id(), length, MAX_LINE_BYTES).to_json(),
+                    );
                     continue;
                 }
                 LineRead::Eof => return None,
@@ -222,7 +224,10 @@ where
                     ErrorReply {
                         id,
                         code: jsonrpc::INVALID_REQUEST,
-                        message: format!("Invalid Request: {}", jsonrpc::excerpt(&e.to_string(), 300)),
+                        message: format!(
+                            "Invalid Request: {}",
+                            jsonrpc::excerpt(&e.to_string(), 300)
+                        ),
                     }
                     .to_json(),
                 ),

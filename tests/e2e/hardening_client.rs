@@ -44,7 +44,10 @@ async fn escaped_credentials_reach_neither_the_tool_result_nor_the_log() {
         h.sandbox.faults().clear();
         assert_eq!(result.is_error, Some(true), "{}", text(&result));
         let shown = format!("{} {:?}", text(&result), result.structured_content);
-        assert!(shown.contains("was refused"), "the message survives: {shown}");
+        assert!(
+            shown.contains("was refused"),
+            "the message survives: {shown}"
+        );
         results.push(shown);
     }
     for shown in &results {
@@ -170,7 +173,12 @@ async fn answers_over_the_response_cap_are_refused_without_being_read() {
         ));
         let started = Instant::now();
         let result = client
-            .query("Tickets", &crate::client_support::all_rows(), 5, ReadIntent::Explicit)
+            .query(
+                "Tickets",
+                &crate::client_support::all_rows(),
+                5,
+                ReadIntent::Explicit,
+            )
             .await;
         sandbox.faults().clear();
         match result {
@@ -217,8 +225,9 @@ async fn a_result_over_the_result_cap_is_replaced_by_a_tool_error_over_stdio() {
         FaultResponse::Status {
             status: 200,
             headers: vec![],
-            body: json!({"item": {"id": 10001, "title": "big", "description": "d".repeat(300_000)}})
-                .to_string(),
+            body:
+                json!({"item": {"id": 10001, "title": "big", "description": "d".repeat(300_000)}})
+                    .to_string(),
         },
     ));
     let result = h.call("get-ticket", json!({"id": 10001})).await;

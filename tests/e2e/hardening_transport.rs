@@ -208,7 +208,9 @@ async fn a_silent_connection_does_not_hold_shutdown() {
     let h2c = {
         use tokio::io::AsyncWriteExt;
         let mut s = tokio::net::TcpStream::connect(&addr).await.unwrap();
-        s.write_all(b"PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n").await.unwrap();
+        s.write_all(b"PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n")
+            .await
+            .unwrap();
         s
     };
     // Both are accepted before the shutdown.
@@ -246,8 +248,12 @@ async fn post_raw(base: &str, body: Vec<u8>) -> (u16, Value) {
         .unwrap();
     let status = resp.status().as_u16();
     let text = resp.text().await.unwrap();
-    let json = serde_json::from_str(&text)
-        .unwrap_or_else(|_| panic!("HTTP {status}: not a JSON-RPC answer: {}", &text[..text.len().min(300)]));
+    let json = serde_json::from_str(&text).unwrap_or_else(|_| {
+        panic!(
+            "HTTP {status}: not a JSON-RPC answer: {}",
+            &text[..text.len().min(300)]
+        )
+    });
     (status, json)
 }
 
@@ -259,7 +265,10 @@ async fn malformed_json_rpc_over_http_gets_json_rpc_errors() {
     let server = crate::http_support::start_default().await;
     for (body, code) in [
         (b"{\"jsonrpc\": \"2.0\", \"id\": 1,".to_vec(), -32700),
-        (b"[{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"ping\"}]".to_vec(), -32600),
+        (
+            b"[{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"ping\"}]".to_vec(),
+            -32600,
+        ),
         (b"null".to_vec(), -32600),
         (b"\xEF\xBB\xBFnot json".to_vec(), -32700),
     ] {
@@ -283,7 +292,11 @@ async fn malformed_json_rpc_over_http_gets_json_rpc_errors() {
     assert_eq!(answer["id"], 9);
     assert_eq!(answer["error"]["code"], -32601);
     let message = answer["error"]["message"].as_str().unwrap_or_default();
-    assert!(message.len() < 200, "the name is cut: {} bytes", message.len());
+    assert!(
+        message.len() < 200,
+        "the name is cut: {} bytes",
+        message.len()
+    );
     assert!(message.contains("3145728 characters"), "{message}");
     server.stop().await;
 }
@@ -301,7 +314,9 @@ async fn an_answer_over_the_result_cap_is_a_tool_error_over_http() {
     assert_eq!(status, 200);
     assert_eq!(answer["id"], "big");
     assert_eq!(answer["result"]["isError"], true, "{}", short(&answer));
-    let text = answer["result"]["content"][0]["text"].as_str().unwrap_or_default();
+    let text = answer["result"]["content"][0]["text"]
+        .as_str()
+        .unwrap_or_default();
     assert!(text.contains("AUTOTASK_MAX_RESULT_BYTES"), "{text}");
     let small = json!({"jsonrpc": "2.0", "id": 2, "method": "tools/call",
         "params": {"name": "echo", "arguments": {"text": "fits"}}});
@@ -379,7 +394,11 @@ async fn malformed_and_over_long_lines_over_stdio_get_answers() {
     let read = tokio::time::timeout(Duration::from_secs(120), async {
         // initialize, three id-less errors, the over-long line, the method name, the ping.
         while answers.len() < 7 {
-            let line = stdout.next_line().await.unwrap().expect("stdout stays open");
+            let line = stdout
+                .next_line()
+                .await
+                .unwrap()
+                .expect("stdout stays open");
             answers.push(serde_json::from_str::<Value>(&line).unwrap());
         }
     })
@@ -443,7 +462,11 @@ async fn raw_post(base: &str, headers: &[&str]) -> (u16, String) {
         .nth(1)
         .and_then(|s| s.parse().ok())
         .unwrap_or(0);
-    let body = text.split("\r\n\r\n").nth(1).unwrap_or_default().to_string();
+    let body = text
+        .split("\r\n\r\n")
+        .nth(1)
+        .unwrap_or_default()
+        .to_string();
     (status, body)
 }
 
