@@ -17,6 +17,9 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
+#[path = "support/mod.rs"]
+mod support;
+
 use autotask_mcp::sandbox::{FaultResponse, FaultRule, Sandbox, SandboxOptions};
 use tokio::process::{Child, Command};
 
@@ -26,16 +29,7 @@ const MIB: f64 = 1024.0 * 1024.0;
 
 /// `VmRSS` and `VmHWM` of a process, in bytes.
 fn memory(pid: u32) -> Option<(u64, u64)> {
-    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).ok()?;
-    let field = |name: &str| {
-        status
-            .lines()
-            .find(|l| l.starts_with(name))
-            .and_then(|l| l.split_whitespace().nth(1))
-            .and_then(|v| v.parse::<u64>().ok())
-            .map(|kib| kib * 1024)
-    };
-    Some((field("VmRSS:")?, field("VmHWM:")?))
+    support::memory_kib(&pid.to_string()).map(|(hwm, rss)| (rss * 1024, hwm * 1024))
 }
 
 fn free_port() -> Result<u16, String> {
@@ -332,23 +326,8 @@ async fn run() -> Result<(), String> {
 }
 
 fn main() {
-    // `cargo bench` passes `--bench`; `cargo test --all-targets` runs this binary without it.
-    if !std::env::args().any(|a| a == "--bench") {
-        println!("burst benchmark: skipped (run it with `cargo bench --bench burst`)");
+    if support::skipped("burst") {
         return;
     }
-    let runtime = match tokio::runtime::Builder::new_multi_thread()
-        .enable_all()
-        .build()
-    {
-        Ok(r) => r,
-        Err(e) => {
-            eprintln!("error: cannot start the runtime: {e}");
-            std::process::exit(1);
-        }
-    };
-    if let Err(message) = runtime.block_on(run()) {
-        eprintln!("error: {message}");
-        std::process::exit(1);
-    }
+    support::block_on(run());
 }

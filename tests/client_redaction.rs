@@ -180,6 +180,55 @@ async fn errors_never_contain_credentials_even_when_echoed() {
     );
 }
 
+/// Answers the next requests to `method path` with `status` and `body`, makes the call that
+/// sends it (a query for `…/query`, a create for `POST`, an update for `PATCH`) and returns its
+/// error.
+async fn failed_call(
+    sandbox: &Sandbox,
+    client: &AutotaskClient,
+    method: &str,
+    path: &str,
+    status: u16,
+    body: &str,
+) -> AutotaskError {
+    sandbox.faults().push(FaultRule::new(
+        Some(method),
+        path,
+        3,
+        FaultResponse::Status {
+            status,
+            headers: vec![],
+            body: body.to_string(),
+        },
+    ));
+    let result = match method {
+        "PATCH" => client
+            .update(
+                "Tickets",
+                &json!({"id": 1, "title": "x"}),
+                autotask_mcp::autotask::UpdateMethod::Patch,
+            )
+            .await
+            .map(|_| ()),
+        _ if path.ends_with("query") => client
+            .query("Tickets", &all_rows(), 5, ReadIntent::Explicit)
+            .await
+            .map(|_| ()),
+        _ => client
+            .create(
+                "Tickets",
+                &json!({"companyID": 0, "title": "x", "status": 1, "priority": 2}),
+            )
+            .await
+            .map(|_| ()),
+    };
+    sandbox.faults().clear();
+    match result {
+        Ok(()) => panic!("{method} {path} must fail with the injected {status}"),
+        Err(e) => e,
+    }
+}
+
 /// Long non-JSON bodies are cut to a few hundred characters for the error text; a credential
 /// that straddles the cut must not survive as a fragment.
 #[tokio::test]
@@ -193,31 +242,7 @@ async fn a_credential_straddling_the_truncation_point_does_not_leak_a_fragment()
             ("POST", "/v1.0/tickets/query", 400),
             ("POST", "/v1.0/tickets", 502),
         ] {
-            sandbox.faults().push(FaultRule::new(
-                Some(method),
-                path,
-                3,
-                FaultResponse::Status {
-                    status,
-                    headers: vec![],
-                    body: body.clone(),
-                },
-            ));
-            let err = if path.ends_with("query") {
-                client
-                    .query("Tickets", &all_rows(), 5, ReadIntent::Explicit)
-                    .await
-                    .unwrap_err()
-            } else {
-                client
-                    .create(
-                        "Tickets",
-                        &json!({"companyID": 0, "title": "x", "status": 1, "priority": 2}),
-                    )
-                    .await
-                    .unwrap_err()
-            };
-            sandbox.faults().clear();
+            let err = failed_call(&sandbox, &client, method, path, status, &body).await;
             let text = format!("{err} {err:?}");
             let fragment: String = secret.chars().take(6).collect();
             assert!(
@@ -376,42 +401,7 @@ async fn credentials_echoed_json_escaped_are_redacted_after_decoding() {
             ("POST", "/v1.0/tickets", 500),
             ("PATCH", "/v1.0/tickets", 502),
         ] {
-            sandbox.faults().push(FaultRule::new(
-                Some(method),
-                path,
-                3,
-                FaultResponse::Status {
-                    status,
-                    headers: vec![],
-                    body: body.clone(),
-                },
-            ));
-            let err = match method {
-                "PATCH" => client
-                    .update(
-                        "Tickets",
-                        &json!({"id": 1, "title": "x"}),
-                        autotask_mcp::autotask::UpdateMethod::Patch,
-                    )
-                    .await
-                    .map(|_| ()),
-                _ if path.ends_with("query") => client
-                    .query("Tickets", &all_rows(), 5, ReadIntent::Explicit)
-                    .await
-                    .map(|_| ()),
-                _ => client
-                    .create(
-                        "Tickets",
-                        &json!({"companyID": 0, "title": "x", "status": 1, "priority": 2}),
-                    )
-                    .await
-                    .map(|_| ()),
-            };
-            sandbox.faults().clear();
-            match err {
-                Ok(()) => panic!("{method} {path} must fail with the injected {status}"),
-                Err(e) => errors.push(e),
-            }
+            errors.push(failed_call(&sandbox, &client, method, path, status, &body).await);
         }
     }
     assert_eq!(errors.len(), 9);

@@ -493,7 +493,7 @@ async fn duplicate_hosts_and_origins_are_refused_and_the_host_checks_agree() {
     }
     let hosts = [
         format!("Host: localhost.:{port}"),
-        format!("Host: localhost."),
+        "Host: localhost.".to_string(),
         format!("Host: LOCALHOST:{port}"),
         format!("Host: 127.0.0.1.:{port}"),
         format!("Host: [::1]:{port}"),
