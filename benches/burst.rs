@@ -7,8 +7,9 @@
 //! benchmark's) process, so the figure is the server's own; the same with `--sandbox` (server
 //! and emulator in one process); and two that do not depend on today's result shapes, the
 //! sandbox answering every ticket query with a 4 MiB page (500 tickets with long
-//! descriptions) and every ticket read with a 3 MiB record (an answer close to the default
-//! 4 MiB result cap).
+//! descriptions) and every ticket read with a 1.5 MiB record (3 MiB answers, close to the
+//! default 4 MiB result cap), the latter also without the answer-bytes budget, to show what it
+//! bounds.
 //!
 //! Run with `cargo bench --bench burst` (about a minute after the build).
 
@@ -211,22 +212,20 @@ fn tool_call(name: &str, arguments: serde_json::Value) -> serde_json::Value {
         "params": {"name": name, "arguments": arguments}})
 }
 
-/// The server pointed at `sandbox`, serving HTTP on a free port.
-fn pointed_at(sandbox: &Sandbox) -> Result<(Child, String), String> {
+/// The server pointed at `sandbox`, serving HTTP on a free port, with `extra` variables.
+fn pointed_at(sandbox: &Sandbox, extra: &[(&str, String)]) -> Result<(Child, String), String> {
     let creds = sandbox.credentials();
     let port = free_port()?;
-    let child = command(
-        port,
-        &[
-            ("AUTOTASK_API_URL", sandbox.base_url()),
-            ("AUTOTASK_USERNAME", creds.username.clone()),
-            ("AUTOTASK_SECRET", creds.secret.clone()),
-            ("AUTOTASK_INTEGRATION_CODE", creds.integration_code.clone()),
-        ],
-        &[],
-    )
-    .spawn()
-    .map_err(|e| format!("cannot spawn autotask-mcp: {e}"))?;
+    let mut env = vec![
+        ("AUTOTASK_API_URL", sandbox.base_url()),
+        ("AUTOTASK_USERNAME", creds.username.clone()),
+        ("AUTOTASK_SECRET", creds.secret.clone()),
+        ("AUTOTASK_INTEGRATION_CODE", creds.integration_code.clone()),
+    ];
+    env.extend(extra.iter().cloned());
+    let child = command(port, &env, &[])
+        .spawn()
+        .map_err(|e| format!("cannot spawn autotask-mcp: {e}"))?;
     Ok((child, format!("http://127.0.0.1:{port}")))
 }
 
@@ -258,7 +257,7 @@ async fn run() -> Result<(), String> {
     .map_err(|e| format!("cannot start the sandbox: {e}"))?;
     let search = tool_call("search-tickets", serde_json::json!({"maxRecords": 500}));
 
-    let (child, base) = pointed_at(&sandbox)?;
+    let (child, base) = pointed_at(&sandbox, &[])?;
     let b = burst(&child, &base, &search).await?;
     print(
         "search-tickets maxRecords=500, server pointed at a sandbox in the benchmark process (server memory alone)",
@@ -292,7 +291,7 @@ async fn run() -> Result<(), String> {
     sandbox
         .faults()
         .push(big_answer("POST", "/v1.0/tickets/query", page));
-    let (child, base) = pointed_at(&sandbox)?;
+    let (child, base) = pointed_at(&sandbox, &[])?;
     let b = burst(&child, &base, &search).await?;
     print(
         &format!("search-tickets maxRecords=500, every Autotask page {page_mib:.1} MiB"),
@@ -301,26 +300,38 @@ async fn run() -> Result<(), String> {
     drop(child);
     sandbox.faults().clear();
 
-    // Every read of ticket 10001 answered with a 3 MiB record: answers near the result cap.
+    // Every read of ticket 10001 answered with a 1.5 MiB record: each answer carries it twice
+    // (text and structured content), about 3 MiB, near the default 4 MiB result cap. Once with
+    // the default answer-bytes budget, once with the budget out of the way, for comparison.
     let record = serde_json::json!({"item": {"id": 10001, "title": "big", "status": 1,
-        "description": "r".repeat(3 * 1024 * 1024)}})
+        "description": "r".repeat(3 * 512 * 1024)}})
     .to_string();
-    sandbox
-        .faults()
-        .push(big_answer("GET", "/v1.0/tickets/10001", record));
-    let (child, base) = pointed_at(&sandbox)?;
-    let b = burst(
-        &child,
-        &base,
-        &tool_call("get-ticket", serde_json::json!({"id": 10001})),
-    )
-    .await?;
-    print(
-        "get-ticket on a 3 MiB record (answers near the 4 MiB result cap)",
-        &b,
-    );
-    drop(child);
-    sandbox.faults().clear();
+    let get = tool_call("get-ticket", serde_json::json!({"id": 10001}));
+    for (label, extra) in [
+        (
+            "default budget, AUTOTASK_HTTP_MAX_BYTES_IN_FLIGHT=64 MiB",
+            vec![],
+        ),
+        (
+            "no budget (AUTOTASK_HTTP_MAX_BYTES_IN_FLIGHT=4 GiB), for comparison",
+            vec![(
+                "AUTOTASK_HTTP_MAX_BYTES_IN_FLIGHT",
+                (4u64 << 30).to_string(),
+            )],
+        ),
+    ] {
+        sandbox
+            .faults()
+            .push(big_answer("GET", "/v1.0/tickets/10001", record.clone()));
+        let (child, base) = pointed_at(&sandbox, &extra)?;
+        let b = burst(&child, &base, &get).await?;
+        print(
+            &format!("get-ticket on a 1.5 MiB record (3 MiB answers), {label}"),
+            &b,
+        );
+        drop(child);
+        sandbox.faults().clear();
+    }
     sandbox.shutdown().await;
     Ok(())
 }

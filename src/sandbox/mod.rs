@@ -44,6 +44,9 @@ pub struct SandboxOptions {
     pub thread_limit_status: u16,
     /// `Retry-After` seconds on 429 and thread-limit answers; `None` sends none.
     pub retry_after_secs: Option<u64>,
+    /// The API user's credentials; `None` (the default) draws random ones. Tests that play
+    /// one tenant on two sandboxes (a zone move) give the second the first one's.
+    pub credentials: Option<SandboxCredentials>,
 }
 
 impl Default for SandboxOptions {
@@ -56,6 +59,7 @@ impl Default for SandboxOptions {
             thread_limit: 3,
             thread_limit_status: 429,
             retry_after_secs: None,
+            credentials: None,
         }
     }
 }
@@ -111,7 +115,14 @@ impl Sandbox {
         let origin = format!("http://127.0.0.1:{port}");
         let seeded = seed::generate(options.seed);
         let shared = Arc::new(Shared {
-            user: auth::ApiUser::random(),
+            user: match &options.credentials {
+                Some(c) => auth::ApiUser {
+                    username: c.username.clone(),
+                    secret: c.secret.clone(),
+                    integration_code: c.integration_code.clone(),
+                },
+                None => auth::ApiUser::random(),
+            },
             base_url: format!("{origin}/ATServicesRest/"),
             origin,
             store: store::Store::new(seeded.data),
