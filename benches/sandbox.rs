@@ -2,6 +2,9 @@
 //! byte): get-by-id and a 500-row query page, p50 and p99. Later benchmarks compare against these figures to show the
 //! sandbox is not their bottleneck. Run with `cargo bench --bench sandbox`.
 
+#[path = "support/mod.rs"]
+mod support;
+
 use std::time::{Duration, Instant};
 
 use autotask_mcp::sandbox::{Sandbox, SandboxOptions};
@@ -118,18 +121,5 @@ async fn run() -> Result<(), String> {
 }
 
 fn main() {
-    let runtime = match tokio::runtime::Builder::new_multi_thread()
-        .enable_all()
-        .build()
-    {
-        Ok(r) => r,
-        Err(e) => {
-            eprintln!("error: cannot start the runtime: {e}");
-            std::process::exit(1);
-        }
-    };
-    if let Err(message) = runtime.block_on(run()) {
-        eprintln!("error: {message}");
-        std::process::exit(1);
-    }
+    support::block_on(run());
 }

@@ -12,6 +12,9 @@ use std::process::Stdio;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
+#[path = "support/mod.rs"]
+mod support;
+
 use autotask_mcp::autotask::AutotaskClient;
 use autotask_mcp::config::{AutotaskConfig, Credentials};
 use autotask_mcp::sandbox::{Sandbox, SandboxOptions};
@@ -21,6 +24,7 @@ use rmcp::service::RunningService;
 use rmcp::transport::TokioChildProcess;
 use rmcp::{RoleClient, ServiceExt};
 use serde_json::{Value, json};
+use support::memory_kib;
 use tokio::process::Command;
 
 type Client = RunningService<RoleClient, ()>;
@@ -278,19 +282,6 @@ fn print_rows(title: &str, rows: &[Row]) {
     }
 }
 
-/// `VmHWM` (peak resident set) and `VmRSS` of a process, in KiB.
-fn memory_kib(pid: &str) -> Option<(u64, u64)> {
-    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).ok()?;
-    let field = |name: &str| {
-        status
-            .lines()
-            .find(|l| l.starts_with(name))
-            .and_then(|l| l.split_whitespace().nth(1))
-            .and_then(|v| v.parse::<u64>().ok())
-    };
-    Some((field("VmHWM:")?, field("VmRSS:")?))
-}
-
 fn mib(kib: u64) -> f64 {
     kib as f64 / 1024.0
 }
@@ -478,24 +469,8 @@ async fn run() -> Result<(), String> {
 }
 
 fn main() {
-    // `cargo bench` passes `--bench`; `cargo test --all-targets` runs this binary without it,
-    // and a minute of debug-build benchmarking is not a test.
-    if !std::env::args().any(|a| a == "--bench") {
-        println!("server benchmark: skipped (run it with `cargo bench --bench server`)");
+    if support::skipped("server") {
         return;
     }
-    let runtime = match tokio::runtime::Builder::new_multi_thread()
-        .enable_all()
-        .build()
-    {
-        Ok(r) => r,
-        Err(e) => {
-            eprintln!("error: cannot start the runtime: {e}");
-            std::process::exit(1);
-        }
-    };
-    if let Err(message) = runtime.block_on(run()) {
-        eprintln!("error: {message}");
-        std::process::exit(1);
-    }
+    support::block_on(run());
 }

@@ -7,6 +7,8 @@ use std::time::Duration;
 use clap::{Args, ValueEnum};
 use secrecy::{ExposeSecret, SecretString};
 
+use crate::autotask::budget::{BudgetPercents, DEFAULT_BUDGET_PERCENTS};
+
 /// Default zone-lookup base (zone detection asks `…/V1.0/zoneInformation?user=`).
 pub const DEFAULT_ZONE_LOOKUP_URL: &str = "https://webservices.autotask.net/ATServicesRest/";
 
@@ -14,6 +16,16 @@ pub const DEFAULT_ZONE_LOOKUP_URL: &str = "https://webservices.autotask.net/ATSe
 pub const DEFAULT_RETRY_BASE_DELAY: Duration = Duration::from_secs(1);
 /// Largest backoff delay between read attempts, before jitter.
 pub const DEFAULT_RETRY_MAX_DELAY: Duration = Duration::from_secs(8);
+
+/// Default of `AUTOTASK_MAX_RESPONSE_BYTES`: a 500-row page of tickets is 1 to 5 MB.
+pub const DEFAULT_MAX_RESPONSE_BYTES: usize = 16 * 1024 * 1024;
+/// Default of `AUTOTASK_MAX_RESULT_BYTES`.
+pub const DEFAULT_MAX_RESULT_BYTES: usize = 4 * 1024 * 1024;
+/// Default of `AUTOTASK_HTTP_MAX_BYTES_IN_FLIGHT`: 16 calls at the full result cap.
+pub const DEFAULT_MAX_BYTES_IN_FLIGHT: usize = 64 * 1024 * 1024;
+
+/// Smallest accepted `AUTOTASK_MAX_RESPONSE_BYTES` / `AUTOTASK_MAX_RESULT_BYTES`.
+pub const MIN_BYTE_LIMIT: usize = 64 * 1024;
 
 /// How MCP clients reach the server.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum, Default)]
@@ -90,11 +102,11 @@ pub struct ServeArgs {
     #[arg(long, env = "AUTOTASK_THREADS_PER_ENDPOINT", default_value_t = 3)]
     pub threads_per_endpoint: usize,
     /// Percent of the hourly API budget from which the server warns.
-    #[arg(long, env = "AUTOTASK_BUDGET_WARN_PERCENT", default_value_t = 75)]
+    #[arg(long, env = "AUTOTASK_BUDGET_WARN_PERCENT", default_value_t = DEFAULT_BUDGET_PERCENTS.warn)]
     pub budget_warn_percent: u8,
     /// Percent of the hourly API budget from which reads the agent did not ask for explicitly
     /// are refused.
-    #[arg(long, env = "AUTOTASK_BUDGET_REFUSE_PERCENT", default_value_t = 90)]
+    #[arg(long, env = "AUTOTASK_BUDGET_REFUSE_PERCENT", default_value_t = DEFAULT_BUDGET_PERCENTS.refuse)]
     pub budget_refuse_percent: u8,
 
     /// HTTP bind address.
@@ -125,6 +137,20 @@ pub struct ServeArgs {
     /// Requests the HTTP transport serves at once.
     #[arg(long, env = "AUTOTASK_HTTP_MAX_CONCURRENCY", default_value_t = 256)]
     pub http_max_concurrency: usize,
+
+    /// Largest answer read from Autotask, in bytes; a larger one is refused with an error
+    /// saying how to narrow the request.
+    #[arg(long, env = "AUTOTASK_MAX_RESPONSE_BYTES", default_value_t = DEFAULT_MAX_RESPONSE_BYTES)]
+    pub max_response_bytes: usize,
+    /// Largest answer one MCP call may carry back to the client, in bytes (stdio and HTTP); a
+    /// larger one is replaced by an error saying how to narrow the request.
+    #[arg(long, env = "AUTOTASK_MAX_RESULT_BYTES", default_value_t = DEFAULT_MAX_RESULT_BYTES)]
+    pub max_result_bytes: usize,
+    /// Bytes of answers the HTTP transport may be producing or sending at once: each call
+    /// reserves AUTOTASK_MAX_RESULT_BYTES while it runs, then the size of its answer until it
+    /// is sent; further calls wait.
+    #[arg(long, env = "AUTOTASK_HTTP_MAX_BYTES_IN_FLIGHT", default_value_t = DEFAULT_MAX_BYTES_IN_FLIGHT)]
+    pub http_max_bytes_in_flight: usize,
 
     /// Log format on stderr: text or json.
     #[arg(long, env = "AUTOTASK_LOG_FORMAT", value_enum, default_value_t = LogFormat::Text)]
@@ -236,8 +262,10 @@ pub struct AutotaskConfig {
     /// Largest backoff delay between read attempts (before jitter).
     pub retry_max_delay: Duration,
     pub threads_per_endpoint: usize,
-    pub budget_warn_percent: u8,
-    pub budget_refuse_percent: u8,
+    /// `AUTOTASK_BUDGET_WARN_PERCENT` and `AUTOTASK_BUDGET_REFUSE_PERCENT`.
+    pub budget: BudgetPercents,
+    /// Largest answer read from Autotask (`AUTOTASK_MAX_RESPONSE_BYTES`).
+    pub max_response_bytes: usize,
 }
 
 /// The HTTP transport's settings.
@@ -251,6 +279,10 @@ pub struct HttpConfig {
     pub max_body_bytes: usize,
     pub request_timeout: Duration,
     pub max_concurrency: usize,
+    /// Largest answer one call may carry (`AUTOTASK_MAX_RESULT_BYTES`).
+    pub max_result_bytes: usize,
+    /// Answer bytes reserved by calls in progress at most (`AUTOTASK_HTTP_MAX_BYTES_IN_FLIGHT`).
+    pub max_bytes_in_flight: usize,
 }
 
 impl std::fmt::Debug for HttpConfig {
@@ -264,6 +296,8 @@ impl std::fmt::Debug for HttpConfig {
             .field("max_body_bytes", &self.max_body_bytes)
             .field("request_timeout", &self.request_timeout)
             .field("max_concurrency", &self.max_concurrency)
+            .field("max_result_bytes", &self.max_result_bytes)
+            .field("max_bytes_in_flight", &self.max_bytes_in_flight)
             .finish()
     }
 }
@@ -284,8 +318,9 @@ pub struct WritesConfig {
 /// The validated configuration of one server process.
 #[derive(Debug, Clone)]
 pub struct Config {
-    /// `None` in sandbox mode until the sandbox has started (it supplies the credentials).
-    pub autotask: Option<AutotaskConfig>,
+    /// The Autotask client's settings. In sandbox mode the credentials are blank until the
+    /// sandbox has started and supplies its own (see `transport::backend`).
+    pub autotask: AutotaskConfig,
     pub sandbox: bool,
     pub sandbox_seed: u64,
     pub read_only: bool,
@@ -294,6 +329,8 @@ pub struct Config {
     pub http: HttpConfig,
     pub log_format: LogFormat,
     pub writes: WritesConfig,
+    /// Largest answer one MCP call may carry, stdio and HTTP (`AUTOTASK_MAX_RESULT_BYTES`).
+    pub max_result_bytes: usize,
 }
 
 /// Normalises a zone base to `https://host/ATServicesRest/`: accepts it with or without a
@@ -358,6 +395,27 @@ impl Config {
                 "AUTOTASK_THREADS_PER_ENDPOINT must be at least 1 (Autotask allows 3)".into(),
             ));
         }
+        if args.http_max_concurrency == 0 {
+            return Err(ConfigError(
+                "AUTOTASK_HTTP_MAX_CONCURRENCY is 0, so no request could ever be served: use at least 1 (default 256)".into(),
+            ));
+        }
+        for (variable, value) in [
+            ("AUTOTASK_MAX_RESPONSE_BYTES", args.max_response_bytes),
+            ("AUTOTASK_MAX_RESULT_BYTES", args.max_result_bytes),
+        ] {
+            if value < MIN_BYTE_LIMIT {
+                return Err(ConfigError(format!(
+                    "{variable} is {value}: use at least {MIN_BYTE_LIMIT} bytes (an Autotask answer or a tool result of a few records needs that much)"
+                )));
+            }
+        }
+        if args.http_max_bytes_in_flight < args.max_result_bytes {
+            return Err(ConfigError(format!(
+                "AUTOTASK_HTTP_MAX_BYTES_IN_FLIGHT ({}) is below AUTOTASK_MAX_RESULT_BYTES ({}): no call could ever run; raise the first or lower the second",
+                args.http_max_bytes_in_flight, args.max_result_bytes
+            )));
+        }
         if args.max_read_attempts == 0 {
             return Err(ConfigError(
                 "AUTOTASK_MAX_READ_ATTEMPTS must be at least 1".into(),
@@ -382,8 +440,10 @@ impl Config {
                 normalize_base_url(v).map_err(|e| ConfigError(format!("AUTOTASK_API_URL: {e}")))?,
             ),
         };
-        let autotask = if args.sandbox {
-            None
+        // In sandbox mode the credentials stay blank here: the sandbox supplies them when it
+        // starts (`transport::backend`); every other setting applies to it as to a tenant.
+        let credentials = if args.sandbox {
+            Credentials::new("", "", "")
         } else {
             let username = required(args.username.as_deref(), "AUTOTASK_USERNAME")?;
             let secret = required(args.secret.as_deref(), "AUTOTASK_SECRET")?;
@@ -391,21 +451,25 @@ impl Config {
                 args.integration_code.as_deref(),
                 "AUTOTASK_INTEGRATION_CODE",
             )?;
-            Some(AutotaskConfig {
-                credentials: Credentials::new(&username, &secret, &code),
-                api_url,
-                zone_lookup_url,
-                impersonation_resource_id,
-                request_timeout: Duration::from_secs(args.request_timeout_secs.max(1)),
-                connect_timeout: Duration::from_secs(args.connect_timeout_secs.max(1)),
-                max_retry_wait: Duration::from_secs(args.max_retry_wait_secs),
-                max_read_attempts: args.max_read_attempts,
-                retry_base_delay: DEFAULT_RETRY_BASE_DELAY,
-                retry_max_delay: DEFAULT_RETRY_MAX_DELAY,
-                threads_per_endpoint: args.threads_per_endpoint,
-                budget_warn_percent: args.budget_warn_percent,
-                budget_refuse_percent: args.budget_refuse_percent,
-            })
+            Credentials::new(&username, &secret, &code)
+        };
+        let autotask = AutotaskConfig {
+            credentials,
+            api_url,
+            zone_lookup_url,
+            impersonation_resource_id,
+            request_timeout: Duration::from_secs(args.request_timeout_secs.max(1)),
+            connect_timeout: Duration::from_secs(args.connect_timeout_secs.max(1)),
+            max_retry_wait: Duration::from_secs(args.max_retry_wait_secs),
+            max_read_attempts: args.max_read_attempts,
+            retry_base_delay: DEFAULT_RETRY_BASE_DELAY,
+            retry_max_delay: DEFAULT_RETRY_MAX_DELAY,
+            threads_per_endpoint: args.threads_per_endpoint,
+            budget: BudgetPercents {
+                warn: args.budget_warn_percent,
+                refuse: args.budget_refuse_percent,
+            },
+            max_response_bytes: args.max_response_bytes,
         };
         let token = match args.http_token.as_deref().map(str::trim) {
             None | Some("") => None,
@@ -442,10 +506,13 @@ impl Config {
                 allowed_origins: csv(&args.http_allowed_origins),
                 max_body_bytes: args.http_max_body_bytes,
                 request_timeout: Duration::from_secs(args.http_request_timeout_secs.max(1)),
-                max_concurrency: args.http_max_concurrency.max(1),
+                max_concurrency: args.http_max_concurrency,
+                max_result_bytes: args.max_result_bytes,
+                max_bytes_in_flight: args.http_max_bytes_in_flight,
             },
             log_format: args.log_format,
             writes,
+            max_result_bytes: args.max_result_bytes,
         })
     }
 }
@@ -504,8 +571,8 @@ impl AutotaskConfig {
             retry_base_delay: DEFAULT_RETRY_BASE_DELAY,
             retry_max_delay: DEFAULT_RETRY_MAX_DELAY,
             threads_per_endpoint: 3,
-            budget_warn_percent: 75,
-            budget_refuse_percent: 90,
+            budget: DEFAULT_BUDGET_PERCENTS,
+            max_response_bytes: DEFAULT_MAX_RESPONSE_BYTES,
         }
     }
 }
@@ -585,9 +652,30 @@ mod tests {
     }
 
     #[test]
+    fn a_concurrency_of_zero_is_refused_by_name() {
+        match Config::from_args(parse(&["--sandbox", "--http-max-concurrency", "0"])) {
+            Ok(c) => panic!(
+                "0 must be refused, got max_concurrency {}",
+                c.http.max_concurrency
+            ),
+            Err(e) => assert!(e.0.starts_with("AUTOTASK_HTTP_MAX_CONCURRENCY is 0"), "{e}"),
+        }
+        match Config::from_args(parse(&["--sandbox", "--http-max-concurrency", "7"])) {
+            Ok(c) => assert_eq!(c.http.max_concurrency, 7),
+            Err(e) => panic!("7 is a valid concurrency: {e}"),
+        }
+    }
+
+    #[test]
     fn sandbox_needs_no_credentials_and_http_needs_a_long_token() {
         let config = Config::from_args(parse(&["--sandbox"]));
-        assert!(config.is_ok_and(|c| c.sandbox && c.autotask.is_none()));
+        match config {
+            Ok(c) => {
+                assert!(c.sandbox);
+                assert_eq!(c.autotask.credentials.values(), ["", "", ""]);
+            }
+            Err(e) => panic!("--sandbox needs no credentials: {e}"),
+        }
         let mut args = parse(&["--sandbox", "--transport", "http"]);
         args.http_token = Some("short".into());
         let err = Config::from_args(args)

@@ -30,6 +30,9 @@ enum Command {
     Healthcheck(autotask_mcp::transport::health::HealthcheckArgs),
 }
 
+/// The longest the process waits at exit for background work and queued log lines.
+const EXIT_WAIT: std::time::Duration = std::time::Duration::from_secs(1);
+
 /// One line on stderr, exit code 2 (configuration and start-up errors).
 fn fail(message: &str) -> ExitCode {
     let line = message.lines().next().unwrap_or_default();
@@ -65,6 +68,10 @@ fn main() -> ExitCode {
             Transport::Http => autotask_mcp::transport::http::run(config).await,
         }
     });
+    // Nothing left may hold the exit: not a blocking task (a stdin read), not a log writer
+    // stuck on a stderr pipe nobody reads.
+    runtime.shutdown_timeout(EXIT_WAIT);
+    autotask_mcp::logging::finish(EXIT_WAIT);
     match result {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => fail(&e),

@@ -7,7 +7,7 @@
 //! values (the rest count under `other`), HTTP methods are normalised, statuses are numbers.
 
 use std::collections::HashSet;
-use std::sync::atomic::AtomicU64;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Mutex, OnceLock};
 use std::time::Duration;
 
@@ -17,6 +17,8 @@ use prometheus_client::metrics::family::Family;
 use prometheus_client::metrics::gauge::Gauge;
 use prometheus_client::metrics::histogram::Histogram;
 use prometheus_client::registry::Registry;
+
+use crate::autotask::budget::BudgetUsage;
 
 /// The `Content-Type` of [`render`]'s output.
 pub const CONTENT_TYPE: &str = prometheus_text::CONTENT_TYPE;
@@ -66,6 +68,8 @@ struct Metrics {
     budget_ratio: Gauge<f64, AtomicU64>,
     http_requests: Family<Labels2, Counter>,
     http_duration: HistogramFamily<Labels1>,
+    log_lines_dropped: Counter,
+    results_too_large: Counter,
 }
 
 fn metrics() -> &'static Metrics {
@@ -135,8 +139,22 @@ fn metrics() -> &'static Metrics {
             "Time to answer requests received by the HTTP transport, by route",
             http_duration.clone(),
         );
+        let log_lines_dropped = Counter::default();
+        registry.register(
+            "log_lines_dropped",
+            "Log lines dropped because stderr did not keep up (logging never blocks a call)",
+            log_lines_dropped.clone(),
+        );
+        let results_too_large = Counter::default();
+        registry.register(
+            "results_too_large",
+            "Answers replaced by an error because they were over AUTOTASK_MAX_RESULT_BYTES",
+            results_too_large.clone(),
+        );
         Metrics {
             registry,
+            log_lines_dropped,
+            results_too_large,
             tool_calls,
             tool_duration,
             tool_names: Mutex::new(HashSet::new()),
@@ -206,17 +224,15 @@ pub fn record_autotask_request(method: &str, status: u16, elapsed: Duration) {
     }
 }
 
-/// Records the last known hourly budget usage.
-pub fn record_budget(used: u64, limit: u64) {
+/// Records the last known hourly budget usage (called by the Autotask client on every
+/// `ThresholdInformation` answer).
+pub fn record_budget(usage: &BudgetUsage) {
     let m = metrics();
-    m.budget_used.set(i64::try_from(used).unwrap_or(i64::MAX));
-    m.budget_limit.set(i64::try_from(limit).unwrap_or(i64::MAX));
-    let ratio = if limit == 0 {
-        0.0
-    } else {
-        used as f64 / limit as f64
-    };
-    m.budget_ratio.set(ratio);
+    m.budget_used
+        .set(i64::try_from(usage.used).unwrap_or(i64::MAX));
+    m.budget_limit
+        .set(i64::try_from(usage.limit).unwrap_or(i64::MAX));
+    m.budget_ratio.set(usage.percent / 100.0);
 }
 
 /// Records one request served by the HTTP transport (`route` is one of a fixed set:
@@ -231,12 +247,22 @@ pub fn record_http_request(route: &'static str, status: u16, elapsed: Duration) 
         .observe(elapsed.as_secs_f64());
 }
 
+/// Records one answer replaced by an error for being over the result cap.
+pub fn record_result_too_large() {
+    metrics().results_too_large.inc();
+}
+
 /// Every metric in the Prometheus text format (version 0.0.4).
 pub fn render() -> String {
+    let m = metrics();
+    // The logging queue counts its own drops; the counter follows it (never backwards).
+    m.log_lines_dropped
+        .inner()
+        .fetch_max(crate::logging::dropped_lines(), Ordering::Relaxed);
     let mut out = String::new();
     // Writing into a String cannot fail; an error here would be a bug in the encoder, and the
     // scrape still gets what was written.
-    if prometheus_text::encode(&mut out, &metrics().registry).is_err() {
+    if prometheus_text::encode(&mut out, &m.registry).is_err() {
         out.push_str("# encoding error\n");
     }
     out
@@ -260,7 +286,7 @@ mod tests {
         );
         record_autotask_request("get", 429, Duration::from_millis(5));
         record_autotask_request("frobnicate", 200, Duration::from_millis(5));
-        record_budget(2_500, 10_000);
+        record_budget(&crate::autotask::budget::DEFAULT_BUDGET_PERCENTS.usage(2_500, 10_000));
         record_http_request("/health", 200, Duration::from_millis(1));
         let text = render();
         assert!(

@@ -145,11 +145,6 @@ impl EntityPicklists {
             .iter()
             .find(|v| v.is_default && v.is_active)
     }
-
-    /// Names (lower-case) of the picklist fields.
-    pub fn field_names(&self) -> impl Iterator<Item = &str> {
-        self.fields.keys().map(String::as_str)
-    }
 }
 
 /// When each entity's lists were fetched, and the lists.

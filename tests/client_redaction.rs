@@ -11,7 +11,10 @@ use std::sync::{Arc, Mutex, OnceLock};
 use autotask_mcp::autotask::{AutotaskClient, AutotaskError, ReadIntent};
 use autotask_mcp::config::Credentials;
 use autotask_mcp::sandbox::{FaultResponse, FaultRule, Sandbox};
-use client_support::{all_rows, client, config, sandbox, secret_values};
+use client_support::{
+    ESCAPABLE_CREDENTIALS, all_rows, assert_no_credential, client, config, echoing_escaped_body,
+    sandbox, secret_values,
+};
 use serde_json::json;
 
 /// Every log line of this test binary, at TRACE.
@@ -177,6 +180,55 @@ async fn errors_never_contain_credentials_even_when_echoed() {
     );
 }
 
+/// Answers the next requests to `method path` with `status` and `body`, makes the call that
+/// sends it (a query for `…/query`, a create for `POST`, an update for `PATCH`) and returns its
+/// error.
+async fn failed_call(
+    sandbox: &Sandbox,
+    client: &AutotaskClient,
+    method: &str,
+    path: &str,
+    status: u16,
+    body: &str,
+) -> AutotaskError {
+    sandbox.faults().push(FaultRule::new(
+        Some(method),
+        path,
+        3,
+        FaultResponse::Status {
+            status,
+            headers: vec![],
+            body: body.to_string(),
+        },
+    ));
+    let result = match method {
+        "PATCH" => client
+            .update(
+                "Tickets",
+                &json!({"id": 1, "title": "x"}),
+                autotask_mcp::autotask::UpdateMethod::Patch,
+            )
+            .await
+            .map(|_| ()),
+        _ if path.ends_with("query") => client
+            .query("Tickets", &all_rows(), 5, ReadIntent::Explicit)
+            .await
+            .map(|_| ()),
+        _ => client
+            .create(
+                "Tickets",
+                &json!({"companyID": 0, "title": "x", "status": 1, "priority": 2}),
+            )
+            .await
+            .map(|_| ()),
+    };
+    sandbox.faults().clear();
+    match result {
+        Ok(()) => panic!("{method} {path} must fail with the injected {status}"),
+        Err(e) => e,
+    }
+}
+
 /// Long non-JSON bodies are cut to a few hundred characters for the error text; a credential
 /// that straddles the cut must not survive as a fragment.
 #[tokio::test]
@@ -190,31 +242,7 @@ async fn a_credential_straddling_the_truncation_point_does_not_leak_a_fragment()
             ("POST", "/v1.0/tickets/query", 400),
             ("POST", "/v1.0/tickets", 502),
         ] {
-            sandbox.faults().push(FaultRule::new(
-                Some(method),
-                path,
-                3,
-                FaultResponse::Status {
-                    status,
-                    headers: vec![],
-                    body: body.clone(),
-                },
-            ));
-            let err = if path.ends_with("query") {
-                client
-                    .query("Tickets", &all_rows(), 5, ReadIntent::Explicit)
-                    .await
-                    .unwrap_err()
-            } else {
-                client
-                    .create(
-                        "Tickets",
-                        &json!({"companyID": 0, "title": "x", "status": 1, "priority": 2}),
-                    )
-                    .await
-                    .unwrap_err()
-            };
-            sandbox.faults().clear();
+            let err = failed_call(&sandbox, &client, method, path, status, &body).await;
             let text = format!("{err} {err:?}");
             let fragment: String = secret.chars().take(6).collect();
             assert!(
@@ -348,4 +376,48 @@ async fn the_budget_warning_is_logged_once_without_credentials() {
         warnings[0]
     );
     assert_clean(&text, &secrets, "the log");
+}
+
+/// Issue 11, item 6: a body that echoes the credentials JSON-escaped (`\u002B` for `+`, as
+/// .NET's serializer writes by default, or every character escaped) is decoded when the
+/// messages are read; the credentials must not come back to life there. Reads, writes with a
+/// business error and writes with an unknown outcome; errors (Display, Debug, messages) and
+/// every log line at TRACE.
+#[tokio::test]
+async fn credentials_echoed_json_escaped_are_redacted_after_decoding() {
+    let logs = captured_logs();
+    let sandbox = sandbox().await;
+    let [user, secret, code] = ESCAPABLE_CREDENTIALS;
+    let mut config = config(&sandbox);
+    config.credentials = Credentials::new(user, secret, code);
+    // Pinned: the sandbox does not know this user, and the faults answer before its checks.
+    config.api_url = Some(sandbox.base_url());
+    let client = AutotaskClient::new(config).unwrap();
+    let mut errors = Vec::new();
+    for form in 0..3 {
+        let body = echoing_escaped_body(&ESCAPABLE_CREDENTIALS, form);
+        for (method, path, status) in [
+            ("POST", "/v1.0/tickets/query", 500),
+            ("POST", "/v1.0/tickets", 500),
+            ("PATCH", "/v1.0/tickets", 502),
+        ] {
+            errors.push(failed_call(&sandbox, &client, method, path, status, &body).await);
+        }
+    }
+    assert_eq!(errors.len(), 9);
+    for err in &errors {
+        let text = format!("{err} | {err:?} | {:?}", err.messages());
+        assert_no_credential(&text, &ESCAPABLE_CREDENTIALS, "the error");
+    }
+    // The words around the credentials survive, so the message still says what happened.
+    assert!(
+        errors[0]
+            .messages()
+            .iter()
+            .any(|m| m.contains("secret [redacted] code [redacted] was refused")),
+        "{:?}",
+        errors[0]
+    );
+    let text = String::from_utf8_lossy(&logs.lock().unwrap()).to_string();
+    assert_no_credential(&text, &ESCAPABLE_CREDENTIALS, "the trace log");
 }

@@ -115,7 +115,7 @@ async fn the_token_is_never_logged() {
             listener,
             &http_config(),
             move || Ok(AutotaskServer::new(state.clone())),
-            HealthSource::with_client(autotask, "sandbox", 75, 90),
+            HealthSource::with_client(autotask, "sandbox"),
             token,
         )
         .await

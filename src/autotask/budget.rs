@@ -1,5 +1,10 @@
-//! The tenant's shared API budget.
+//! The tenant's shared API budget, in one place.
 //!
+//! * [`Threshold`]: Autotask's `ThresholdInformation` answer, and [`BudgetPercents`] (the warn
+//!   and refuse percentages, [`DEFAULT_BUDGET_PERCENTS`] unless configured) which turn one
+//!   into a [`BudgetUsage`]: used, limit, remaining, percent and level. Every reader of the
+//!   budget (the governor, `/health`, the `get-threshold-information` tool) uses that one
+//!   computation.
 //! * [`EndpointLimiter`]: at most N requests in flight per entity endpoint (Autotask's thread
 //!   limit is 3 per tracking identifier and endpoint). Queries, counts and gets of one entity
 //!   share a key; a parent route keys on `parent/segment`; zoneInformation is exempt.
@@ -12,13 +17,95 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, OnceLock};
 use std::time::{Duration, Instant};
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use tokio::sync::{OwnedSemaphorePermit, Semaphore};
 
 use super::error::AutotaskError;
 
 /// Shortest interval between two `ThresholdInformation` reads by the governor.
 pub const REFRESH_INTERVAL: Duration = Duration::from_secs(60);
+
+/// `GET /V1.0/ThresholdInformation`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Threshold {
+    pub external_request_threshold: u64,
+    pub request_threshold_timeframe: u64,
+    pub current_timeframe_request_count: u64,
+}
+
+/// The share of the hourly budget from which the server warns, and from which it refuses
+/// background reads (`AUTOTASK_BUDGET_WARN_PERCENT`, `AUTOTASK_BUDGET_REFUSE_PERCENT`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct BudgetPercents {
+    pub warn: u8,
+    pub refuse: u8,
+}
+
+/// The defaults of the two percentages: warn from 75 %, refuse background reads from 90 %.
+pub const DEFAULT_BUDGET_PERCENTS: BudgetPercents = BudgetPercents {
+    warn: 75,
+    refuse: 90,
+};
+
+impl Default for BudgetPercents {
+    fn default() -> Self {
+        DEFAULT_BUDGET_PERCENTS
+    }
+}
+
+/// How much of the hourly budget is used, and what the server does about it.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+pub struct BudgetUsage {
+    pub used: u64,
+    pub limit: u64,
+    pub remaining: u64,
+    /// `used` as a percentage of `limit`, one decimal (100 when the limit is 0: nothing may be
+    /// sent). Not capped: a tenant over its limit shows more than 100.
+    pub percent: f64,
+    /// `ok`, `warn` or `refuse` (serialised as `state`).
+    #[serde(rename = "state")]
+    pub level: BudgetLevel,
+}
+
+impl BudgetPercents {
+    /// The usage of `used` requests out of `limit`.
+    pub fn usage(self, used: u64, limit: u64) -> BudgetUsage {
+        let level = if reached(used, limit, self.refuse) {
+            BudgetLevel::Refuse
+        } else if reached(used, limit, self.warn) {
+            BudgetLevel::Warn
+        } else {
+            BudgetLevel::Ok
+        };
+        let percent = if limit == 0 {
+            100.0
+        } else {
+            (used as f64 * 1000.0 / limit as f64).round() / 10.0
+        };
+        BudgetUsage {
+            used,
+            limit,
+            remaining: limit.saturating_sub(used),
+            percent,
+            level,
+        }
+    }
+
+    /// The usage a `ThresholdInformation` answer reports.
+    pub fn of(self, threshold: &Threshold) -> BudgetUsage {
+        self.usage(
+            threshold.current_timeframe_request_count,
+            threshold.external_request_threshold,
+        )
+    }
+}
+
+/// True when `used` is at least `percent` % of `limit` (always, for a zero limit). Exact
+/// integer arithmetic: no rounding decides a level.
+fn reached(used: u64, limit: u64, percent: u8) -> bool {
+    u128::from(used) * 100 >= u128::from(limit) * u128::from(percent)
+}
 
 /// The thread-limit key of a path relative to `…/V1.0/` (query string ignored, case-folded):
 /// the entity the request is about. `Tickets/query` → `tickets`; a parent route is keyed on
@@ -108,17 +195,21 @@ pub enum BudgetLevel {
     Refuse,
 }
 
-/// The last known budget, for `/health` and for warnings appended to tool results.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+/// The governor's last known budget, for tool warnings and diagnostics.
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct BudgetState {
-    /// Requests used in the current hour: the last `ThresholdInformation` count plus the
-    /// requests this client sent since. `None` until the first read.
-    pub used: Option<u64>,
-    pub limit: Option<u64>,
-    pub percent: Option<u8>,
-    pub level: BudgetLevel,
+    /// The usage: the last `ThresholdInformation` count plus the requests this client sent
+    /// since. `None` until the first read.
+    pub usage: Option<BudgetUsage>,
     /// Seconds since `ThresholdInformation` was last read.
     pub age_secs: Option<u64>,
+}
+
+impl BudgetState {
+    /// The level (`Ok` while the budget is unknown).
+    pub fn level(&self) -> BudgetLevel {
+        self.usage.map_or(BudgetLevel::Ok, |u| u.level)
+    }
 }
 
 #[derive(Debug, Default)]
@@ -134,8 +225,7 @@ struct Snapshot {
 /// The budget governor.
 #[derive(Debug)]
 pub struct Governor {
-    warn_percent: u8,
-    refuse_percent: u8,
+    percents: BudgetPercents,
     snapshot: Mutex<Snapshot>,
     /// Requests this client sent (every attempt), to estimate usage between reads.
     sent: AtomicU64,
@@ -144,14 +234,18 @@ pub struct Governor {
 }
 
 impl Governor {
-    pub fn new(warn_percent: u8, refuse_percent: u8) -> Governor {
+    pub fn new(percents: BudgetPercents) -> Governor {
         Governor {
-            warn_percent,
-            refuse_percent,
+            percents,
             snapshot: Mutex::new(Snapshot::default()),
             sent: AtomicU64::new(0),
             last_attempt: Mutex::new(None),
         }
+    }
+
+    /// The percentages the levels are computed with.
+    pub fn percents(&self) -> BudgetPercents {
+        self.percents
     }
 
     fn snapshot(&self) -> std::sync::MutexGuard<'_, Snapshot> {
@@ -190,21 +284,10 @@ impl Governor {
         snap.limit = limit;
         snap.at = Some(now);
         snap.sent_at_snapshot = sent;
-        let level = self.level_for(used, limit);
+        let level = self.percents.usage(used, limit).level;
         let newly = level != BudgetLevel::Ok && snap.warned_level != Some(level);
         snap.warned_level = (level != BudgetLevel::Ok).then_some(level);
         (level, newly)
-    }
-
-    fn level_for(&self, used: u64, limit: u64) -> BudgetLevel {
-        let percent = percent(used, limit);
-        if percent >= u64::from(self.refuse_percent) {
-            BudgetLevel::Refuse
-        } else if percent >= u64::from(self.warn_percent) {
-            BudgetLevel::Warn
-        } else {
-            BudgetLevel::Ok
-        }
     }
 
     /// The last known state (usage estimated with the requests sent since the last read).
@@ -213,10 +296,7 @@ impl Governor {
         let snap = self.snapshot();
         let Some(at) = snap.at else {
             return BudgetState {
-                used: None,
-                limit: None,
-                percent: None,
-                level: BudgetLevel::Ok,
+                usage: None,
                 age_secs: None,
             };
         };
@@ -224,42 +304,24 @@ impl Governor {
             .used
             .saturating_add(sent.saturating_sub(snap.sent_at_snapshot));
         BudgetState {
-            used: Some(used),
-            limit: Some(snap.limit),
-            percent: Some(percent(used, snap.limit).min(255) as u8),
-            level: self.level_for(used, snap.limit),
+            usage: Some(self.percents.usage(used, snap.limit)),
             age_secs: Some(now.saturating_duration_since(at).as_secs()),
         }
     }
 
     /// Admits a read: refuses a background read from the refuse percentage.
     pub fn admit_read(&self, explicit: bool, now: Instant) -> Result<(), AutotaskError> {
-        let state = self.state(now);
-        match (
-            state.level,
-            explicit,
-            state.used,
-            state.limit,
-            state.percent,
-        ) {
-            (BudgetLevel::Refuse, false, Some(used), Some(limit), Some(percent)) => {
+        match self.state(now).usage {
+            Some(usage) if usage.level == BudgetLevel::Refuse && !explicit => {
                 Err(AutotaskError::BudgetExhausted {
-                    used,
-                    limit,
-                    percent,
+                    used: usage.used,
+                    limit: usage.limit,
+                    percent: usage.percent.clamp(0.0, 255.0) as u8,
                 })
             }
             _ => Ok(()),
         }
     }
-}
-
-/// `used` as a whole percentage of `limit` (100 when the limit is 0).
-fn percent(used: u64, limit: u64) -> u64 {
-    if limit == 0 {
-        return 100;
-    }
-    used.saturating_mul(100) / limit
 }
 
 #[cfg(test)]
@@ -332,11 +394,51 @@ mod tests {
         assert!(after.is_ok_and(|p| p.is_ok()));
     }
 
+    fn threshold(used: u64, limit: u64) -> Threshold {
+        Threshold {
+            external_request_threshold: limit,
+            request_threshold_timeframe: 60,
+            current_timeframe_request_count: used,
+        }
+    }
+
+    #[test]
+    fn usage_levels_follow_the_percents_exactly() {
+        let p = DEFAULT_BUDGET_PERCENTS;
+        let u = p.of(&threshold(124, 10_000));
+        assert_eq!(
+            (u.used, u.limit, u.remaining, u.percent, u.level),
+            (124, 10_000, 9_876, 1.2, BudgetLevel::Ok)
+        );
+        assert_eq!(p.of(&threshold(7_499, 10_000)).level, BudgetLevel::Ok);
+        assert_eq!(p.of(&threshold(7_500, 10_000)).level, BudgetLevel::Warn);
+        // 89.999 % rounds to 90.0 for display, but the level is decided exactly.
+        let almost = p.of(&threshold(89_999, 100_000));
+        assert_eq!((almost.percent, almost.level), (90.0, BudgetLevel::Warn));
+        assert_eq!(p.of(&threshold(9_000, 10_000)).level, BudgetLevel::Refuse);
+        let over = p.of(&threshold(20_000, 10_000));
+        assert_eq!(
+            (over.percent, over.remaining, over.level),
+            (200.0, 0, BudgetLevel::Refuse)
+        );
+        let zero = p.of(&threshold(0, 0));
+        assert_eq!((zero.percent, zero.level), (100.0, BudgetLevel::Refuse));
+        let custom = BudgetPercents {
+            warn: 10,
+            refuse: 20,
+        };
+        assert_eq!(custom.usage(1_500, 10_000).level, BudgetLevel::Warn);
+        assert_eq!(
+            serde_json::to_value(p.usage(2_412, 10_000)).unwrap(),
+            serde_json::json!({"used": 2412, "limit": 10000, "remaining": 7588, "percent": 24.1, "state": "ok"})
+        );
+    }
+
     #[test]
     fn governor_levels_and_refusals() {
-        let g = Governor::new(75, 90);
+        let g = Governor::new(DEFAULT_BUDGET_PERCENTS);
         let now = Instant::now();
-        assert_eq!(g.state(now).level, BudgetLevel::Ok);
+        assert_eq!(g.state(now).level(), BudgetLevel::Ok);
         assert!(g.admit_read(false, now).is_ok(), "unknown budget: admit");
         assert_eq!(g.record(7_400, 10_000, now), (BudgetLevel::Ok, false));
         assert_eq!(g.record(7_500, 10_000, now), (BudgetLevel::Warn, true));
@@ -358,30 +460,30 @@ mod tests {
         ));
         assert!(g.admit_read(true, now).is_ok(), "explicit reads pass");
         let state = g.state(now);
-        assert_eq!(state.percent, Some(90));
+        assert_eq!(state.usage.map(|u| u.percent), Some(90.0));
         assert_eq!(
-            serde_json::to_value(&state).unwrap()["level"],
+            serde_json::to_value(&state).unwrap()["usage"]["state"],
             serde_json::json!("refuse")
         );
     }
 
     #[test]
     fn usage_between_reads_is_estimated_from_requests_sent() {
-        let g = Governor::new(75, 90);
+        let g = Governor::new(DEFAULT_BUDGET_PERCENTS);
         let now = Instant::now();
         g.record(8_990, 10_000, now);
-        assert_eq!(g.state(now).level, BudgetLevel::Warn);
+        assert_eq!(g.state(now).level(), BudgetLevel::Warn);
         for _ in 0..10 {
             g.note_request();
         }
         let state = g.state(now);
-        assert_eq!(state.used, Some(9_000));
-        assert_eq!(state.level, BudgetLevel::Refuse);
+        assert_eq!(state.usage.map(|u| u.used), Some(9_000));
+        assert_eq!(state.level(), BudgetLevel::Refuse);
     }
 
     #[test]
     fn refresh_is_claimed_at_most_once_per_interval() {
-        let g = Governor::new(75, 90);
+        let g = Governor::new(DEFAULT_BUDGET_PERCENTS);
         let t0 = Instant::now();
         assert!(g.claim_refresh(t0));
         assert!(!g.claim_refresh(t0 + Duration::from_secs(59)));

@@ -9,10 +9,12 @@ use std::time::{Duration, Instant, SystemTime};
 use reqwest::Method;
 use reqwest::header::{HeaderMap, HeaderValue};
 use secrecy::ExposeSecret;
-use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
-use super::budget::{BudgetLevel, BudgetState, EndpointLimiter, Governor, endpoint_key};
+pub use super::budget::Threshold;
+use super::budget::{
+    BudgetLevel, BudgetPercents, BudgetState, EndpointLimiter, Governor, endpoint_key,
+};
 use super::error::{AutotaskError, redact};
 use super::paging;
 pub use super::paging::QueryResult;
@@ -31,20 +33,11 @@ pub enum ReadIntent {
     Background,
 }
 
-/// PATCH changes only the fields sent; PUT replaces the entity.
+/// How an update is sent. Only PATCH (the fields sent change, the others keep their values):
+/// no tool replaces a whole entity.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum UpdateMethod {
     Patch,
-    Put,
-}
-
-/// `GET /V1.0/ThresholdInformation`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
-pub struct Threshold {
-    pub external_request_threshold: u64,
-    pub request_threshold_timeframe: u64,
-    pub current_timeframe_request_count: u64,
 }
 
 struct Inner {
@@ -103,6 +96,9 @@ enum SendFailure {
     Timeout,
     /// The connection failed after the request may have been sent.
     Lost(String),
+    /// Autotask answered with this status, but its body is over `AUTOTASK_MAX_RESPONSE_BYTES`
+    /// (it was not read further).
+    TooLarge { status: u16 },
 }
 
 impl AutotaskClient {
@@ -148,7 +144,7 @@ impl AutotaskClient {
                 http,
                 zone: ZoneCache::new(config.api_url.clone()),
                 limiter: EndpointLimiter::new(config.threads_per_endpoint),
-                governor: Governor::new(config.budget_warn_percent, config.budget_refuse_percent),
+                governor: Governor::new(config.budget),
                 policy,
                 config,
             }),
@@ -174,9 +170,14 @@ impl AutotaskClient {
         self.inner.zone.lookups()
     }
 
-    /// The last known API budget of the tenant (for `/health` and tool warnings).
+    /// The last known API budget of the tenant (for tool warnings and diagnostics).
     pub fn budget_state(&self) -> BudgetState {
         self.inner.governor.state(Instant::now())
+    }
+
+    /// The warn and refuse percentages this client's budget levels use.
+    pub fn budget_percents(&self) -> BudgetPercents {
+        self.inner.governor.percents()
     }
 
     async fn lookup_zone(&self) -> Result<String, AutotaskError> {
@@ -268,12 +269,13 @@ impl AutotaskClient {
                     .get(reqwest::header::RETRY_AFTER)
                     .and_then(|v| v.to_str().ok())
                     .and_then(|v| parse_retry_after(v, SystemTime::now()));
-                match resp.text().await {
-                    Ok(body) => Ok(Answer {
+                match read_body(resp, self.inner.config.max_response_bytes).await {
+                    Ok(Some(body)) => Ok(Answer {
                         status,
                         retry_after,
                         body,
                     }),
+                    Ok(None) => Err(SendFailure::TooLarge { status }),
                     Err(e) if e.is_timeout() => Err(SendFailure::Timeout),
                     Err(e) => Err(SendFailure::Lost(self.scrub(&describe(&e)))),
                 }
@@ -324,9 +326,30 @@ impl AutotaskClient {
         }
         AutotaskError::Api {
             status: answer.status,
-            // Redact before `error_messages` cuts long bodies, so a credential that crosses the
-            // cut cannot survive as a fragment.
-            messages: error_messages(&self.scrub(&answer.body)),
+            messages: self.messages_of(&answer.body),
+        }
+    }
+
+    /// Autotask's messages from an error body, redacted before decoding (so a credential that
+    /// crosses the cut of a long body cannot survive as a fragment) and after (JSON decoding
+    /// turns `\u002B` and other escapes back into the credential's characters).
+    fn messages_of(&self, body: &str) -> Vec<String> {
+        error_messages(&self.scrub(body))
+            .iter()
+            .map(|m| self.scrub(m))
+            .collect()
+    }
+
+    /// The error for an answer over `AUTOTASK_MAX_RESPONSE_BYTES`; `outcome` says what a write
+    /// did, when the status told.
+    fn too_large(&self, path: &str, outcome: Option<&str>) -> AutotaskError {
+        let outcome = outcome.map(|o| format!(" ({o})")).unwrap_or_default();
+        AutotaskError::InvalidResponse {
+            reason: format!(
+                "the answer to {} is over {} bytes (AUTOTASK_MAX_RESPONSE_BYTES){outcome}, so it was not read: ask for fewer rows (maxRecords) or fields (includeFields), or raise the limit",
+                self.scrub(path),
+                self.inner.config.max_response_bytes
+            ),
         }
     }
 
@@ -367,6 +390,9 @@ impl AutotaskClient {
                 ),
                 Err(SendFailure::NotSent(reason) | SendFailure::Lost(reason)) => {
                     (FailureKind::Connection, AutotaskError::Transport { reason })
+                }
+                Err(SendFailure::TooLarge { .. }) => {
+                    return Err(self.too_large(log_path, None));
                 }
                 Err(SendFailure::Timeout) => (
                     FailureKind::Timeout,
@@ -476,6 +502,16 @@ impl AutotaskClient {
                     "the connection failed before the answer ({reason})"
                 )));
             }
+            Err(SendFailure::TooLarge { status }) => {
+                return Err(match status {
+                    200..=299 => self.too_large(relative, Some("the change was applied")),
+                    400..=499 => self.too_large(relative, Some("the change was refused")),
+                    _ => unknown(format!(
+                        "its HTTP {status} answer is over {} bytes (AUTOTASK_MAX_RESPONSE_BYTES)",
+                        self.inner.config.max_response_bytes
+                    )),
+                });
+            }
         };
         match answer.status {
             200..=299 => parse_json(&answer, relative, self).map_err(|_| {
@@ -495,7 +531,7 @@ impl AutotaskClient {
             _ if is_thread_limit(&answer.body) => Err(self.status_error(&answer)),
             500 if has_autotask_errors(&answer.body) => Err(self.status_error(&answer)),
             500..=599 => {
-                let detail = error_messages(&self.scrub(&answer.body)).join("; ");
+                let detail = self.messages_of(&answer.body).join("; ");
                 Err(unknown(format!(
                     "Autotask answered HTTP {} without saying whether it applied the change ({detail})",
                     answer.status
@@ -539,7 +575,9 @@ impl AutotaskClient {
             threshold.current_timeframe_request_count,
             threshold.external_request_threshold,
         );
-        crate::metrics::record_budget(used, limit);
+        // The one place the budget metrics are recorded: every ThresholdInformation answer
+        // (the governor's, /health's and the tool's) passes here.
+        crate::metrics::record_budget(&self.budget_percents().of(&threshold));
         let (level, newly) = self.inner.governor.record(used, limit, Instant::now());
         if newly {
             let what = match level {
@@ -671,7 +709,7 @@ impl AutotaskClient {
         item_id(answer, self)
     }
 
-    /// `PATCH|PUT {path}` with `id` in the body. Sent exactly once.
+    /// `PATCH {path}` with `id` in the body. Sent exactly once.
     pub async fn update(
         &self,
         path: &str,
@@ -680,7 +718,6 @@ impl AutotaskClient {
     ) -> Result<i64, AutotaskError> {
         let m = match method {
             UpdateMethod::Patch => Method::PATCH,
-            UpdateMethod::Put => Method::PUT,
         };
         match self.write(m, path, Some(body)).await? {
             // Some updates answer an empty 2xx: the id is the one sent.
@@ -703,14 +740,6 @@ impl AutotaskClient {
             Value::Null => Ok(id),
             body => item_id(body, self),
         }
-    }
-
-    /// `GET {path}/entityInformation` → `info`.
-    pub async fn entity_information(&self, path: &str) -> Result<Value, AutotaskError> {
-        let body = self
-            .read_path(&format!("{path}/entityInformation"), ReadIntent::Explicit)
-            .await?;
-        Ok(body.get("info").cloned().unwrap_or(Value::Null))
     }
 
     /// `GET {path}/entityInformation/fields` → `fields` (with the tenant's picklist values).
@@ -762,6 +791,30 @@ fn log_path_of(target: Target<'_>) -> String {
             }
         }
     }
+}
+
+/// The body of `resp` as text, or `None` when it is over `limit` bytes: refused from its
+/// `Content-Length` before reading, or as soon as the bytes read pass the limit (the rest is
+/// never read, and the connection is dropped).
+async fn read_body(
+    mut resp: reqwest::Response,
+    limit: usize,
+) -> Result<Option<String>, reqwest::Error> {
+    let declared = resp.content_length();
+    if declared.is_some_and(|n| n > limit as u64) {
+        return Ok(None);
+    }
+    let mut body = Vec::with_capacity(declared.map_or(0, |n| n as usize));
+    while let Some(chunk) = resp.chunk().await? {
+        if body.len() + chunk.len() > limit {
+            return Ok(None);
+        }
+        body.extend_from_slice(&chunk);
+    }
+    Ok(Some(match String::from_utf8(body) {
+        Ok(text) => text,
+        Err(e) => String::from_utf8_lossy(e.as_bytes()).into_owned(),
+    }))
 }
 
 fn classify_send_error(e: &reqwest::Error, client: &AutotaskClient) -> SendFailure {
@@ -842,12 +895,14 @@ mod tests {
     fn credentials_that_cannot_be_headers_are_refused_by_name() {
         let creds = crate::config::Credentials::new("user@example.com", "zzq\nqzz", "CODE");
         let config = AutotaskConfig::with_defaults(creds, None);
-        let err = AutotaskClient::new(config)
-            .err()
-            .map(|e| e.to_string())
-            .unwrap_or_default();
-        assert!(err.contains("AUTOTASK_SECRET contains characters"), "{err}");
-        assert!(!err.contains("zzq"), "{err}");
+        match AutotaskClient::new(config) {
+            Ok(_) => panic!("a secret with a line break must be refused"),
+            Err(e) => {
+                let err = e.to_string();
+                assert!(err.contains("AUTOTASK_SECRET contains characters"), "{err}");
+                assert!(!err.contains("zzq"), "{err}");
+            }
+        }
     }
 
     #[test]
@@ -856,8 +911,10 @@ mod tests {
         let mut config = AutotaskConfig::with_defaults(creds, None);
         config.impersonation_resource_id = Some(29);
         let client = AutotaskClient::new(config).unwrap_or_else(|e| panic!("{e}"));
-        let read = client.auth_headers(false).unwrap_or_default();
-        let write = client.auth_headers(true).unwrap_or_default();
+        let (read, write) = match (client.auth_headers(false), client.auth_headers(true)) {
+            (Ok(read), Ok(write)) => (read, write),
+            _ => panic!("valid credentials must make headers"),
+        };
         assert!(read.get("ImpersonationResourceId").is_none());
         assert_eq!(
             write
@@ -871,6 +928,11 @@ mod tests {
                 "{name}"
             );
         }
+        // The secret is in the map (so the Debug check below means something) but not shown.
+        assert_eq!(
+            read.get("Secret").map(HeaderValue::as_bytes),
+            Some(&b"s3cret"[..])
+        );
         assert!(!format!("{read:?}").contains("s3cret"));
     }
 

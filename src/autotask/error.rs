@@ -94,18 +94,127 @@ fn ceil_secs(d: Duration) -> u64 {
 /// Replaces every occurrence of each secret in `text` by `[redacted]`: the value as is, and
 /// the percent-encoded and JSON-escaped forms a server may echo it back in. Secrets shorter
 /// than 3 characters are also replaced (whatever the damage to the text: safety first).
+///
+/// Redaction happens before and after decoding: a server may escape any character of a
+/// secret (.NET's serializer writes `+` as `\u002B`), so the text is also decoded (JSON string
+/// escapes, percent-encoding) and, when the decoded text still holds a secret, the decoded
+/// text, redacted, replaces the original. Callers that decode a body themselves redact the
+/// decoded values again.
 pub fn redact(text: &str, secrets: &[&str]) -> String {
+    let out = redact_forms(text, secrets);
+    // Decoded once, or twice (one encoding inside another: a percent-encoded JSON escape).
+    let decoders: [fn(&str) -> Option<String>; 2] = [json_unescape, percent_decode];
+    let mut candidates = Vec::new();
+    for first in decoders {
+        if let Some(once) = first(&out) {
+            for second in decoders {
+                if let Some(twice) = second(&once) {
+                    candidates.push(twice);
+                }
+            }
+            candidates.push(once);
+        }
+    }
+    candidates
+        .into_iter()
+        .map(|decoded| redact_forms(&decoded, secrets))
+        .filter(|redacted| count(redacted) > count(&out))
+        .max_by_key(|redacted| count(redacted))
+        .unwrap_or(out)
+}
+
+const REDACTED: &str = "[redacted]";
+
+fn count(text: &str) -> usize {
+    text.matches(REDACTED).count()
+}
+
+/// Redacts the known forms of each secret in `text`, without decoding it.
+fn redact_forms(text: &str, secrets: &[&str]) -> String {
     let mut out = text.to_string();
     for secret in secrets.iter().filter(|s| !s.is_empty()) {
         for form in secret_forms(secret) {
             if !form.is_empty() && out.contains(form.as_str()) {
-                out = out.replace(form.as_str(), "[redacted]");
+                out = out.replace(form.as_str(), REDACTED);
             }
         }
         // Case-insensitive match of the plain form (usernames are case-insensitive).
         out = replace_ignore_ascii_case(&out, secret);
     }
     out
+}
+
+/// `text` with its JSON string escapes decoded wherever they appear (`\uXXXX`, surrogate
+/// pairs included, and `\"`, `\\`, `\/`, `\b`, `\f`, `\n`, `\r`, `\t`); other backslashes
+/// are kept. `None` when there was nothing to decode.
+fn json_unescape(text: &str) -> Option<String> {
+    if !text.contains('\\') {
+        return None;
+    }
+    fn hex4(s: Option<&str>) -> Option<u32> {
+        let s = s?;
+        s.bytes()
+            .all(|b| b.is_ascii_hexdigit())
+            .then(|| u32::from_str_radix(s, 16).ok())
+            .flatten()
+    }
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    let mut changed = false;
+    while let Some(i) = rest.find('\\') {
+        out.push_str(&rest[..i]);
+        let after = &rest[i + 1..];
+        let (decoded, used) = match after.as_bytes().first() {
+            Some(b'u') => match hex4(after.get(1..5)) {
+                Some(high @ 0xD800..=0xDBFF) => {
+                    let low = after
+                        .get(5..7)
+                        .filter(|s| *s == "\\u")
+                        .and_then(|_| hex4(after.get(7..11)));
+                    match low {
+                        Some(low @ 0xDC00..=0xDFFF) => (
+                            char::from_u32(0x10000 + ((high - 0xD800) << 10) + (low - 0xDC00)),
+                            11,
+                        ),
+                        _ => (Some(char::REPLACEMENT_CHARACTER), 5),
+                    }
+                }
+                Some(code) => (
+                    Some(char::from_u32(code).unwrap_or(char::REPLACEMENT_CHARACTER)),
+                    5,
+                ),
+                None => (None, 0),
+            },
+            Some(b'"') => (Some('"'), 1),
+            Some(b'\\') => (Some('\\'), 1),
+            Some(b'/') => (Some('/'), 1),
+            Some(b'b') => (Some('\u{8}'), 1),
+            Some(b'f') => (Some('\u{c}'), 1),
+            Some(b'n') => (Some('\n'), 1),
+            Some(b'r') => (Some('\r'), 1),
+            Some(b't') => (Some('\t'), 1),
+            _ => (None, 0),
+        };
+        match decoded {
+            Some(c) => {
+                out.push(c);
+                rest = &after[used..];
+                changed = true;
+            }
+            None => {
+                out.push('\\');
+                rest = after;
+            }
+        }
+    }
+    out.push_str(rest);
+    changed.then_some(out)
+}
+
+/// `text` percent-decoded (invalid UTF-8 replaced), or `None` when it has no `%XX`.
+fn percent_decode(text: &str) -> Option<String> {
+    let decoded = percent_encoding::percent_decode_str(text).decode_utf8_lossy();
+    (decoded != text).then(|| decoded.into_owned())
 }
 
 /// The forms a secret can take once echoed: plain, percent-encoded (query strings, form
@@ -173,6 +282,78 @@ mod tests {
         assert!(!out.to_ascii_lowercase().contains("api.user+1@"), "{out}");
         assert!(!out.contains("S3cr3t/Value\\\"x"), "{out}");
         assert!(out.starts_with("user=[redacted] enc=[redacted]"), "{out}");
+    }
+
+    /// Every character as `\uXXXX` (upper or lower hex digits), as a serializer may write it.
+    fn escape_all(secret: &str, upper: bool) -> String {
+        secret
+            .encode_utf16()
+            .map(|unit| {
+                if upper {
+                    format!("\\u{unit:04X}")
+                } else {
+                    format!("\\u{unit:04x}")
+                }
+            })
+            .collect()
+    }
+
+    /// .NET's default: `+`, `<`, `>`, `&`, `'`, `"` and non-ASCII as `\uXXXX`.
+    fn escape_dotnet(secret: &str) -> String {
+        secret
+            .chars()
+            .map(|c| match c {
+                '+' | '<' | '>' | '&' | '\'' | '"' => format!("\\u{:04X}", c as u32),
+                c if !c.is_ascii() => escape_all(&c.to_string(), true),
+                c => c.to_string(),
+            })
+            .collect()
+    }
+
+    #[test]
+    fn redacts_secrets_whose_characters_are_escaped() {
+        let secrets = ["api+user@example.com", "S3cr+t/Väl\"ue😀", "CODE+27"];
+        for secret in secrets {
+            for (form, escaped) in [
+                ("dotnet", escape_dotnet(secret)),
+                ("all upper", escape_all(secret, true)),
+                ("all lower", escape_all(secret, false)),
+                (
+                    "percent-encoded dotnet",
+                    url::form_urlencoded::byte_serialize(escape_dotnet(secret).as_bytes())
+                        .collect(),
+                ),
+            ] {
+                let body = format!(r#"{{"errors":["denied for {escaped} (sent)"]}}"#);
+                let out = redact(&body, &secrets);
+                assert!(out.contains("[redacted]"), "{form}: {out}");
+                assert!(!out.contains(&escaped), "{form}: {out}");
+                // Decoding what is left never reveals the secret either.
+                let decoded: String = serde_json::from_str::<serde_json::Value>(&out)
+                    .ok()
+                    .and_then(|v| v["errors"][0].as_str().map(str::to_string))
+                    .unwrap_or_else(|| out.clone());
+                assert!(!decoded.contains(secret), "{form}: {decoded}");
+                let fragment: String = secret.chars().take(4).collect();
+                assert!(!out.contains(&fragment), "{form}: {out}");
+            }
+        }
+    }
+
+    #[test]
+    fn decoding_is_used_only_when_it_reveals_a_secret() {
+        // Escapes that hide no secret stay as they were.
+        let text = r#"{"errors":["a \u0022quoted\u0022 word and 100%25"]}"#;
+        assert_eq!(redact(text, &SECRETS), text);
+        assert_eq!(json_unescape("no escapes"), None);
+        assert_eq!(
+            json_unescape(r"\u00e9\ud83d\ude00\n\q").as_deref(),
+            Some("é😀\n\\q")
+        );
+        assert_eq!(
+            json_unescape(r"\u+123\ud800").as_deref(),
+            Some("\\u+123\u{FFFD}")
+        );
     }
 
     #[test]

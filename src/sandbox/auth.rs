@@ -4,13 +4,14 @@
 //! `ImpersonationResourceId` names the resource writes are attributed to.
 
 use http::HeaderMap;
-use rand::{Rng, SeedableRng};
-use rand_chacha::ChaCha8Rng;
+use rand::Rng;
 use subtle::ConstantTimeEq;
 
 use super::wire::ApiError;
 
-/// The sandbox's API user (deterministic per seed; test credentials, not secrets).
+/// The sandbox's API user: random credentials drawn from the operating system's generator for
+/// each sandbox, so no other local user can guess them and write to the demo data behind a
+/// read-only server. Whoever starts the sandbox reads them from `Sandbox::credentials`.
 #[derive(Clone, PartialEq, Eq)]
 pub struct ApiUser {
     pub username: String,
@@ -26,16 +27,16 @@ impl std::fmt::Debug for ApiUser {
 
 const ALPHANUMERIC: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789";
 
-fn random_text(rng: &mut ChaCha8Rng, alphabet: &[u8], len: usize) -> String {
+fn random_text(rng: &mut impl Rng, alphabet: &[u8], len: usize) -> String {
     (0..len)
         .map(|_| char::from(alphabet[rng.random_range(0..alphabet.len())]))
         .collect()
 }
 
 impl ApiUser {
-    /// The API user of the sandbox started with `seed`.
-    pub fn for_seed(seed: u64) -> Self {
-        let mut rng = ChaCha8Rng::seed_from_u64(seed ^ 0x5A4D_B0C5_A11D_0A7E);
+    /// A new API user with random credentials.
+    pub fn random() -> Self {
+        let mut rng = rand::rng();
         let tag = random_text(&mut rng, b"abcdefghijklmnopqrstuvwxyz0123456789", 8);
         let secret = random_text(
             &mut rng,
@@ -130,9 +131,12 @@ mod tests {
 
     #[test]
     fn outcomes_follow_autotask() {
-        let u = ApiUser::for_seed(42);
-        assert_eq!(u, ApiUser::for_seed(42));
-        assert_ne!(u, ApiUser::for_seed(43));
+        let u = ApiUser::random();
+        assert_ne!(
+            u,
+            ApiUser::random(),
+            "every sandbox draws its own credentials"
+        );
         assert_eq!(u.integration_code.len(), 27);
         let ok = authenticate(&headers(&u.username, &u.secret, &u.integration_code), &u);
         assert_eq!(

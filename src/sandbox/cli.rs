@@ -13,7 +13,8 @@ pub struct SandboxArgs {
     /// Port on 127.0.0.1 (0 picks a free one).
     #[arg(long, default_value_t = 0, env = "AUTOTASK_SANDBOX_PORT")]
     pub port: u16,
-    /// Seed of the demo tenant: the same seed gives the same data and credentials.
+    /// Seed of the demo tenant: the same seed gives the same data (the credentials are random
+    /// each time; they are printed on stdout).
     #[arg(long, default_value_t = 42, env = "AUTOTASK_SANDBOX_SEED")]
     pub seed: u64,
     /// Add Autotask's latency tiers (+0.5 s from 50 % of the hourly threshold, +1 s from 75 %).

@@ -1,6 +1,6 @@
 //! Fault injection for client tests: scripted answers for the next N requests that match a
 //! method and a path fragment (status and headers such as `Retry-After`, a delay, an empty,
-//! truncated-JSON or HTML body, or a dropped connection).
+//! truncated-JSON or HTML body, a huge streamed body, or a dropped connection).
 
 use std::sync::Mutex;
 use std::time::Duration;
@@ -31,6 +31,13 @@ pub enum FaultResponse {
     Html { status: u16 },
     /// Close the connection without an answer.
     DropConnection,
+    /// This status and a body of `count` copies of `chunk`, streamed without a
+    /// `Content-Length` (a huge answer that costs the sandbox nothing to send).
+    Chunked {
+        status: u16,
+        chunk: String,
+        count: usize,
+    },
 }
 
 /// A scripted answer for the next `times` matching requests.
@@ -165,6 +172,24 @@ pub(crate) fn respond(response: &FaultResponse) -> Option<Response> {
             r.headers_mut().insert(
                 http::header::CONTENT_LENGTH,
                 HeaderValue::from_static("1000"),
+            );
+            r
+        }
+        FaultResponse::Chunked {
+            status,
+            chunk,
+            count,
+        } => {
+            let chunk = Bytes::from(chunk.clone().into_bytes());
+            let stream = futures::stream::iter(
+                std::iter::repeat_n(chunk, *count).map(Ok::<Bytes, std::io::Error>),
+            );
+            let mut r = Response::new(Body::from_stream(stream));
+            *r.status_mut() =
+                http::StatusCode::from_u16(*status).unwrap_or(http::StatusCode::OK);
+            r.headers_mut().insert(
+                http::header::CONTENT_TYPE,
+                HeaderValue::from_static("application/json; charset=utf-8"),
             );
             r
         }

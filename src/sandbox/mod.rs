@@ -29,7 +29,8 @@ pub use stats::Stats;
 /// How a sandbox behaves.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct SandboxOptions {
-    /// Seed of the demo tenant (and of the API user's credentials).
+    /// Seed of the demo tenant. The API user's credentials are random per sandbox, whatever
+    /// the seed.
     pub seed: u64,
     /// Port on 127.0.0.1; 0 picks a free one.
     pub port: u16,
@@ -43,6 +44,9 @@ pub struct SandboxOptions {
     pub thread_limit_status: u16,
     /// `Retry-After` seconds on 429 and thread-limit answers; `None` sends none.
     pub retry_after_secs: Option<u64>,
+    /// The API user's credentials; `None` (the default) draws random ones. Tests that play
+    /// one tenant on two sandboxes (a zone move) give the second the first one's.
+    pub credentials: Option<SandboxCredentials>,
 }
 
 impl Default for SandboxOptions {
@@ -55,6 +59,7 @@ impl Default for SandboxOptions {
             thread_limit: 3,
             thread_limit_status: 429,
             retry_after_secs: None,
+            credentials: None,
         }
     }
 }
@@ -110,7 +115,14 @@ impl Sandbox {
         let origin = format!("http://127.0.0.1:{port}");
         let seeded = seed::generate(options.seed);
         let shared = Arc::new(Shared {
-            user: auth::ApiUser::for_seed(options.seed),
+            user: match &options.credentials {
+                Some(c) => auth::ApiUser {
+                    username: c.username.clone(),
+                    secret: c.secret.clone(),
+                    integration_code: c.integration_code.clone(),
+                },
+                None => auth::ApiUser::random(),
+            },
             base_url: format!("{origin}/ATServicesRest/"),
             origin,
             store: store::Store::new(seeded.data),

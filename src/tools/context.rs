@@ -79,10 +79,7 @@ impl Settings {
             audit: AuditLog::open(config.writes.audit_log.as_deref(), secrets)?,
             idempotency_window: config.writes.idempotency_window,
             impersonation_header: config.writes.impersonation_header.clone(),
-            static_acting_as: config
-                .autotask
-                .as_ref()
-                .and_then(|a| a.impersonation_resource_id),
+            static_acting_as: config.autotask.impersonation_resource_id,
             ..Settings::new(config.closed_status_ids.clone(), config.read_only)
         })
     }

@@ -664,24 +664,16 @@ async fn get_entity(ctx: &Context, a: ByIdArgs) -> Result<Value, ToolError> {
 }
 
 async fn threshold(ctx: &Context) -> Result<Value, ToolError> {
+    // The client records the budget metrics; the usage is the one computation of
+    // `autotask::budget`.
     let t = ctx.client.threshold().await?;
-    crate::metrics::record_budget(
-        t.current_timeframe_request_count,
-        t.external_request_threshold,
-    );
-    let percent = if t.external_request_threshold == 0 {
-        0.0
-    } else {
-        (t.current_timeframe_request_count as f64 * 1000.0 / t.external_request_threshold as f64)
-            .round()
-            / 10.0
-    };
+    let usage = ctx.client.budget_percents().of(&t);
     Ok(json!({
         "externalRequestThreshold": t.external_request_threshold,
         "requestThresholdTimeframe": t.request_threshold_timeframe,
         "currentTimeframeRequestCount": t.current_timeframe_request_count,
-        "remaining": t.external_request_threshold.saturating_sub(t.current_timeframe_request_count),
-        "percentUsed": percent,
+        "remaining": usage.remaining,
+        "percentUsed": usage.percent,
         "note": "The limit is per tenant and shared by every integration; Autotask slows requests from 50% and refuses them above 100%."
     }))
 }

@@ -18,8 +18,8 @@ use futures::FutureExt;
 use futures::future::{BoxFuture, Shared};
 use serde::Serialize;
 
+use crate::autotask::budget::BudgetUsage;
 use crate::autotask::{AutotaskClient, Threshold};
-use crate::metrics;
 
 /// How long a reachability answer is reused.
 pub const DEFAULT_CACHE_TTL: Duration = Duration::from_secs(60);
@@ -28,18 +28,8 @@ pub const CHECK_TIMEOUT: Duration = Duration::from_secs(10);
 /// How long a `/health` request waits for a running refresh before answering without it.
 pub const PROBE_WAIT: Duration = Duration::from_secs(2);
 
-/// The budget part of the report.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct BudgetState {
-    pub used: u64,
-    pub limit: u64,
-    pub percent: u8,
-    /// `ok`, `warn` (past the warn percent) or `refuse` (optional reads are refused).
-    pub state: &'static str,
-}
-
 /// The Autotask part of the report.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct AutotaskHealth {
     /// `tenant` or `sandbox`.
@@ -52,12 +42,14 @@ pub struct AutotaskHealth {
     /// Why Autotask is unreachable (the client's redacted error text).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub error: Option<String>,
+    /// Used, limit, remaining, percent and `state` (`ok`, `warn` past the warn percent,
+    /// `refuse` past the refuse percent: optional reads are refused).
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub budget: Option<BudgetState>,
+    pub budget: Option<BudgetUsage>,
 }
 
 /// The whole `/health` answer.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct HealthReport {
     /// `ok`, `degraded` (Autotask unreachable: the process is alive and says so in tool
     /// results) or `draining` (shutting down).
@@ -75,8 +67,6 @@ struct Checked {
 
 struct Inner {
     client: Option<(AutotaskClient, &'static str)>,
-    warn_percent: u8,
-    refuse_percent: u8,
     ttl: Duration,
     cache: std::sync::Mutex<Option<Checked>>,
     /// The refresh in progress, shared by every probe that arrives meanwhile.
@@ -98,55 +88,22 @@ impl std::fmt::Debug for HealthSource {
     }
 }
 
-fn budget_state(t: &Threshold, warn: u8, refuse: u8) -> BudgetState {
-    // A zero threshold means nothing may be sent: report it as fully used.
-    let percent = t
-        .current_timeframe_request_count
-        .saturating_mul(100)
-        .checked_div(t.external_request_threshold)
-        .map_or(100, |p| p.min(100) as u8);
-    let state = if percent >= refuse {
-        "refuse"
-    } else if percent >= warn {
-        "warn"
-    } else {
-        "ok"
-    };
-    BudgetState {
-        used: t.current_timeframe_request_count,
-        limit: t.external_request_threshold,
-        percent,
-        state,
-    }
-}
-
 impl HealthSource {
     /// Liveness only (no Autotask client, e.g. in tests).
     pub fn liveness_only() -> HealthSource {
-        HealthSource::build(None, 75, 90)
+        HealthSource::build(None)
     }
 
-    /// Reports on `client`; `target` is `tenant` or `sandbox`. The percents are the client's
-    /// budget thresholds (`AUTOTASK_BUDGET_WARN_PERCENT` / `_REFUSE_PERCENT`).
-    pub fn with_client(
-        client: AutotaskClient,
-        target: &'static str,
-        warn_percent: u8,
-        refuse_percent: u8,
-    ) -> HealthSource {
-        HealthSource::build(Some((client, target)), warn_percent, refuse_percent)
+    /// Reports on `client`; `target` is `tenant` or `sandbox`. The budget levels use the
+    /// client's own percentages (`AUTOTASK_BUDGET_WARN_PERCENT` / `_REFUSE_PERCENT`).
+    pub fn with_client(client: AutotaskClient, target: &'static str) -> HealthSource {
+        HealthSource::build(Some((client, target)))
     }
 
-    fn build(
-        client: Option<(AutotaskClient, &'static str)>,
-        warn_percent: u8,
-        refuse_percent: u8,
-    ) -> HealthSource {
+    fn build(client: Option<(AutotaskClient, &'static str)>) -> HealthSource {
         HealthSource {
             inner: Arc::new(Inner {
                 client,
-                warn_percent,
-                refuse_percent,
                 ttl: DEFAULT_CACHE_TTL,
                 cache: std::sync::Mutex::new(None),
                 refresh: std::sync::Mutex::new(None),
@@ -228,11 +185,7 @@ impl HealthSource {
                         reachable: Some(true),
                         checked_secs_ago,
                         error: None,
-                        budget: Some(budget_state(
-                            &t,
-                            self.inner.warn_percent,
-                            self.inner.refuse_percent,
-                        )),
+                        budget: Some(client.budget_percents().of(&t)),
                     },
                     Some(Err(reason)) => AutotaskHealth {
                         target,
@@ -264,14 +217,9 @@ impl HealthSource {
 
 /// One reachability check (`GET ThresholdInformation`), bounded by [`CHECK_TIMEOUT`].
 async fn check(client: &AutotaskClient) -> Checked {
+    // The client records the budget metrics itself when ThresholdInformation answers.
     let result = match tokio::time::timeout(CHECK_TIMEOUT, client.threshold()).await {
-        Ok(Ok(t)) => {
-            metrics::record_budget(
-                t.current_timeframe_request_count,
-                t.external_request_threshold,
-            );
-            Ok(t)
-        }
+        Ok(Ok(t)) => Ok(t),
         Ok(Err(e)) => Err(e.to_string()),
         Err(_) => Err(format!(
             "no answer from Autotask within {} s",
@@ -323,67 +271,52 @@ pub async fn run_healthcheck(args: HealthcheckArgs) -> std::process::ExitCode {
     }
 }
 
-/// `autotask-mcp healthcheck`: GETs `http://{host}:{port}/health` with a bare HTTP/1.1
-/// request and succeeds on status 200. `host` is where the server listens; a wildcard bind
-/// (`0.0.0.0`, `::`) is probed on loopback.
+/// `autotask-mcp healthcheck`: GETs `http://{host}:{port}/health` with reqwest and succeeds
+/// on status 200. `host` is where the server listens; a wildcard bind (`0.0.0.0`, `::`) is
+/// probed on loopback.
 pub async fn probe(host: &str, port: u16, timeout: Duration) -> Result<(), String> {
-    use tokio::io::{AsyncReadExt, AsyncWriteExt};
     let target = match host.trim() {
         "" | "0.0.0.0" | "localhost" => "127.0.0.1".to_string(),
-        "::" | "[::]" | "::1" | "[::1]" => "::1".to_string(),
-        other => other
-            .trim_start_matches('[')
-            .trim_end_matches(']')
-            .to_string(),
+        "::" | "[::]" | "::1" | "[::1]" => "[::1]".to_string(),
+        other if other.contains(':') && !other.starts_with('[') => format!("[{other}]"),
+        other => other.to_string(),
     };
-    let request = async {
-        let mut stream = tokio::net::TcpStream::connect((target.as_str(), port))
-            .await
-            .map_err(|e| format!("cannot connect to {target}:{port}: {e}"))?;
-        stream
-            .write_all(
-                b"GET /health HTTP/1.1\r\nHost: localhost\r\nUser-Agent: autotask-mcp-healthcheck\r\nConnection: close\r\n\r\n",
-            )
-            .await
-            .map_err(|e| format!("cannot send the request: {e}"))?;
-        let mut answer = Vec::new();
-        stream
-            .read_to_end(&mut answer)
-            .await
-            .map_err(|e| format!("cannot read the answer: {e}"))?;
-        let text = String::from_utf8_lossy(&answer);
-        let status_line = text.lines().next().unwrap_or_default().to_string();
-        if status_line.split_whitespace().nth(1) == Some("200") {
-            Ok(())
-        } else {
-            Err(format!("/health answered `{status_line}`"))
-        }
-    };
-    tokio::time::timeout(timeout, request).await.map_err(|_| {
-        format!(
-            "no answer from {target}:{port} within {} s",
-            timeout.as_secs()
-        )
-    })?
+    let url = format!("http://{target}:{port}/health");
+    // reqwest is built without a default TLS provider; plain HTTP needs none, but building a
+    // client does.
+    let _ = rustls::crypto::ring::default_provider().install_default();
+    let client = reqwest::Client::builder()
+        .timeout(timeout)
+        .no_proxy()
+        .redirect(reqwest::redirect::Policy::none())
+        .user_agent("autotask-mcp-healthcheck")
+        .build()
+        .map_err(|e| format!("cannot build the HTTP client: {e}"))?;
+    let response = client
+        .get(&url)
+        // The Host check allows loopback names whatever address the probe uses.
+        .header(reqwest::header::HOST, format!("localhost:{port}"))
+        .send()
+        .await
+        .map_err(|e| {
+            if e.is_timeout() {
+                format!(
+                    "no answer from {target}:{port} within {} s",
+                    timeout.as_secs()
+                )
+            } else {
+                format!("cannot connect to {url}: {}", e.without_url())
+            }
+        })?;
+    match response.status().as_u16() {
+        200 => Ok(()),
+        status => Err(format!("/health answered HTTP {status}")),
+    }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn budget_states_follow_the_percents() {
-        let t = |used| Threshold {
-            external_request_threshold: 10_000,
-            request_threshold_timeframe: 60,
-            current_timeframe_request_count: used,
-        };
-        assert_eq!(budget_state(&t(124), 75, 90).state, "ok");
-        assert_eq!(budget_state(&t(124), 75, 90).percent, 1);
-        assert_eq!(budget_state(&t(7_500), 75, 90).state, "warn");
-        assert_eq!(budget_state(&t(9_500), 75, 90).state, "refuse");
-        assert_eq!(budget_state(&t(20_000), 75, 90).percent, 100);
-    }
 
     #[tokio::test]
     async fn liveness_only_reports_ok_then_draining() {

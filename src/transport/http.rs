@@ -8,7 +8,8 @@
 //! `/mcp` and `/metrics` sit behind, outermost first: Host/Origin allow-lists (403), the bearer
 //! token (401 + `WWW-Authenticate: Bearer`), a request body limit (413), a request timeout
 //! (503), and a concurrency limit (requests wait for a slot). Connections are served by
-//! hyper with a header read timeout (slow-header clients are cut off). Shutdown is graceful:
+//! hyper with a header read timeout (slow-header clients are cut off), and closed after the
+//! same time without a request in progress whatever they sent (`connection`). Shutdown is graceful:
 //! on the shutdown token the listener closes, `/health` turns 503 `draining`, in-flight
 //! requests finish (bounded by the request timeout), then rmcp's own token is cancelled.
 
@@ -17,6 +18,7 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use axum::Router;
+use axum::body::Body;
 use axum::extract::{ConnectInfo, Request, State};
 use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
@@ -34,7 +36,9 @@ use tower::limit::ConcurrencyLimitLayer;
 use tower_http::timeout::{RequestBodyTimeoutLayer, TimeoutLayer};
 
 use super::auth::{BearerToken, Verdict};
+use super::connection::{self, Activity, Guarded};
 use super::health::HealthSource;
+use super::mcp_gate::{self, Gate};
 use super::origin::AllowLists;
 use crate::config::{Config, HttpConfig};
 use crate::metrics;
@@ -90,18 +94,20 @@ fn jsonrpc_error(status: StatusCode, code: i64, message: &str) -> Response {
 /// `/metrics` skips the Host check only: Prometheus scrapes pods by IP address, and a
 /// rebinding browser has neither the token nor an allowed Origin.
 async fn guard(State(guard): State<Guard>, req: Request, next: Next) -> Response {
-    let checked = if req.uri().path() == "/metrics" {
-        guard.allow.check_origin(req.headers())
-    } else {
-        guard.allow.check(req.uri(), req.headers())
-    };
+    let checked = AllowLists::check_single(req.headers()).and_then(|()| {
+        if req.uri().path() == "/metrics" {
+            guard.allow.check_origin(req.headers())
+        } else {
+            guard.allow.check(req.uri(), req.headers())
+        }
+    });
     if let Err(rejection) = checked {
         tracing::warn!(
             path = req.uri().path(),
             reason = ?rejection,
-            "refused a request: Host or Origin not allowed (possible DNS rebinding)"
+            "refused a request: Host or Origin not allowed or repeated (possible DNS rebinding)"
         );
-        return jsonrpc_error(StatusCode::FORBIDDEN, -32600, rejection.message());
+        return jsonrpc_error(rejection.status(), -32600, rejection.message());
     }
     match guard
         .token
@@ -276,6 +282,12 @@ fn validate(http: &HttpConfig) -> Result<Guard, TransportError> {
             "AUTOTASK_HTTP_MAX_CONCURRENCY must be at least 1".into(),
         ));
     }
+    if http.max_result_bytes == 0 || http.max_bytes_in_flight < http.max_result_bytes {
+        return Err(TransportError::Config(format!(
+            "AUTOTASK_HTTP_MAX_BYTES_IN_FLIGHT ({}) must be at least AUTOTASK_MAX_RESULT_BYTES ({}), which must be above 0",
+            http.max_bytes_in_flight, http.max_result_bytes
+        )));
+    }
     if http.max_body_bytes == 0 {
         return Err(TransportError::Config(
             "AUTOTASK_HTTP_MAX_BODY_BYTES must be at least 1".into(),
@@ -307,8 +319,14 @@ where
         rmcp_config(http, allow.as_ref(), mcp_shutdown),
     );
     let guard_state = Guard { allow, token };
+    let gate = Gate::new(
+        http.max_body_bytes,
+        http.max_result_bytes,
+        http.max_bytes_in_flight,
+    );
     let protected = Router::new()
         .route_service("/mcp", mcp)
+        .route_layer(middleware::from_fn_with_state(gate, mcp_gate::gate))
         .route("/metrics", get(metrics_text))
         .layer(
             ServiceBuilder::new()
@@ -410,18 +428,36 @@ where
                 continue;
             }
         };
-        let service =
-            tower::ServiceExt::map_request(app.clone(), move |mut req: http::Request<_>| {
-                req.extensions_mut().insert(ConnectInfo(peer));
-                req
-            });
+        // Every request counts as in progress on its connection until its answer has been
+        // sent; a connection without one for the header read timeout is closed.
+        let activity = Arc::new(Activity::default());
+        let (app, counted) = (app.clone(), Arc::clone(&activity));
+        let service = tower::service_fn(move |mut req: http::Request<hyper::body::Incoming>| {
+            let guard = counted.start();
+            req.extensions_mut().insert(ConnectInfo(peer));
+            let app = app.clone();
+            async move {
+                let response = tower::ServiceExt::oneshot(app, req).await?;
+                Ok::<_, std::convert::Infallible>(
+                    response.map(|body| Body::new(Guarded::new(body, guard))),
+                )
+            }
+        });
         let connection = builder
             .serve_connection_with_upgrades(TokioIo::new(stream), TowerToHyperService::new(service))
             .into_owned();
         let connection = graceful.watch(connection);
+        let idle = connection::idle(activity, header_read_timeout(http), shutdown.clone());
         tokio::spawn(async move {
-            if let Err(e) = connection.await {
-                tracing::debug!(error = %e, %peer, "connection ended with an error");
+            tokio::select! {
+                result = connection => {
+                    if let Err(e) = result {
+                        tracing::debug!(error = %e, %peer, "connection ended with an error");
+                    }
+                }
+                () = idle => {
+                    tracing::debug!(%peer, "closed a connection without a request in progress");
+                }
             }
         });
     }
@@ -449,11 +485,8 @@ where
 pub async fn run(config: Config) -> Result<(), String> {
     super::init_logging(config.log_format);
     let backend = super::backend(&config).await?;
-    let (warn, refuse) = config.autotask.as_ref().map_or((75, 90), |a| {
-        (a.budget_warn_percent, a.budget_refuse_percent)
-    });
     let target = if config.sandbox { "sandbox" } else { "tenant" };
-    let health = HealthSource::with_client(backend.state.client.clone(), target, warn, refuse);
+    let health = HealthSource::with_client(backend.state.client.clone(), target);
     if config.sandbox {
         tracing::info!("serving the sandbox's demo tenant: no real Autotask data is reachable");
     }

@@ -5,8 +5,11 @@
 //! sandbox in sandbox mode.
 
 pub mod auth;
+pub mod connection;
 pub mod health;
 pub mod http;
+pub mod jsonrpc;
+pub mod mcp_gate;
 pub mod origin;
 pub mod stdio;
 
@@ -32,26 +35,25 @@ pub struct Backend {
 /// Builds the shared state: the Autotask client for the configured tenant, or for an
 /// in-process sandbox started here.
 pub async fn backend(config: &Config) -> Result<Backend, String> {
-    let (autotask, sandbox) = match (&config.autotask, config.sandbox) {
-        (_, true) => {
-            let sandbox = crate::sandbox::Sandbox::start(crate::sandbox::SandboxOptions {
-                seed: config.sandbox_seed,
-                ..Default::default()
-            })
-            .await
-            .map_err(|e| format!("cannot start the sandbox: {e}"))?;
-            let creds = sandbox.credentials();
-            let autotask = AutotaskConfig::with_defaults(
-                Credentials::new(&creds.username, &creds.secret, &creds.integration_code),
-                Some(sandbox.base_url()),
-            );
-            tracing::info!(url = %sandbox.base_url(), "sandbox started (demo tenant)");
-            (autotask, Some(sandbox))
-        }
-        (Some(autotask), false) => (autotask.clone(), None),
-        (None, false) => {
-            return Err("no Autotask credentials: set AUTOTASK_USERNAME, AUTOTASK_SECRET and AUTOTASK_INTEGRATION_CODE, or run with --sandbox".into());
-        }
+    let (autotask, sandbox) = if config.sandbox {
+        let sandbox = crate::sandbox::Sandbox::start(crate::sandbox::SandboxOptions {
+            seed: config.sandbox_seed,
+            ..Default::default()
+        })
+        .await
+        .map_err(|e| format!("cannot start the sandbox: {e}"))?;
+        // The sandbox's credentials are random per process and never logged, so the loopback
+        // URL below does not let another local user write behind a read-only server.
+        let creds = sandbox.credentials();
+        let autotask = AutotaskConfig {
+            credentials: Credentials::new(&creds.username, &creds.secret, &creds.integration_code),
+            api_url: Some(sandbox.base_url()),
+            ..config.autotask.clone()
+        };
+        tracing::info!(url = %sandbox.base_url(), "sandbox started (demo tenant)");
+        (autotask, Some(sandbox))
+    } else {
+        (config.autotask.clone(), None)
     };
     let settings = crate::tools::Settings::from_config(config, &autotask.credentials)?;
     let client = AutotaskClient::new(autotask).map_err(|e| e.to_string())?;

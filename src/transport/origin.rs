@@ -45,16 +45,30 @@ enum OriginEntry {
     },
 }
 
-/// Why a request was refused (the text of the 403 body).
+/// Why a request was refused (the text of the 403 body, or 400 for a duplicate header).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Rejection {
     Host,
     Origin,
+    /// More than one `Host` or `Origin` header: which one counts would be a guess.
+    Duplicate(&'static str),
 }
 
 impl Rejection {
+    /// The HTTP status of the refusal.
+    pub fn status(self) -> http::StatusCode {
+        match self {
+            Rejection::Duplicate(_) => http::StatusCode::BAD_REQUEST,
+            _ => http::StatusCode::FORBIDDEN,
+        }
+    }
+
     pub fn message(self) -> &'static str {
         match self {
+            Rejection::Duplicate("Host") => {
+                "Bad Request: more than one Host header; send exactly one"
+            }
+            Rejection::Duplicate(_) => "Bad Request: more than one Origin header; send at most one",
             Rejection::Host => {
                 "Forbidden: Host header is not allowed (add the server's public name to AUTOTASK_HTTP_ALLOWED_HOSTS)"
             }
@@ -73,11 +87,17 @@ pub struct AllowLists {
     origins: Vec<OriginEntry>,
 }
 
+/// A configured host name: brackets and a trailing dot dropped, lower case.
 fn normalize_host(host: &str) -> String {
-    host.trim()
-        .trim_start_matches('[')
+    request_host(host.trim().trim_end_matches('.'))
+}
+
+/// A host as a request names it, compared the way rmcp's own check does (brackets dropped,
+/// lower case, nothing else): `localhost.` is not `localhost` for either check, so the two
+/// checks always agree and a refusal is always ours (JSON-RPC), never rmcp's plain text.
+fn request_host(host: &str) -> String {
+    host.trim_start_matches('[')
         .trim_end_matches(']')
-        .trim_end_matches('.')
         .to_ascii_lowercase()
 }
 
@@ -144,17 +164,19 @@ fn parse_origin_entry(raw: &str) -> Result<OriginEntry, String> {
     })
 }
 
-/// Parses a request's `Origin` value into (scheme, host, port).
+/// Parses a request's `Origin` value into (scheme, host, port), as rmcp does (an `http`
+/// URI, no further normalisation: `http://2130706433` is not loopback for either check).
 fn parse_request_origin(value: &str) -> Option<OriginEntry> {
     let value = value.trim();
     if value.eq_ignore_ascii_case("null") {
         return Some(OriginEntry::Null);
     }
-    let url = url::Url::parse(value).ok()?;
-    let scheme = url.scheme().to_ascii_lowercase();
-    let port = url.port().or_else(|| default_port(&scheme))?;
+    let uri = http::Uri::try_from(value).ok()?;
+    let scheme = uri.scheme_str()?.to_ascii_lowercase();
+    let authority = uri.authority()?;
+    let port = authority.port_u16().or_else(|| default_port(&scheme))?;
     Some(OriginEntry::Tuple {
-        host: normalize_host(url.host_str()?),
+        host: request_host(authority.host()),
         scheme,
         port: PortRule::Exact(port),
     })
@@ -227,7 +249,7 @@ impl AllowLists {
         let Some(entries) = &self.hosts else {
             return true;
         };
-        let host = normalize_host(host);
+        let host = request_host(host);
         entries
             .iter()
             .any(|e| e.host == host && e.port.is_none_or(|p| Some(p) == port))
@@ -259,6 +281,20 @@ impl AllowLists {
     pub fn check(&self, uri: &http::Uri, headers: &HeaderMap) -> Result<(), Rejection> {
         self.check_host(uri, headers)?;
         self.check_origin(headers)
+    }
+
+    /// Refuses a second `Host` or `Origin` header (whichever of the copies a check or a
+    /// proxy would read is a guess an attacker can exploit).
+    pub fn check_single(headers: &HeaderMap) -> Result<(), Rejection> {
+        for (name, label) in [
+            (http::header::HOST, "Host"),
+            (http::header::ORIGIN, "Origin"),
+        ] {
+            if headers.get_all(&name).iter().nth(1).is_some() {
+                return Err(Rejection::Duplicate(label));
+            }
+        }
+        Ok(())
     }
 
     /// Checks the `Host` header (or the URI authority, for HTTP/2).

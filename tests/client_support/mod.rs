@@ -48,3 +48,69 @@ pub fn secret_values(sandbox: &Sandbox) -> [String; 3] {
 pub fn all_rows() -> serde_json::Value {
     serde_json::json!({"filter": [{"op": "exist", "field": "id"}]})
 }
+
+/// Credentials with the characters serializers escape (`+`, `<`, `&`, `"`), for redaction
+/// tests. ASCII only: anything else cannot be sent in an HTTP header.
+pub const ESCAPABLE_CREDENTIALS: [&str; 3] = ["api+user@example.com", "S3cr+t/V<l\"u&e", "CODE+27"];
+
+/// The forms a server may echo a credential in inside a JSON string: .NET's default escaping
+/// (`+`, `<`, `>`, `&`, `'` and `"` as `\u002B`…), every character escaped (upper- and lower-
+/// case hex digits).
+pub fn escaped_forms(value: &str) -> Vec<String> {
+    let all = |upper: bool| -> String {
+        value
+            .encode_utf16()
+            .map(|u| {
+                if upper {
+                    format!("\\u{u:04X}")
+                } else {
+                    format!("\\u{u:04x}")
+                }
+            })
+            .collect()
+    };
+    let dotnet: String = value
+        .chars()
+        .map(|c| match c {
+            '+' | '<' | '>' | '&' | '\'' | '"' => format!("\\u{:04X}", c as u32),
+            c => c.to_string(),
+        })
+        .collect();
+    vec![dotnet, all(true), all(false)]
+}
+
+/// Asserts `text` holds no credential: plain, in another case, percent-encoded or escaped.
+pub fn assert_no_credential(text: &str, secrets: &[&str], what: &str) {
+    let lower = text.to_ascii_lowercase();
+    for secret in secrets {
+        assert!(!text.contains(secret), "{what} leaks {secret}: {text}");
+        assert!(
+            !lower.contains(&secret.to_ascii_lowercase()),
+            "{what} leaks {secret} (other case): {text}"
+        );
+        let encoded: String = url::form_urlencoded::byte_serialize(secret.as_bytes()).collect();
+        assert!(
+            !text.contains(&encoded),
+            "{what} leaks {secret} percent-encoded: {text}"
+        );
+        for form in escaped_forms(secret) {
+            assert!(
+                !text.contains(&form),
+                "{what} leaks {secret} escaped: {text}"
+            );
+        }
+    }
+}
+
+/// An `{"errors": [...]}` body echoing the three credentials in one escaped form (`form` is
+/// an index into [`escaped_forms`]).
+pub fn echoing_escaped_body(secrets: &[&str], form: usize) -> String {
+    let parts: Vec<String> = secrets
+        .iter()
+        .map(|s| escaped_forms(s).swap_remove(form))
+        .collect();
+    format!(
+        r#"{{"errors":["user {} secret {} code {} was refused"]}}"#,
+        parts[0], parts[1], parts[2]
+    )
+}

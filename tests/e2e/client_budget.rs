@@ -98,10 +98,10 @@ async fn the_governor_refuses_background_reads_at_90_percent() {
     let body =
         serde_json::json!({"companyID": 0, "title": "still allowed", "status": 1, "priority": 2});
     assert!(client.create("Tickets", &body).await.unwrap() > 0);
-    let state = client.budget_state();
-    assert_eq!(state.level, BudgetLevel::Refuse);
-    assert_eq!(state.limit, Some(10_000));
-    assert!(state.percent.is_some_and(|p| p >= 90));
+    let usage = client.budget_state().usage.expect("the budget was read");
+    assert_eq!(usage.level, BudgetLevel::Refuse);
+    assert_eq!(usage.limit, 10_000);
+    assert!(usage.percent >= 90.0, "{usage:?}");
     // ThresholdInformation was read once, not once per call.
     assert_eq!(
         sandbox.stats().count(Some("GET"), "thresholdinformation"),
@@ -120,8 +120,11 @@ async fn the_governor_warns_from_75_percent_but_admits_background_reads() {
         .unwrap();
     assert_eq!(page.items.len(), 3);
     let state = client.budget_state();
-    assert_eq!(state.level, BudgetLevel::Warn);
-    assert_eq!(serde_json::to_value(&state).unwrap()["level"], "warn");
+    assert_eq!(state.level(), BudgetLevel::Warn);
+    assert_eq!(
+        serde_json::to_value(&state).unwrap()["usage"]["state"],
+        "warn"
+    );
 }
 
 #[tokio::test]
@@ -129,7 +132,7 @@ async fn a_healthy_budget_is_read_at_most_once_a_minute() {
     let sandbox = sandbox().await;
     let client = client(&sandbox);
     assert_eq!(
-        client.budget_state().used,
+        client.budget_state().usage,
         None,
         "unknown before the first read"
     );
@@ -143,17 +146,17 @@ async fn a_healthy_budget_is_read_at_most_once_a_minute() {
         sandbox.stats().count(Some("GET"), "thresholdinformation"),
         1
     );
-    let state = client.budget_state();
-    assert_eq!(state.level, BudgetLevel::Ok);
-    assert_eq!(state.limit, Some(10_000));
+    let usage = client.budget_state().usage.expect("the budget was read");
+    assert_eq!(usage.level, BudgetLevel::Ok);
+    assert_eq!(usage.limit, 10_000);
     // The sandbox counted the threshold read and the five counts; the state adds the
     // requests sent since its last read.
-    assert!(state.used.is_some_and(|u| u >= 5), "{state:?}");
+    assert!(usage.used >= 5, "{usage:?}");
     // An explicit threshold() call reads it again and refreshes the state.
     let threshold = client.threshold().await.unwrap();
     assert_eq!(threshold.external_request_threshold, 10_000);
     assert_eq!(
-        client.budget_state().used,
+        client.budget_state().usage.map(|u| u.used),
         Some(threshold.current_timeframe_request_count)
     );
 }

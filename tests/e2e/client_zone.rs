@@ -213,10 +213,14 @@ async fn a_write_that_gets_a_401_is_not_resent_but_the_zone_is_looked_up_again()
 
 #[tokio::test]
 async fn a_tenant_that_moved_zones_is_followed_after_one_401() {
-    // Two sandboxes with the same seed (same tenant, same credentials) play the old and the
-    // new zone; the old one also answers zone lookups.
+    // Two sandboxes with the same seed and credentials (one tenant) play the old and the new
+    // zone; the old one also answers zone lookups.
     let old_zone = sandbox().await;
-    let new_zone = sandbox().await;
+    let new_zone = crate::client_support::sandbox_with(autotask_mcp::sandbox::SandboxOptions {
+        credentials: Some(old_zone.credentials()),
+        ..Default::default()
+    })
+    .await;
     let client = client(&old_zone);
     client
         .count("Companies", &all_rows(), ReadIntent::Explicit)

@@ -17,7 +17,7 @@ async fn the_real_server_answers_over_http_against_the_sandbox() {
     let creds = sandbox.credentials();
     let autotask = sandbox_client(&sandbox);
     let state = Arc::new(ServerState::new(autotask.clone(), vec![5], false));
-    let health = HealthSource::with_client(autotask, "sandbox", 75, 90);
+    let health = HealthSource::with_client(autotask, "sandbox");
     let server = serve_real(state, health).await;
     let base = server.base.clone();
 

@@ -232,7 +232,7 @@ async fn full_mcp_exchange_through_the_rmcp_http_client() {
         .iter()
         .map(|t| t.name.to_string())
         .collect();
-    assert_eq!(names, ["echo", "slow"]);
+    assert_eq!(names, ["echo", "hold", "slow"]);
     let result = client
         .call_tool(
             CallToolRequestParams::new("echo").with_arguments(args(serde_json::json!({
@@ -362,7 +362,7 @@ async fn health_reports_reachability_and_budget_from_a_cached_check() {
     let credentials = Credentials::new("api-user@example.com", secret, "INTEGRATION-CODE-XYZ");
     let autotask =
         AutotaskClient::new(AutotaskConfig::with_defaults(credentials, Some(base))).unwrap();
-    let health = HealthSource::with_client(autotask, "tenant", 75, 90);
+    let health = HealthSource::with_client(autotask, "tenant");
     let server = start(http_config(), health).await;
     let mut last = serde_json::Value::Null;
     for _ in 0..5 {
@@ -387,7 +387,8 @@ async fn health_reports_reachability_and_budget_from_a_cached_check() {
     assert_eq!(last["autotask"]["target"], "tenant");
     assert_eq!(last["autotask"]["reachable"], true);
     assert_eq!(last["autotask"]["budget"]["used"], 8000);
-    assert_eq!(last["autotask"]["budget"]["percent"], 80);
+    assert_eq!(last["autotask"]["budget"]["percent"], 80.0);
+    assert_eq!(last["autotask"]["budget"]["remaining"], 2000);
     assert_eq!(last["autotask"]["budget"]["state"], "warn");
     // Five probes, one Autotask request: the answer is cached.
     assert_eq!(calls.load(std::sync::atomic::Ordering::SeqCst), 1);
@@ -401,7 +402,7 @@ async fn a_slow_autotask_does_not_hold_up_health() {
     let credentials = Credentials::new("api-user@example.com", "s3cr3t-value", "CODE-123");
     let autotask =
         AutotaskClient::new(AutotaskConfig::with_defaults(credentials, Some(base))).unwrap();
-    let health = HealthSource::with_client(autotask, "tenant", 75, 90);
+    let health = HealthSource::with_client(autotask, "tenant");
     let server = start(http_config(), health).await;
     for _ in 0..3 {
         let resp = plain_client()
@@ -431,7 +432,7 @@ async fn health_says_degraded_when_autotask_is_unreachable() {
         Some(format!("http://127.0.0.1:{port}/ATServicesRest/")),
     ))
     .unwrap();
-    let health = HealthSource::with_client(autotask, "tenant", 75, 90);
+    let health = HealthSource::with_client(autotask, "tenant");
     let server = start(http_config(), health).await;
     // The client retries the read with backoff, so the first probes may see no result yet.
     let mut text = String::new();
@@ -539,7 +540,7 @@ async fn a_2026_07_28_client_works_through_the_same_endpoint() {
         .iter()
         .map(|t| t.name.to_string())
         .collect();
-    assert_eq!(names, ["echo", "slow"]);
+    assert_eq!(names, ["echo", "hold", "slow"]);
     let result = client
         .call_tool(
             CallToolRequestParams::new("echo")

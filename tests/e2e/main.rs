@@ -19,6 +19,8 @@ mod client_reads_retry;
 mod client_writes;
 mod client_zone;
 mod entity_roundtrip;
+mod hardening_client;
+mod hardening_transport;
 mod http_load;
 mod http_sandbox;
 mod http_shutdown;

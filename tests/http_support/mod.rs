@@ -36,6 +36,11 @@ pub async fn wait_for_slow(ms: u64) {
     .expect("the slow call reaches the handler");
 }
 
+/// `hold` calls running now, and the most seen at once (only the bytes-in-flight test uses
+/// `hold`).
+pub static HOLD_RUNNING: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+pub static HOLD_MAX: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+
 pub const TOKEN: &str = "test-token-0123456789abcdef";
 pub const WRONG_TOKEN: &str = "wrong-token-9876543210fedcba";
 
@@ -57,6 +62,15 @@ impl TestServer {
                     "type": "object",
                     "properties": {"text": {"type": "string"}},
                     "required": ["text"]
+                })),
+            ),
+            Tool::new(
+                "hold",
+                "Holds for `ms` milliseconds, counting how many run at once",
+                schema(serde_json::json!({
+                    "type": "object",
+                    "properties": {"ms": {"type": "integer"}},
+                    "required": ["ms"]
                 })),
             ),
             Tool::new(
@@ -106,6 +120,15 @@ impl ServerHandler for TestServer {
                     .to_string();
                 CallToolResult::success(vec![ContentBlock::text(text)])
             }
+            "hold" => {
+                use std::sync::atomic::Ordering;
+                let ms = args.get("ms").and_then(|v| v.as_u64()).unwrap_or(0);
+                let now = HOLD_RUNNING.fetch_add(1, Ordering::SeqCst) + 1;
+                HOLD_MAX.fetch_max(now, Ordering::SeqCst);
+                tokio::time::sleep(Duration::from_millis(ms)).await;
+                HOLD_RUNNING.fetch_sub(1, Ordering::SeqCst);
+                CallToolResult::success(vec![ContentBlock::text("held")])
+            }
             "slow" => {
                 let ms = args.get("ms").and_then(|v| v.as_u64()).unwrap_or(0);
                 SLOW_STARTED.lock().unwrap().push(ms);
@@ -134,6 +157,8 @@ pub fn http_config() -> HttpConfig {
         max_body_bytes: 4 * 1024 * 1024,
         request_timeout: Duration::from_secs(60),
         max_concurrency: 64,
+        max_result_bytes: autotask_mcp::config::DEFAULT_MAX_RESULT_BYTES,
+        max_bytes_in_flight: autotask_mcp::config::DEFAULT_MAX_BYTES_IN_FLIGHT,
     }
 }
 
