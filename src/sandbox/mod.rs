@@ -2,18 +2,22 @@
 //! registry, serving a deterministic demo tenant over HTTP on 127.0.0.1. Tests, benchmarks and
 //! users run against it instead of a live tenant.
 //!
-//! Files, one concern each: `routes` (path → endpoint, request pipeline), `handlers`
-//! (metadata, queries, reads, writes), `auth`, `store`, `query`, `validate`, `picklists`,
-//! `seed`, `faults`, `stats`, `throttle`, `wire` (datetimes and error shapes), `cli`.
+//! Files, one concern each: `endpoint` (path → endpoint), `routes` (the request pipeline),
+//! `handlers` (metadata, queries, reads, writes), `shared` (the state they share), `auth`,
+//! `store`, `query`, `validate`, `picklists`, `seed`, `faults`, `stats`, `throttle`, `wire`
+//! (datetimes and error shapes), `cli`. Dependencies run one way: `mod` → `routes` →
+//! `handlers` → `endpoint`, `shared` and the data modules; none of them imports `mod`.
 
 mod auth;
 pub mod cli;
+mod endpoint;
 mod faults;
 mod handlers;
 pub mod picklists;
 mod query;
 mod routes;
 pub mod seed;
+mod shared;
 mod stats;
 mod store;
 mod throttle;
@@ -24,40 +28,9 @@ use std::sync::Arc;
 use std::time::Duration;
 
 pub use faults::{FaultResponse, FaultRule, Faults};
+pub use shared::SandboxOptions;
+use shared::Shared;
 pub use stats::Stats;
-
-/// How a sandbox behaves.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct SandboxOptions {
-    /// Seed of the demo tenant (and of the API user's credentials).
-    pub seed: u64,
-    /// Port on 127.0.0.1; 0 picks a free one.
-    pub port: u16,
-    /// Add Autotask's latency tiers (+0.5 s from 50 % of the threshold, +1 s from 75 %).
-    pub latency_tiers: bool,
-    /// Requests per rolling hour before 429.
-    pub hourly_threshold: u64,
-    /// Concurrent requests per (integration code, entity endpoint).
-    pub thread_limit: usize,
-    /// HTTP status of a thread-limit rejection (`Itgenatr005`).
-    pub thread_limit_status: u16,
-    /// `Retry-After` seconds on 429 and thread-limit answers; `None` sends none.
-    pub retry_after_secs: Option<u64>,
-}
-
-impl Default for SandboxOptions {
-    fn default() -> Self {
-        SandboxOptions {
-            seed: 42,
-            port: 0,
-            latency_tiers: false,
-            hourly_threshold: 10_000,
-            thread_limit: 3,
-            thread_limit_status: 429,
-            retry_after_secs: None,
-        }
-    }
-}
 
 /// The sandbox's API user. Not secret-grade, but still never logged; `Debug` redacts.
 #[derive(Clone, PartialEq, Eq)]
@@ -71,20 +44,6 @@ impl std::fmt::Debug for SandboxCredentials {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str("SandboxCredentials { .. }")
     }
-}
-
-/// State shared by the request handlers.
-pub(crate) struct Shared {
-    options: SandboxOptions,
-    user: auth::ApiUser,
-    /// `http://127.0.0.1:PORT`
-    origin: String,
-    /// `http://127.0.0.1:PORT/ATServicesRest/`
-    base_url: String,
-    store: store::Store,
-    faults: Faults,
-    stats: Stats,
-    throttle: throttle::Throttle,
 }
 
 /// A running sandbox. Dropping it stops the server too; `shutdown` waits for it.

@@ -28,6 +28,7 @@ mod mcp_stdio;
 mod mcp_tools;
 mod registry_facts;
 mod sandbox_cli_refresh;
+mod sandbox_modules;
 mod sandbox_queries;
 mod sandbox_route_walk;
 mod sandbox_routing;

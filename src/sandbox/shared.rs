@@ -1,0 +1,57 @@
+//! How a sandbox behaves (`SandboxOptions`) and the state every request of one sandbox
+//! shares: options, the API user, addresses, the data
+//! store, fault rules, statistics and the throttle. Its own module so the request pipeline and
+//! the handlers depend on it without depending on `mod` (which depends on them).
+
+use super::auth::ApiUser;
+use super::faults::Faults;
+use super::stats::Stats;
+use super::store::Store;
+use super::throttle::Throttle;
+
+/// State shared by the request handlers.
+pub(crate) struct Shared {
+    pub(super) options: SandboxOptions,
+    pub(super) user: ApiUser,
+    /// `http://127.0.0.1:PORT`
+    pub(super) origin: String,
+    /// `http://127.0.0.1:PORT/ATServicesRest/`
+    pub(super) base_url: String,
+    pub(super) store: Store,
+    pub(super) faults: Faults,
+    pub(super) stats: Stats,
+    pub(super) throttle: Throttle,
+}
+
+/// How a sandbox behaves.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SandboxOptions {
+    /// Seed of the demo tenant (and of the API user's credentials).
+    pub seed: u64,
+    /// Port on 127.0.0.1; 0 picks a free one.
+    pub port: u16,
+    /// Add Autotask's latency tiers (+0.5 s from 50 % of the threshold, +1 s from 75 %).
+    pub latency_tiers: bool,
+    /// Requests per rolling hour before 429.
+    pub hourly_threshold: u64,
+    /// Concurrent requests per (integration code, entity endpoint).
+    pub thread_limit: usize,
+    /// HTTP status of a thread-limit rejection (`Itgenatr005`).
+    pub thread_limit_status: u16,
+    /// `Retry-After` seconds on 429 and thread-limit answers; `None` sends none.
+    pub retry_after_secs: Option<u64>,
+}
+
+impl Default for SandboxOptions {
+    fn default() -> Self {
+        SandboxOptions {
+            seed: 42,
+            port: 0,
+            latency_tiers: false,
+            hourly_threshold: 10_000,
+            thread_limit: 3,
+            thread_limit_status: 429,
+            retry_after_secs: None,
+        }
+    }
+}
