@@ -12,6 +12,8 @@ mod auth;
 pub mod cli;
 mod endpoint;
 mod faults;
+#[cfg(feature = "fuzzing")]
+pub mod fuzzing;
 mod handlers;
 pub mod picklists;
 mod query;
@@ -66,18 +68,7 @@ impl Sandbox {
     pub async fn start(options: SandboxOptions) -> std::io::Result<Sandbox> {
         let listener = tokio::net::TcpListener::bind(("127.0.0.1", options.port)).await?;
         let port = listener.local_addr()?.port();
-        let origin = format!("http://127.0.0.1:{port}");
-        let seeded = seed::generate(options.seed);
-        let shared = Arc::new(Shared {
-            user: auth::ApiUser::for_seed(options.seed),
-            base_url: format!("{origin}/ATServicesRest/"),
-            origin,
-            store: store::Store::new(seeded.data),
-            faults: Faults::default(),
-            stats: Stats::default(),
-            throttle: throttle::Throttle::new(options.hourly_threshold),
-            options,
-        });
+        let shared = Arc::new(Shared::new(options, format!("http://127.0.0.1:{port}")));
         let app = routes::router(Arc::clone(&shared));
         let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
         let task = tokio::spawn(async move {

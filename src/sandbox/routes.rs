@@ -85,7 +85,7 @@ async fn handle(
     }
 }
 
-async fn answer(
+pub(super) async fn answer(
     shared: Arc<Shared>,
     method: Method,
     uri: Uri,

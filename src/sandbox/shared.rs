@@ -5,6 +5,7 @@
 
 use super::auth::ApiUser;
 use super::faults::Faults;
+use super::seed;
 use super::stats::Stats;
 use super::store::Store;
 use super::throttle::Throttle;
@@ -21,6 +22,23 @@ pub(crate) struct Shared {
     pub(super) faults: Faults,
     pub(super) stats: Stats,
     pub(super) throttle: Throttle,
+}
+
+impl Shared {
+    /// Seeds the demo tenant of `options.seed`; `origin` is `http://127.0.0.1:PORT`.
+    pub(super) fn new(options: SandboxOptions, origin: String) -> Shared {
+        let seeded = seed::generate(options.seed);
+        Shared {
+            user: ApiUser::for_seed(options.seed),
+            base_url: format!("{origin}/ATServicesRest/"),
+            origin,
+            store: Store::new(seeded.data),
+            faults: Faults::default(),
+            stats: Stats::default(),
+            throttle: Throttle::new(options.hourly_threshold),
+            options,
+        }
+    }
 }
 
 /// How a sandbox behaves.

@@ -1,0 +1,47 @@
+//! The query/filter JSON a model writes (`query-entity`, `count-entity`): checked and
+//! normalised by `tools::filters::check_query`, then evaluated by the sandbox as Autotask
+//! would. The first byte picks the entity; the rest is the `query` argument's JSON.
+//! Oracle: normalising is idempotent (a checked query checks to itself).
+//! Thin on purpose: the tools API changes under issue 9; adapt the two calls marked below.
+#![no_main]
+
+use std::sync::OnceLock;
+
+use autotask_mcp::registry;
+use autotask_mcp::sandbox::fuzzing::Tenant;
+use autotask_mcp::tools::filters::check_query;
+use libfuzzer_sys::fuzz_target;
+use serde_json::{Value, json};
+
+const ENTITIES: &[&str] = &["Tickets", "Companies", "Contacts", "TimeEntries", "Tasks"];
+
+fn tenant() -> &'static Tenant {
+    static TENANT: OnceLock<Tenant> = OnceLock::new();
+    TENANT.get_or_init(|| Tenant::new(42))
+}
+
+fuzz_target!(|data: &[u8]| {
+    let Some((&pick, body)) = data.split_first() else {
+        return;
+    };
+    let Ok(query) = serde_json::from_slice::<Value>(body) else {
+        return;
+    };
+    let Some(entity) = registry::find(ENTITIES[pick as usize % ENTITIES.len()]) else {
+        return;
+    };
+    // tools API (issue 9): the checker of hand-written queries.
+    let Ok(checked) = check_query(entity, &query) else {
+        return;
+    };
+    let mut again = json!({"filter": checked.filter});
+    if let Some(include) = &checked.include {
+        again["includeFields"] = include.clone();
+    }
+    if let Some(max) = checked.max {
+        again["maxRecords"] = json!(max);
+    }
+    let rechecked = check_query(entity, &again).expect("a checked query checks again");
+    assert_eq!(rechecked, checked, "normalising is not idempotent");
+    let _ = tenant().query(entity.name, &again);
+});
