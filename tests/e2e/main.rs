@@ -19,6 +19,7 @@ mod client_reads_retry;
 mod client_writes;
 mod client_zone;
 mod entity_roundtrip;
+mod filters_props;
 mod http_load;
 mod http_sandbox;
 mod http_shutdown;
