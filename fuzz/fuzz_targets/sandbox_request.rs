@@ -53,9 +53,10 @@ fuzz_target!(|data: &[u8]| {
         headers.push(("UserName".into(), c.username));
         headers.push(("Secret".into(), c.secret));
     }
-    let answer = state
-        .runtime
-        .block_on(tenant.request(method, uri, &headers, body.as_bytes().to_vec()));
+    let answer =
+        state
+            .runtime
+            .block_on(tenant.request(method, uri, &headers, body.as_bytes().to_vec()));
     if let Some((status, body)) = answer {
         assert!((200..600).contains(&status), "status {status}");
         if !body.is_empty() {

@@ -64,6 +64,10 @@ fuzz_target!(|data: &[u8]| {
     let again = validate(name, params, Some(&coerced))
         .unwrap_or_else(|e| panic!("coerced arguments fail validation: {e}; {coerced:?}"));
     for n in args.names() {
-        assert_eq!(again.value(n), args.value(n), "`{n}` changed on a second pass");
+        assert_eq!(
+            again.value(n),
+            args.value(n),
+            "`{n}` changed on a second pass"
+        );
     }
 });

@@ -3,7 +3,7 @@
 //! through the whole request pipeline (routing, fault rules, authentication, throttle,
 //! handlers) without a socket.
 
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 
 use axum::body::Bytes;
 use http::{HeaderMap, HeaderName, HeaderValue, Method, Uri};
@@ -45,12 +45,13 @@ impl Tenant {
     }
 
     pub fn credentials(&self) -> SandboxCredentials {
-        let u = &self.shared.user;
-        SandboxCredentials {
-            username: u.username.clone(),
-            secret: u.secret.clone(),
-            integration_code: u.integration_code.clone(),
-        }
+        self.shared.credentials()
+    }
+
+    /// One demo tenant (seed 42) per process, for targets that only read.
+    pub fn demo() -> &'static Tenant {
+        static TENANT: OnceLock<Tenant> = OnceLock::new();
+        TENANT.get_or_init(|| Tenant::new(42))
     }
 
     /// Parses `body` as a `QueryModel` of `entity` and evaluates it as `query`, `query/count`

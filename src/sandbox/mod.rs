@@ -93,12 +93,7 @@ impl Sandbox {
 
     /// The API user's credentials.
     pub fn credentials(&self) -> SandboxCredentials {
-        let u = &self.shared.user;
-        SandboxCredentials {
-            username: u.username.clone(),
-            secret: u.secret.clone(),
-            integration_code: u.integration_code.clone(),
-        }
+        self.shared.credentials()
     }
 
     /// Fault injection rules.

@@ -3,6 +3,7 @@
 //! store, fault rules, statistics and the throttle. Its own module so the request pipeline and
 //! the handlers depend on it without depending on `mod` (which depends on them).
 
+use super::SandboxCredentials;
 use super::auth::ApiUser;
 use super::faults::Faults;
 use super::seed;
@@ -25,6 +26,15 @@ pub(crate) struct Shared {
 }
 
 impl Shared {
+    /// The API user's credentials.
+    pub(super) fn credentials(&self) -> SandboxCredentials {
+        SandboxCredentials {
+            username: self.user.username.clone(),
+            secret: self.user.secret.clone(),
+            integration_code: self.user.integration_code.clone(),
+        }
+    }
+
     /// Seeds the demo tenant of `options.seed`; `origin` is `http://127.0.0.1:PORT`.
     pub(super) fn new(options: SandboxOptions, origin: String) -> Shared {
         let seeded = seed::generate(options.seed);
