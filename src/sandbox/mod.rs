@@ -30,23 +30,9 @@ use std::sync::Arc;
 use std::time::Duration;
 
 pub use faults::{FaultResponse, FaultRule, Faults};
-pub use shared::SandboxOptions;
 use shared::Shared;
+pub use shared::{SandboxCredentials, SandboxOptions};
 pub use stats::Stats;
-
-/// The sandbox's API user. Not secret-grade, but still never logged; `Debug` redacts.
-#[derive(Clone, PartialEq, Eq)]
-pub struct SandboxCredentials {
-    pub username: String,
-    pub secret: String,
-    pub integration_code: String,
-}
-
-impl std::fmt::Debug for SandboxCredentials {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str("SandboxCredentials { .. }")
-    }
-}
 
 /// A running sandbox. Dropping it stops the server too; `shutdown` waits for it.
 pub struct Sandbox {

@@ -1,9 +1,9 @@
-//! How a sandbox behaves (`SandboxOptions`) and the state every request of one sandbox
+//! How a sandbox behaves (`SandboxOptions`), its API user's credentials
+//! (`SandboxCredentials`) and the state every request of one sandbox
 //! shares: options, the API user, addresses, the data
 //! store, fault rules, statistics and the throttle. Its own module so the request pipeline and
 //! the handlers depend on it without depending on `mod` (which depends on them).
 
-use super::SandboxCredentials;
 use super::auth::ApiUser;
 use super::faults::Faults;
 use super::seed;
@@ -81,5 +81,19 @@ impl Default for SandboxOptions {
             thread_limit_status: 429,
             retry_after_secs: None,
         }
+    }
+}
+
+/// The sandbox's API user. Not secret-grade, but still never logged; `Debug` redacts.
+#[derive(Clone, PartialEq, Eq)]
+pub struct SandboxCredentials {
+    pub username: String,
+    pub secret: String,
+    pub integration_code: String,
+}
+
+impl std::fmt::Debug for SandboxCredentials {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("SandboxCredentials { .. }")
     }
 }
