@@ -10,6 +10,10 @@ use std::time::{Duration, Instant};
 use autotask_mcp::sandbox::{Sandbox, SandboxOptions};
 use serde_json::{Value, json};
 
+#[path = "support/results.rs"]
+mod results;
+use results::Results;
+
 fn percentile(sorted: &[Duration], p: f64) -> Duration {
     if sorted.is_empty() {
         return Duration::ZERO;
@@ -18,9 +22,18 @@ fn percentile(sorted: &[Duration], p: f64) -> Duration {
     sorted[index.min(sorted.len() - 1)]
 }
 
-fn report(name: &str, mut samples: Vec<Duration>) {
+fn report(results: &mut Results, name: &str, mut samples: Vec<Duration>) {
     samples.sort();
     let ms = |d: Duration| d.as_secs_f64() * 1000.0;
+    results.add("sandbox", name, "n", samples.len() as f64);
+    results.add("sandbox", name, "p50_ms", ms(percentile(&samples, 0.50)));
+    results.add("sandbox", name, "p99_ms", ms(percentile(&samples, 0.99)));
+    results.add(
+        "sandbox",
+        name,
+        "max_ms",
+        ms(samples.last().copied().unwrap_or_default()),
+    );
     println!(
         "{name:<28} n={:<5} p50={:>8.3} ms  p99={:>8.3} ms  max={:>8.3} ms",
         samples.len(),
@@ -113,10 +126,13 @@ async fn run() -> Result<(), String> {
     }
 
     println!("sandbox latency over loopback HTTP (sequential, one client)");
-    report("GET Tickets/{id}", get_by_id);
-    report("POST Tickets/query (500 rows)", page);
-    report("POST Tickets/query (filtered)", filtered);
+    let mut results = Results::new("sandbox");
+    report(&mut results, "GET Tickets/{id}", get_by_id);
+    report(&mut results, "POST Tickets/query (500 rows)", page);
+    report(&mut results, "POST Tickets/query (filtered)", filtered);
     sandbox.shutdown().await;
+    let path = results.write()?;
+    println!("figures as JSON: {}", path.display());
     Ok(())
 }
 

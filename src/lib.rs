@@ -9,10 +9,13 @@
 //! * `tools` / `server`: the MCP tools and the rmcp `ServerHandler`;
 //! * `transport`: stdio and streamable HTTP;
 //! * `metrics`: counters for `/metrics`;
-//! * `logging`: the `tracing` subscriber (stderr, text or JSON).
+//! * `logging`: the `tracing` subscriber (stderr, text or JSON);
+//! * `conformance` (feature `conformance-fixtures`): the MCP conformance suite's fixtures.
 
 pub mod autotask;
 pub mod config;
+#[cfg(feature = "conformance-fixtures")]
+pub mod conformance;
 pub mod logging;
 pub mod metrics;
 pub mod picklists;

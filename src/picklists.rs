@@ -113,21 +113,21 @@ impl EntityPicklists {
             .map(|v| v.label.as_str())
     }
 
-    /// The code of the value labelled `label` (case-insensitive), or the labels there are.
+    /// The code of the value labelled `label` (case-insensitive, surrounding spaces ignored),
+    /// or the active labels there are.
     pub fn code(&self, field: &str, label: &str) -> Result<&str, Vec<&str>> {
         let Some(list) = self.field(field) else {
             return Err(Vec::new());
         };
+        // Both sides trimmed: the model's text, and the tenant's label (tenants do save
+        // labels such as "Waiting Customer " with a trailing space).
         let wanted = label.trim();
+        let same = |v: &&PickValue| v.label.trim().eq_ignore_ascii_case(wanted);
         list.values
             .iter()
             .filter(|v| v.is_active)
-            .find(|v| v.label.eq_ignore_ascii_case(wanted))
-            .or_else(|| {
-                list.values
-                    .iter()
-                    .find(|v| v.label.eq_ignore_ascii_case(wanted))
-            })
+            .find(same)
+            .or_else(|| list.values.iter().find(same))
             .map(|v| v.value.as_str())
             .ok_or_else(|| {
                 list.values
@@ -212,6 +212,7 @@ impl PicklistCache {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use proptest::prelude::*;
     use serde_json::json;
 
     fn lists() -> EntityPicklists {
@@ -224,6 +225,89 @@ mod tests {
                 {"value": "11", "label": "Printer", "parentValue": "2", "isActive": true}]}),
             json!({"name": "title", "picklistValues": null}),
         ])
+    }
+
+    /// Labels as tenants type them: words, digits, punctuation, sometimes padded with spaces.
+    fn label_text() -> impl Strategy<Value = String> {
+        "[ ]{0,2}[A-Za-z0-9][A-Za-z0-9 ./&()-]{0,24}[ ]{0,2}"
+    }
+
+    /// A picklist of up to 12 values: distinct codes, labels that may repeat (in other
+    /// casing), some inactive.
+    fn picklist() -> impl Strategy<Value = Vec<(u32, String, bool)>> {
+        proptest::collection::btree_map(0u32..100_000, (label_text(), any::<bool>()), 1..12)
+            .prop_map(|m| m.into_iter().map(|(c, (l, a))| (c, l, a)).collect())
+    }
+
+    fn build(values: &[(u32, String, bool)], numeric_codes: bool) -> EntityPicklists {
+        let values: Vec<Value> = values
+            .iter()
+            .map(|(code, label, active)| {
+                let code = if numeric_codes {
+                    json!(code)
+                } else {
+                    json!(code.to_string())
+                };
+                json!({"value": code, "label": label, "isActive": active})
+            })
+            .collect();
+        EntityPicklists::from_fields(&[json!({"name": "status", "picklistValues": values})])
+    }
+
+    proptest! {
+        /// label → code → label: a label the tenant shows exactly once (ignoring case and
+        /// surrounding spaces) resolves to its code, and that code back to the same label,
+        /// whatever the casing and padding the model types it with.
+        #[test]
+        fn label_code_label_round_trips(values in picklist(), numeric in any::<bool>(), upper in any::<bool>()) {
+            let lists = build(&values, numeric);
+            let key = |l: &str| l.trim().to_ascii_lowercase();
+            for (code, label, _) in &values {
+                if values.iter().filter(|(_, l, _)| key(l) == key(label)).count() != 1 {
+                    continue;
+                }
+                let typed = if upper { label.to_ascii_uppercase() } else { format!(" {} ", label.trim()) };
+                let code_text = code.to_string();
+                prop_assert_eq!(lists.code("Status", &typed), Ok(code_text.as_str()), "label {:?}", label);
+                prop_assert_eq!(lists.label("status", &json!(code)), Some(label.as_str()));
+                prop_assert_eq!(lists.label("STATUS", &json!(code.to_string())), Some(label.as_str()));
+            }
+        }
+
+        /// code → label → code, for every code: the label leads back to a code carrying the
+        /// same label (the code itself unless another value shares the label).
+        #[test]
+        fn code_label_code_round_trips(values in picklist()) {
+            let lists = build(&values, false);
+            for (code, label, _) in &values {
+                let shown = lists.label("status", &json!(code));
+                prop_assert_eq!(shown, Some(label.as_str()));
+                let back = lists.code("status", label);
+                prop_assert!(back.is_ok(), "{:?} has no code back: {:?}", label, back);
+                let back = back.unwrap_or_default();
+                let same_label = values.iter().any(|(c, l, _)| c.to_string() == back && l.trim().eq_ignore_ascii_case(label.trim()));
+                prop_assert!(same_label, "{:?} -> {} -> {:?}", code, label, back);
+            }
+        }
+
+        /// An unknown label is refused with the active labels, in the tenant's order.
+        #[test]
+        fn unknown_labels_list_the_active_ones(values in picklist()) {
+            let lists = build(&values, false);
+            let active: Vec<&str> = values.iter().filter(|v| v.2).map(|v| v.1.as_str()).collect();
+            prop_assert_eq!(lists.code("status", "\u{1}no such label"), Err(active));
+            prop_assert_eq!(lists.code("nofield", "New"), Err(Vec::new()));
+        }
+    }
+
+    /// Found by `label_code_label_round_trips`: a tenant label with a trailing space could
+    /// not be resolved from its own text.
+    #[test]
+    fn padded_tenant_labels_resolve() {
+        let lists = build(&[(7, "Waiting Customer ".into(), true)], true);
+        assert_eq!(lists.code("status", "Waiting Customer "), Ok("7"));
+        assert_eq!(lists.code("status", "waiting customer"), Ok("7"));
+        assert_eq!(lists.label("status", &json!(7)), Some("Waiting Customer "));
     }
 
     #[test]

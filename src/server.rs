@@ -267,12 +267,14 @@ fn progress_relay(context: &RequestContext<RoleServer>) -> Option<OnRows> {
 
 impl ServerHandler for AutotaskServer {
     fn get_info(&self) -> ServerConfig {
-        ServerConfig::new(
-            ServerCapabilities::builder()
-                .enable_tools()
-                .enable_resources()
-                .build(),
-        )
+        #[allow(unused_mut)]
+        let mut capabilities = ServerCapabilities::builder()
+            .enable_tools()
+            .enable_resources()
+            .build();
+        #[cfg(feature = "conformance-fixtures")]
+        crate::conformance::add_capabilities(&mut capabilities);
+        ServerConfig::new(capabilities)
         .with_server_info(Implementation::new(
             env!("CARGO_PKG_NAME"),
             env!("CARGO_PKG_VERSION"),
@@ -294,10 +296,18 @@ impl ServerHandler for AutotaskServer {
         _request: Option<PaginatedRequestParams>,
         _context: RequestContext<RoleServer>,
     ) -> Result<ListToolsResult, McpError> {
-        Ok(ListToolsResult::with_all_items(self.state.inventory.list()))
+        #[allow(unused_mut)]
+        let mut tools = self.state.inventory.list();
+        #[cfg(feature = "conformance-fixtures")]
+        tools.extend(crate::conformance::tools());
+        Ok(ListToolsResult::with_all_items(tools))
     }
 
     fn get_tool(&self, name: &str) -> Option<Tool> {
+        #[cfg(feature = "conformance-fixtures")]
+        if let Some(tool) = crate::conformance::tool(name) {
+            return Some(tool);
+        }
         self.state.inventory.tool(name).cloned()
     }
 
@@ -306,6 +316,10 @@ impl ServerHandler for AutotaskServer {
         request: CallToolRequestParams,
         context: RequestContext<RoleServer>,
     ) -> Result<CallToolResponse, McpError> {
+        #[cfg(feature = "conformance-fixtures")]
+        if let Some(answer) = crate::conformance::call_tool(&request, &context).await {
+            return answer;
+        }
         let Some(def) = self.state.inventory.def(&request.name) else {
             let name: String = request.name.chars().take(80).collect();
             let hint = if self.state.read_only && tools::all().iter().any(|t| t.name == name) {
@@ -342,7 +356,11 @@ impl ServerHandler for AutotaskServer {
         _request: Option<PaginatedRequestParams>,
         _context: RequestContext<RoleServer>,
     ) -> Result<ListResourcesResult, McpError> {
-        Ok(ListResourcesResult::with_all_items(resources()))
+        #[allow(unused_mut)]
+        let mut resources = resources();
+        #[cfg(feature = "conformance-fixtures")]
+        resources.extend(crate::conformance::resources());
+        Ok(ListResourcesResult::with_all_items(resources))
     }
 
     async fn list_resource_templates(
@@ -350,7 +368,11 @@ impl ServerHandler for AutotaskServer {
         _request: Option<PaginatedRequestParams>,
         _context: RequestContext<RoleServer>,
     ) -> Result<ListResourceTemplatesResult, McpError> {
-        Ok(ListResourceTemplatesResult::with_all_items(templates()))
+        #[allow(unused_mut)]
+        let mut templates = templates();
+        #[cfg(feature = "conformance-fixtures")]
+        templates.extend(crate::conformance::templates());
+        Ok(ListResourceTemplatesResult::with_all_items(templates))
     }
 
     async fn read_resource(
@@ -358,6 +380,10 @@ impl ServerHandler for AutotaskServer {
         request: ReadResourceRequestParams,
         _context: RequestContext<RoleServer>,
     ) -> Result<ReadResourceResponse, McpError> {
+        #[cfg(feature = "conformance-fixtures")]
+        if let Some(answer) = crate::conformance::read_resource(&request) {
+            return Ok(answer);
+        }
         let value = self.read(&request.uri).await?;
         let text = serde_json::to_string_pretty(&value)
             .map_err(|e| McpError::internal_error(e.to_string(), None))?;
@@ -366,4 +392,7 @@ impl ServerHandler for AutotaskServer {
         ])
         .into())
     }
+
+    #[cfg(feature = "conformance-fixtures")]
+    crate::conformance::handlers!();
 }

@@ -11,12 +11,12 @@ use http::Method;
 use serde::Serialize;
 use serde_json::{Map, Value, json};
 
-use super::Shared;
 use super::auth::Caller;
+use super::endpoint::{Endpoint, EntityRoute, Op};
 use super::picklists::tenant;
 use super::query::{self, MAX_PAGE, Paging};
-use super::routes::{Endpoint, EntityRoute, Op};
 use super::seed::API_USER_RESOURCE_ID;
+use super::shared::Shared;
 use super::store::Record;
 use super::validate::{self, Write, WriteCtx};
 use super::wire::{ApiError, bytes_response, json_response};

@@ -2,18 +2,24 @@
 //! registry, serving a deterministic demo tenant over HTTP on 127.0.0.1. Tests, benchmarks and
 //! users run against it instead of a live tenant.
 //!
-//! Files, one concern each: `routes` (path → endpoint, request pipeline), `handlers`
-//! (metadata, queries, reads, writes), `auth`, `store`, `query`, `validate`, `picklists`,
-//! `seed`, `faults`, `stats`, `throttle`, `wire` (datetimes and error shapes), `cli`.
+//! Files, one concern each: `endpoint` (path → endpoint), `routes` (the request pipeline),
+//! `handlers` (metadata, queries, reads, writes), `shared` (the state they share), `auth`,
+//! `store`, `query`, `validate`, `picklists`, `seed`, `faults`, `stats`, `throttle`, `wire`
+//! (datetimes and error shapes), `cli`. Dependencies run one way: `mod` → `routes` →
+//! `handlers` → `endpoint`, `shared` and the data modules; none of them imports `mod`.
 
 mod auth;
 pub mod cli;
+mod endpoint;
 mod faults;
+#[cfg(feature = "fuzzing")]
+pub mod fuzzing;
 mod handlers;
 pub mod picklists;
 mod query;
 mod routes;
 pub mod seed;
+mod shared;
 mod stats;
 mod store;
 mod throttle;
@@ -24,73 +30,9 @@ use std::sync::Arc;
 use std::time::Duration;
 
 pub use faults::{FaultResponse, FaultRule, Faults};
+use shared::Shared;
+pub use shared::{SandboxCredentials, SandboxOptions};
 pub use stats::Stats;
-
-/// How a sandbox behaves.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct SandboxOptions {
-    /// Seed of the demo tenant. The API user's credentials are random per sandbox, whatever
-    /// the seed.
-    pub seed: u64,
-    /// Port on 127.0.0.1; 0 picks a free one.
-    pub port: u16,
-    /// Add Autotask's latency tiers (+0.5 s from 50 % of the threshold, +1 s from 75 %).
-    pub latency_tiers: bool,
-    /// Requests per rolling hour before 429.
-    pub hourly_threshold: u64,
-    /// Concurrent requests per (integration code, entity endpoint).
-    pub thread_limit: usize,
-    /// HTTP status of a thread-limit rejection (`Itgenatr005`).
-    pub thread_limit_status: u16,
-    /// `Retry-After` seconds on 429 and thread-limit answers; `None` sends none.
-    pub retry_after_secs: Option<u64>,
-    /// The API user's credentials; `None` (the default) draws random ones. Tests that play
-    /// one tenant on two sandboxes (a zone move) give the second the first one's.
-    pub credentials: Option<SandboxCredentials>,
-}
-
-impl Default for SandboxOptions {
-    fn default() -> Self {
-        SandboxOptions {
-            seed: 42,
-            port: 0,
-            latency_tiers: false,
-            hourly_threshold: 10_000,
-            thread_limit: 3,
-            thread_limit_status: 429,
-            retry_after_secs: None,
-            credentials: None,
-        }
-    }
-}
-
-/// The sandbox's API user. Not secret-grade, but still never logged; `Debug` redacts.
-#[derive(Clone, PartialEq, Eq)]
-pub struct SandboxCredentials {
-    pub username: String,
-    pub secret: String,
-    pub integration_code: String,
-}
-
-impl std::fmt::Debug for SandboxCredentials {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str("SandboxCredentials { .. }")
-    }
-}
-
-/// State shared by the request handlers.
-pub(crate) struct Shared {
-    options: SandboxOptions,
-    user: auth::ApiUser,
-    /// `http://127.0.0.1:PORT`
-    origin: String,
-    /// `http://127.0.0.1:PORT/ATServicesRest/`
-    base_url: String,
-    store: store::Store,
-    faults: Faults,
-    stats: Stats,
-    throttle: throttle::Throttle,
-}
 
 /// A running sandbox. Dropping it stops the server too; `shutdown` waits for it.
 pub struct Sandbox {
@@ -112,25 +54,7 @@ impl Sandbox {
     pub async fn start(options: SandboxOptions) -> std::io::Result<Sandbox> {
         let listener = tokio::net::TcpListener::bind(("127.0.0.1", options.port)).await?;
         let port = listener.local_addr()?.port();
-        let origin = format!("http://127.0.0.1:{port}");
-        let seeded = seed::generate(options.seed);
-        let shared = Arc::new(Shared {
-            user: match &options.credentials {
-                Some(c) => auth::ApiUser {
-                    username: c.username.clone(),
-                    secret: c.secret.clone(),
-                    integration_code: c.integration_code.clone(),
-                },
-                None => auth::ApiUser::random(),
-            },
-            base_url: format!("{origin}/ATServicesRest/"),
-            origin,
-            store: store::Store::new(seeded.data),
-            faults: Faults::default(),
-            stats: Stats::default(),
-            throttle: throttle::Throttle::new(options.hourly_threshold),
-            options,
-        });
+        let shared = Arc::new(Shared::new(options, format!("http://127.0.0.1:{port}")));
         let app = routes::router(Arc::clone(&shared));
         let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
         let task = tokio::spawn(async move {
@@ -155,12 +79,7 @@ impl Sandbox {
 
     /// The API user's credentials.
     pub fn credentials(&self) -> SandboxCredentials {
-        let u = &self.shared.user;
-        SandboxCredentials {
-            username: u.username.clone(),
-            secret: u.secret.clone(),
-            integration_code: u.integration_code.clone(),
-        }
+        self.shared.credentials()
     }
 
     /// Fault injection rules.

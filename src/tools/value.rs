@@ -228,7 +228,11 @@ pub fn coerce(kind: Kind, value: &Value) -> Option<Coerced> {
         },
         Kind::Number => ready(parse_number(value)),
         Kind::Bool => ready(parse_bool(value).map(Value::Bool)),
-        Kind::Flag => ready(parse_bool(value).map(|b| Value::from(i64::from(b)))),
+        Kind::Flag => match value {
+            // Already the field's own 0/1.
+            Value::Number(n) if matches!(n.as_i64(), Some(0 | 1)) => ready(Some(value.clone())),
+            _ => ready(parse_bool(value).map(|b| Value::from(i64::from(b)))),
+        },
         Kind::Text { max } => match value {
             Value::String(s) if s.chars().count() <= max as usize => {
                 ready(Some(Value::String(s.clone())))

@@ -110,7 +110,13 @@ fn junk(tool: &str, name: &str, schema: &Value) -> Vec<Value> {
             json!("9".repeat(5000)),
         ]);
     } else if t.contains(&"boolean") {
-        out.extend([json!(1), json!("maybe"), json!("t".repeat(5000))]);
+        // A 0/1 field's own numbers are fine; 2 is not.
+        let number = if matches!(kind_of(tool, name), Some(Kind::Flag)) {
+            2
+        } else {
+            1
+        };
+        out.extend([json!(number), json!("maybe"), json!("t".repeat(5000))]);
     } else if t.contains(&"object") {
         out.extend([
             json!(42),

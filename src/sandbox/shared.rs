@@ -1,0 +1,111 @@
+//! How a sandbox behaves (`SandboxOptions`), its API user's credentials
+//! (`SandboxCredentials`) and the state every request of one sandbox
+//! shares: options, the API user, addresses, the data
+//! store, fault rules, statistics and the throttle. Its own module so the request pipeline and
+//! the handlers depend on it without depending on `mod` (which depends on them).
+
+use super::auth::ApiUser;
+use super::faults::Faults;
+use super::seed;
+use super::stats::Stats;
+use super::store::Store;
+use super::throttle::Throttle;
+
+/// State shared by the request handlers.
+pub(crate) struct Shared {
+    pub(super) options: SandboxOptions,
+    pub(super) user: ApiUser,
+    /// `http://127.0.0.1:PORT`
+    pub(super) origin: String,
+    /// `http://127.0.0.1:PORT/ATServicesRest/`
+    pub(super) base_url: String,
+    pub(super) store: Store,
+    pub(super) faults: Faults,
+    pub(super) stats: Stats,
+    pub(super) throttle: Throttle,
+}
+
+impl Shared {
+    /// The API user's credentials.
+    pub(super) fn credentials(&self) -> SandboxCredentials {
+        SandboxCredentials {
+            username: self.user.username.clone(),
+            secret: self.user.secret.clone(),
+            integration_code: self.user.integration_code.clone(),
+        }
+    }
+
+    /// Seeds the demo tenant of `options.seed`; `origin` is `http://127.0.0.1:PORT`.
+    pub(super) fn new(options: SandboxOptions, origin: String) -> Shared {
+        let seeded = seed::generate(options.seed);
+        Shared {
+            user: match &options.credentials {
+                Some(c) => ApiUser {
+                    username: c.username.clone(),
+                    secret: c.secret.clone(),
+                    integration_code: c.integration_code.clone(),
+                },
+                None => ApiUser::random(),
+            },
+            base_url: format!("{origin}/ATServicesRest/"),
+            origin,
+            store: Store::new(seeded.data),
+            faults: Faults::default(),
+            stats: Stats::default(),
+            throttle: Throttle::new(options.hourly_threshold),
+            options,
+        }
+    }
+}
+
+/// How a sandbox behaves.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SandboxOptions {
+    /// Seed of the demo tenant. The API user's credentials are random per sandbox, whatever
+    /// the seed.
+    pub seed: u64,
+    /// Port on 127.0.0.1; 0 picks a free one.
+    pub port: u16,
+    /// Add Autotask's latency tiers (+0.5 s from 50 % of the threshold, +1 s from 75 %).
+    pub latency_tiers: bool,
+    /// Requests per rolling hour before 429.
+    pub hourly_threshold: u64,
+    /// Concurrent requests per (integration code, entity endpoint).
+    pub thread_limit: usize,
+    /// HTTP status of a thread-limit rejection (`Itgenatr005`).
+    pub thread_limit_status: u16,
+    /// `Retry-After` seconds on 429 and thread-limit answers; `None` sends none.
+    pub retry_after_secs: Option<u64>,
+    /// The API user's credentials; `None` (the default) draws random ones. Tests that play
+    /// one tenant on two sandboxes (a zone move) give the second the first one's.
+    pub credentials: Option<SandboxCredentials>,
+}
+
+impl Default for SandboxOptions {
+    fn default() -> Self {
+        SandboxOptions {
+            seed: 42,
+            port: 0,
+            latency_tiers: false,
+            hourly_threshold: 10_000,
+            thread_limit: 3,
+            thread_limit_status: 429,
+            retry_after_secs: None,
+            credentials: None,
+        }
+    }
+}
+
+/// The sandbox's API user. Not secret-grade, but still never logged; `Debug` redacts.
+#[derive(Clone, PartialEq, Eq)]
+pub struct SandboxCredentials {
+    pub username: String,
+    pub secret: String,
+    pub integration_code: String,
+}
+
+impl std::fmt::Debug for SandboxCredentials {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("SandboxCredentials { .. }")
+    }
+}
