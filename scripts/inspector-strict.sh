@@ -8,8 +8,8 @@
 # Env:   CONFORMANCE_CACHE  where Node 22 and the inspector are installed (shared with
 #                           scripts/conformance.sh; default ~/.cache/autotask-mcp-conformance)
 #        AUTOTASK_MCP_BIN   the binary to lint (default: cargo build, then target/debug/autotask-mcp)
-# Not in .ci/run yet: today's schemas use `type` arrays (["integer","string"]) that give 81
-# warnings; issue 10 removes them, then this script joins CI.
+# Run by .ci/run: every parameter advertises one type (numbers and booleans are still taken as
+# strings when called), so the lint has nothing to warn about.
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
