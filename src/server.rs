@@ -52,6 +52,7 @@ impl ServerState {
 /// What the server tells the model about itself on connect.
 pub const INSTRUCTIONS: &str = "Autotask PSA (Kaseya) for MSP service work. \
 Find records with the search-* tools (named filters, ANDed into one server-side query) and read one with the get-* tools; any other entity through list-known-entities, query-entity, count-entity and get-entity. \
+Autotask filter operators: eq noteq gt gte lt lte beginsWith endsWith contains exist notExist in notIn (never ne), grouped with {\"op\":\"or\",\"items\":[...]}; top-level clauses are ANDed. \
 Searches answer with a table: columns, rows (null: no value), count, hasMore and the filter sent; the default columns are a summary, fields picks others ([\"*\"] all); maxRecords defaults to 50 and pages past 500. \
 Records show picklist values as the tenant's labels and the name of each referenced record beside its id (companyID, company). \
 Arguments: picklist values (status, priority, queueID, noteType, publish, ...) take the tenant's label or code; ids and numbers take 123 or \"123\"; dates are ISO 8601 UTC. describe-entity-fields lists an entity's fields and picklist values: never guess codes. \

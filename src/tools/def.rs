@@ -365,7 +365,7 @@ impl ToolDef {
         if self.creates() {
             self.params.push(Param::own(
                 KEY_PARAM,
-                Kind::Text { max: 100 },
+                Kind::Text { max: 1_000 },
                 KEY_DESCRIPTION,
             ));
         }

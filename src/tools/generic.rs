@@ -19,7 +19,7 @@ use crate::registry::{self, DataType, EntityDef, ParentRoute, WriteKind, WriteRo
 const PARENT_ENTITY_DESC: &str = "For a child route, with parentId: e.g. Tickets (entity Notes).";
 
 fn entity_param() -> Param {
-    Param::own("entity", Kind::Text { max: 100 }, "").required()
+    Param::own("entity", Kind::Text { max: 1_000 }, "").required()
 }
 
 /// `entity`, then the tool's own parameters, then the parent route parameters.
@@ -30,7 +30,7 @@ fn entity_params(def: ToolDef, own: Vec<Param>) -> ToolDef {
     }
     def.param(Param::own(
         "parentEntity",
-        Kind::Text { max: 100 },
+        Kind::Text { max: 1_000 },
         PARENT_ENTITY_DESC,
     ))
     .param(Param::own("parentId", ID, ""))
@@ -93,7 +93,7 @@ pub fn tools() -> Vec<ToolDef> {
                 "query-entity",
                 "Query entity",
                 READ,
-                "Query any entity: query is {\"filter\":[{\"op\":\"eq\",\"field\":\"status\",\"value\":\"New\"}],\"includeFields\":[...]}; ops eq noteq gt gte lt lte beginsWith endsWith contains exist notExist in notIn, groups {\"op\":\"or\",\"items\":[...]}.",
+                "Query any entity with Autotask filter JSON: {\"filter\":[{\"op\":\"eq\",\"field\":\"status\",\"value\":\"New\"}],\"includeFields\":[...]}.",
             ),
             vec![
                 Param::own("query", Kind::Json, "").required(),

@@ -76,7 +76,7 @@ pub fn search(_entity: Option<&EntityDef>) -> Value {
 /// The outcome of a write (`operation` created, updated or deleted, with `record` as it stands
 /// after), or its preview (`operation` preview: a create has no id yet).
 pub fn written() -> Value {
-    object(&[], &["operation", "entity"])
+    object(&[], &[])
 }
 
 #[cfg(test)]

@@ -114,9 +114,8 @@ impl Kind {
             // Long texts' caps are checked when called; short ones help the model.
             Kind::Text { max } if max < 1_000 => json!({"type": "string", "maxLength": max}),
             Kind::Text { .. } => json!({"type": "string"}),
-            Kind::Confirm { tool } => {
-                json!({"type": "string", "const": super::gate::token_for(tool)})
-            }
+            // The token is the tool's name in upper snake case: the instructions say it once.
+            Kind::Confirm { .. } => json!({"type": "string"}),
             Kind::DateTime => json!({"type": "string", "format": "date-time"}),
             Kind::Json => json!({"type": "object"}),
             Kind::Names => json!({"type": "array", "items": {"type": "string"}}),

@@ -93,10 +93,12 @@ fn every_tool_is_lean_and_says_what_it_needs_to() {
             "{name}: confirm exists exactly on write tools"
         );
         if def.writes() {
+            // Optional (without it the call previews); the token is taught once, in the
+            // server's instructions.
             assert_eq!(
-                schema["properties"]["confirm"]["const"],
-                json!(name.to_uppercase().replace('-', "_")),
-                "{name}: the confirm token is the schema's constant"
+                schema["properties"]["confirm"],
+                json!({"type": "string"}),
+                "{name}"
             );
         }
         assert_eq!(
