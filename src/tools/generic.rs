@@ -107,9 +107,12 @@ pub fn tools() -> Vec<ToolDef> {
                 "count-entity",
                 "Count entity",
                 READ,
-                "Count records matching a query (same JSON as query-entity).",
+                "Count records matching a query (JSON as query-entity), or per value of groupBy.",
             ),
-            vec![Param::own("query", Kind::Json, "").required()],
+            vec![
+                Param::own("query", Kind::Json, "").required(),
+                Param::own("groupBy", Kind::Text { max: 100 }, ""),
+            ],
         )
         .output(Output::Shape(count_shape))
         .handler(|c, a: CountArgs| Box::pin(count_entity(c, a))),
@@ -216,6 +219,7 @@ pub struct QueryArgs {
 pub struct CountArgs {
     pub entity: String,
     pub query: Value,
+    pub group_by: Option<String>,
     pub parent_entity: Option<String>,
     pub parent_id: Option<i64>,
 }
@@ -604,6 +608,10 @@ async fn query_entity(ctx: &Context, a: QueryArgs) -> Result<Value, ToolError> {
 async fn count_entity(ctx: &Context, a: CountArgs) -> Result<Value, ToolError> {
     match read_plan(&a.target())? {
         ReadPlan::Root { entity: e, extra } => {
+            let field = match &a.group_by {
+                Some(name) => Some(super::group::group_field(e, name).map_err(about("groupBy"))?),
+                None => None,
+            };
             let checked = root_filter(ctx, e, &a.query, extra).await?;
             let count = ctx
                 .client
@@ -613,9 +621,22 @@ async fn count_entity(ctx: &Context, a: CountArgs) -> Result<Value, ToolError> {
                     ReadIntent::Explicit,
                 )
                 .await?;
-            Ok(json!({"entity": e.name, "count": count, "filter": checked.filter}))
+            let mut out = json!({"entity": e.name, "count": count});
+            if let Some(field) = field {
+                let groups = super::group::counts(ctx, e, field, &checked.filter, count).await?;
+                if let (Value::Object(out), Value::Object(groups)) = (&mut out, groups) {
+                    out.extend(groups);
+                }
+            }
+            out["filter"] = json!(checked.filter);
+            Ok(out)
         }
         ReadPlan::ChildList { entity: e, path } => {
+            if a.group_by.is_some() {
+                return Err(ToolError::Invalid(format!(
+                    "{path} can only be listed whole, not grouped: list it with query-entity and count the rows. Nothing was sent."
+                )));
+            }
             let result = ctx.client.list(&path, 10_000, ReadIntent::Explicit).await?;
             Ok(json!({"entity": e.name, "count": result.items.len(), "listedFrom": path}))
         }

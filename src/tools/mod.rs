@@ -21,6 +21,7 @@ pub mod entity_writes;
 pub mod filters;
 pub mod gate;
 pub mod generic;
+pub mod group;
 pub mod idempotency;
 pub mod labels;
 pub mod names;
