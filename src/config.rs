@@ -24,6 +24,17 @@ pub const DEFAULT_MAX_RESULT_BYTES: usize = 4 * 1024 * 1024;
 /// Default of `AUTOTASK_HTTP_MAX_BYTES_IN_FLIGHT`: 16 calls at the full result cap.
 pub const DEFAULT_MAX_BYTES_IN_FLIGHT: usize = 64 * 1024 * 1024;
 
+/// Default of `AUTOTASK_MAX_RECORDS`.
+pub const DEFAULT_MAX_RECORDS: usize = 2_000;
+/// Largest accepted `AUTOTASK_MAX_RECORDS` (the `maxRecords` parameter's own maximum).
+pub const MAX_MAX_RECORDS: usize = 100_000;
+/// Default of `AUTOTASK_RESULT_BUDGET_BYTES`: about 10,000 tokens.
+pub const DEFAULT_RESULT_BUDGET_BYTES: usize = 40_000;
+/// Default of `AUTOTASK_NAMES_TTL_SECS`.
+pub const DEFAULT_NAMES_TTL_SECS: u64 = 300;
+/// Smallest accepted `AUTOTASK_RESULT_BUDGET_BYTES`: a handful of rows.
+pub const MIN_RESULT_BUDGET_BYTES: usize = 4_096;
+
 /// Smallest accepted `AUTOTASK_MAX_RESPONSE_BYTES` / `AUTOTASK_MAX_RESULT_BYTES`.
 pub const MIN_BYTE_LIMIT: usize = 64 * 1024;
 
@@ -146,6 +157,19 @@ pub struct ServeArgs {
     /// larger one is replaced by an error saying how to narrow the request.
     #[arg(long, env = "AUTOTASK_MAX_RESULT_BYTES", default_value_t = DEFAULT_MAX_RESULT_BYTES)]
     pub max_result_bytes: usize,
+    /// Most records one search or query call may page through (`maxRecords` above it is
+    /// capped, and the answer says so).
+    #[arg(long, env = "AUTOTASK_MAX_RECORDS", default_value_t = DEFAULT_MAX_RECORDS)]
+    pub max_records: usize,
+    /// Size budget of one tool result in bytes of JSON: longer pages are cut (the answer says
+    /// how to get the rest) and long single records are shortened. Keep it well under what
+    /// the client accepts (Claude Code: 25,000 tokens unless MAX_MCP_OUTPUT_TOKENS is raised).
+    #[arg(long, env = "AUTOTASK_RESULT_BUDGET_BYTES", default_value_t = DEFAULT_RESULT_BUDGET_BYTES)]
+    pub result_budget_bytes: usize,
+    /// How long the names shown beside references (company, contact, resource, …) are
+    /// reused before they are read again, in seconds; 0 reads them on every call.
+    #[arg(long, env = "AUTOTASK_NAMES_TTL_SECS", default_value_t = DEFAULT_NAMES_TTL_SECS)]
+    pub names_ttl_secs: u64,
     /// Bytes of answers the HTTP transport may be producing or sending at once: each call
     /// reserves AUTOTASK_MAX_RESULT_BYTES while it runs, then the size of its answer until it
     /// is sent; further calls wait.
@@ -302,6 +326,27 @@ impl std::fmt::Debug for HttpConfig {
     }
 }
 
+/// How big answers get: rows per call, bytes per result, how long names are reused.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ResultsConfig {
+    /// `AUTOTASK_MAX_RECORDS`.
+    pub max_records: usize,
+    /// `AUTOTASK_RESULT_BUDGET_BYTES`.
+    pub budget_bytes: usize,
+    /// `AUTOTASK_NAMES_TTL_SECS`.
+    pub names_ttl: Duration,
+}
+
+impl Default for ResultsConfig {
+    fn default() -> Self {
+        ResultsConfig {
+            max_records: DEFAULT_MAX_RECORDS,
+            budget_bytes: DEFAULT_RESULT_BUDGET_BYTES,
+            names_ttl: Duration::from_secs(DEFAULT_NAMES_TTL_SECS),
+        }
+    }
+}
+
 /// What write tools may do and what they leave behind.
 #[derive(Debug, Clone, Default)]
 pub struct WritesConfig {
@@ -329,6 +374,7 @@ pub struct Config {
     pub http: HttpConfig,
     pub log_format: LogFormat,
     pub writes: WritesConfig,
+    pub results: ResultsConfig,
     /// Largest answer one MCP call may carry, stdio and HTTP (`AUTOTASK_MAX_RESULT_BYTES`).
     pub max_result_bytes: usize,
 }
@@ -491,6 +537,7 @@ impl Config {
             }
         }
         let writes = writes_config(&args)?;
+        let results = results_config(&args)?;
         Ok(Config {
             autotask,
             sandbox: args.sandbox,
@@ -512,9 +559,34 @@ impl Config {
             },
             log_format: args.log_format,
             writes,
+            results,
             max_result_bytes: args.max_result_bytes,
         })
     }
+}
+
+/// The answer sizes: a record cap within the parameter's range, a budget between a handful of
+/// rows and the hard cap on a result.
+fn results_config(args: &ServeArgs) -> Result<ResultsConfig, ConfigError> {
+    if !(1..=MAX_MAX_RECORDS).contains(&args.max_records) {
+        return Err(ConfigError(format!(
+            "AUTOTASK_MAX_RECORDS is {}: use 1 to {MAX_MAX_RECORDS} (rows one call may page through; default {DEFAULT_MAX_RECORDS})",
+            args.max_records
+        )));
+    }
+    if args.result_budget_bytes < MIN_RESULT_BUDGET_BYTES
+        || args.result_budget_bytes > args.max_result_bytes
+    {
+        return Err(ConfigError(format!(
+            "AUTOTASK_RESULT_BUDGET_BYTES is {}: use {MIN_RESULT_BUDGET_BYTES} to AUTOTASK_MAX_RESULT_BYTES ({}); default {DEFAULT_RESULT_BUDGET_BYTES}",
+            args.result_budget_bytes, args.max_result_bytes
+        )));
+    }
+    Ok(ResultsConfig {
+        max_records: args.max_records,
+        budget_bytes: args.result_budget_bytes,
+        names_ttl: Duration::from_secs(args.names_ttl_secs),
+    })
 }
 
 /// The write settings: a window of at least one second, a valid header name.
@@ -635,6 +707,55 @@ mod tests {
             err.starts_with("AUTOTASK_INTEGRATION_CODE is not set"),
             "{err}"
         );
+    }
+
+    #[test]
+    fn answer_sizes_come_from_flags_and_bad_ones_are_named() {
+        match Config::from_args(parse(&[
+            "--sandbox",
+            "--max-records",
+            "750",
+            "--result-budget-bytes",
+            "20000",
+            "--names-ttl-secs",
+            "0",
+        ])) {
+            Ok(c) => assert_eq!(
+                c.results,
+                ResultsConfig {
+                    max_records: 750,
+                    budget_bytes: 20_000,
+                    names_ttl: Duration::ZERO,
+                }
+            ),
+            Err(e) => panic!("valid sizes refused: {}", e.0),
+        }
+        match Config::from_args(parse(&["--sandbox"])) {
+            Ok(c) => assert_eq!(c.results, ResultsConfig::default()),
+            Err(e) => panic!("defaults refused: {}", e.0),
+        }
+        for (flags, variable) in [
+            (["--max-records", "0"], "AUTOTASK_MAX_RECORDS is 0"),
+            (
+                ["--max-records", "100001"],
+                "AUTOTASK_MAX_RECORDS is 100001",
+            ),
+            (
+                ["--result-budget-bytes", "100"],
+                "AUTOTASK_RESULT_BUDGET_BYTES is 100",
+            ),
+            (
+                ["--result-budget-bytes", "99999999"],
+                "AUTOTASK_RESULT_BUDGET_BYTES is 99999999",
+            ),
+        ] {
+            let mut argv = vec!["--sandbox"];
+            argv.extend(flags);
+            match Config::from_args(parse(&argv)) {
+                Ok(_) => panic!("{flags:?} must be refused"),
+                Err(e) => assert!(e.0.starts_with(variable), "{}", e.0),
+            }
+        }
     }
 
     #[test]

@@ -18,10 +18,10 @@ use crate::config::{Config, Credentials};
 use crate::picklists::{DEFAULT_TTL, PicklistCache};
 
 /// Default cap on `maxRecords` (rows one call may page through).
-pub const DEFAULT_MAX_RECORDS_CAP: usize = 2_000;
+pub const DEFAULT_MAX_RECORDS_CAP: usize = crate::config::DEFAULT_MAX_RECORDS;
 /// Default size budget of one result, in bytes of JSON: well under what common clients accept
 /// (Claude Code refuses a tool result above 25,000 tokens).
-pub const DEFAULT_RESULT_MAX_BYTES: usize = 40_000;
+pub const DEFAULT_RESULT_MAX_BYTES: usize = crate::config::DEFAULT_RESULT_BUDGET_BYTES;
 /// How long an idempotency key is remembered unless configured.
 pub const DEFAULT_IDEMPOTENCY_WINDOW: Duration = Duration::from_secs(24 * 60 * 60);
 
@@ -80,6 +80,9 @@ impl Settings {
             idempotency_window: config.writes.idempotency_window,
             impersonation_header: config.writes.impersonation_header.clone(),
             static_acting_as: config.autotask.impersonation_resource_id,
+            max_records_cap: config.results.max_records,
+            result_max_bytes: config.results.budget_bytes,
+            names_ttl: config.results.names_ttl,
             ..Settings::new(config.closed_status_ids.clone(), config.read_only)
         })
     }

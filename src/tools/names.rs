@@ -15,7 +15,7 @@ use crate::autotask::{AutotaskClient, AutotaskError, ReadIntent, scope};
 use crate::registry::{self, EntityDef};
 
 /// How long a name is trusted by default.
-pub const DEFAULT_TTL: Duration = Duration::from_secs(5 * 60);
+pub const DEFAULT_TTL: Duration = Duration::from_secs(crate::config::DEFAULT_NAMES_TTL_SECS);
 
 /// The fields that make up the name of a record of each entity, joined by a space.
 const NAME_FIELDS: &[(&str, &[&str])] = &[

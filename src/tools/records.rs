@@ -118,7 +118,17 @@ pub fn page(
             "texts longer than {MAX_CELL_CHARS} characters are cut here; get the record for the whole text"
         ));
     }
-    let (columns, mut rows) = shape::table(&items, &projection.columns(entity));
+    let wanted = projection.columns(entity);
+    if projection.fields.is_some() {
+        // A projection shows its columns only: Autotask sends `userDefinedFields` with any
+        // `includeFields`, and a page has no room for what was not asked for.
+        for item in items.iter_mut() {
+            if let Value::Object(map) = item {
+                map.retain(|k, _| wanted.iter().any(|w| w == k));
+            }
+        }
+    }
+    let (columns, mut rows) = shape::table(&items, &wanted);
     let mut out = Map::new();
     out.insert("count".into(), json!(rows.len()));
     out.insert("hasMore".into(), json!(has_more));
