@@ -40,6 +40,7 @@ mod sandbox_route_walk;
 mod sandbox_routing;
 mod sandbox_throttle_faults;
 mod sandbox_writes;
+mod ticket_assignment;
 mod tools_snapshot;
 mod write_impersonation;
 mod write_safety;

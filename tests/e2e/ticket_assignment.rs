@@ -1,0 +1,68 @@
+//! Assigning a ticket with a resource only: the resource's default service-desk role is
+//! filled in (as Autotask's own screens do) and the answer says so; a resource without a
+//! service-desk role is refused before anything is written.
+
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+use crate::mcp_support::start;
+use serde_json::json;
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_resource_alone_gets_its_default_service_desk_role() {
+    let h = start(&[], &[], false).await;
+    let hana = &h
+        .rest_query(
+            "Resources",
+            json!([{"op": "eq", "field": "firstName", "value": "Hana"}]),
+        )
+        .await[0];
+    let resource = hana["id"].as_i64().unwrap();
+    let desk = h
+        .rest_query(
+            "ResourceServiceDeskRoles",
+            json!([{"op": "eq", "field": "resourceID", "value": resource}]),
+        )
+        .await;
+    assert!(
+        desk.len() >= 2,
+        "Hana holds two service-desk roles: {desk:?}"
+    );
+    let default = desk.iter().find(|r| r["isDefault"] == true).unwrap()["roleID"]
+        .as_i64()
+        .unwrap();
+    let out = h
+        .ok(
+            "update-ticket",
+            json!({"id": 10007, "assignedResourceID": resource, "confirm": "UPDATE_TICKET"}),
+        )
+        .await;
+    let stored = h.rest_get("Tickets/10007").await;
+    assert_eq!(stored["assignedResourceID"], resource);
+    assert_eq!(stored["assignedResourceRoleID"], default);
+    assert!(
+        out.to_string().contains("default service-desk role"),
+        "the answer says the role was filled in: {out}"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_resource_without_a_service_desk_role_is_refused_before_writing() {
+    let h = start(&[], &[], false).await;
+    let dana = &h
+        .rest_query(
+            "Resources",
+            json!([{"op": "eq", "field": "firstName", "value": "Dana"}]),
+        )
+        .await[0];
+    let resource = dana["id"].as_i64().unwrap();
+    let writes = h.writes();
+    let err = h
+        .err(
+            "update-ticket",
+            json!({"id": 10007, "assignedResourceID": resource, "confirm": "UPDATE_TICKET"}),
+        )
+        .await;
+    assert!(err.contains("no active service-desk role"), "{err}");
+    assert!(err.contains("Nothing was sent"), "{err}");
+    assert_eq!(h.writes(), writes);
+}
