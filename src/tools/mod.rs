@@ -31,6 +31,7 @@ pub mod policy;
 pub mod preview;
 pub mod projects;
 pub mod records;
+pub mod roles;
 pub mod shape;
 pub mod summary;
 pub mod tickets;

@@ -4,15 +4,15 @@
 //! tenant's picklist defaults, never from hard-coded ids.
 
 use serde::Deserialize;
-use serde_json::{Value, json};
+use serde_json::Value;
 
 use super::output::Output;
 use super::records::{self, ById, body_of, changes, max_records_param, tenant_defaults};
+use super::roles;
 use super::summary::{self, fields_param};
 use super::value::{ID, Kind};
 use super::writes::{WriteOp, WritePlan};
 use super::{CREATE, Context, Op, Param, READ, ToolDef, ToolError, UPDATE, filters};
-use crate::autotask::ReadIntent;
 use crate::entities::{Ticket, TicketNote};
 
 pub fn tools() -> Vec<ToolDef> {
@@ -204,71 +204,16 @@ fn check_assignment(t: &Ticket) -> Result<(), ToolError> {
 }
 
 /// A ticket assigned to a resource without a role gets the resource's default service-desk
-/// role, as Autotask's own screens do; a resource without one is refused with its roles.
+/// role, as Autotask's own screens do.
 async fn fill_default_role(ctx: &Context, t: &mut Ticket) -> Result<Vec<String>, ToolError> {
     let (Some(Some(resource)), None | Some(None)) =
         (t.assigned_resource_id, t.assigned_resource_role_id)
     else {
         return Ok(Vec::new());
     };
-    let query = json!({
-        "filter": [super::filters::eq("resourceID", resource)],
-        "includeFields": ["roleID", "isDefault", "isActive"],
-        "maxRecords": 100,
-    });
-    let rows = ctx
-        .client
-        .query(
-            "ResourceServiceDeskRoles",
-            &query,
-            100,
-            ReadIntent::Explicit,
-        )
-        .await?
-        .items;
-    let active: Vec<&Value> = rows
-        .iter()
-        .filter(|r| r.get("isActive").and_then(Value::as_bool) != Some(false))
-        .collect();
-    let role_of = |r: &Value| {
-        r.get("roleID")
-            .and_then(Value::as_i64)
-            .and_then(|id| i32::try_from(id).ok())
-    };
-    let default = active
-        .iter()
-        .find(|r| r.get("isDefault").and_then(Value::as_bool) == Some(true))
-        .or(if active.len() == 1 {
-            active.first()
-        } else {
-            None
-        })
-        .and_then(|r| role_of(r));
-    match default {
-        Some(role) => {
-            t.assigned_resource_role_id = Some(Some(role));
-            Ok(vec![format!(
-                "assignedResourceRoleID {role} is resource {resource}'s default service-desk role"
-            )])
-        }
-        None => {
-            let roles: Vec<String> = active
-                .iter()
-                .filter_map(|r| role_of(r))
-                .map(|r| r.to_string())
-                .collect();
-            Err(ToolError::Invalid(if roles.is_empty() {
-                format!(
-                    "resource {resource} has no active service-desk role, so tickets cannot be assigned to it: choose another resource. Nothing was sent."
-                )
-            } else {
-                format!(
-                    "resource {resource} has no default service-desk role: pass assignedResourceRoleID, one of {}. Nothing was sent.",
-                    roles.join(", ")
-                )
-            }))
-        }
-    }
+    let role = roles::default_desk_role(ctx, i64::from(resource)).await?;
+    t.assigned_resource_role_id = Some(Some(role.id));
+    Ok(vec![format!("assignedResourceRoleID {}", role.note)])
 }
 
 async fn create_ticket(ctx: &Context, mut t: Ticket) -> Result<WritePlan, ToolError> {

@@ -5,6 +5,7 @@ use serde_json::{Map, Value, json};
 
 use super::output::Output;
 use super::records::{self, Page, body_of, max_records_param};
+use super::roles;
 use super::summary::fields_param;
 use super::writes::{WriteOp, WritePlan};
 use super::{CREATE, Context, Op, READ, ToolDef, ToolError};
@@ -27,13 +28,14 @@ pub fn tools() -> Vec<ToolDef> {
             "create-time-entry",
             "Log time",
             CREATE,
-            "Log time on a ticket or task (neither: regular time): hoursWorked (0-24], or start and end. roleID: one of the resource's roles.",
+            "Log time on a ticket or task (neither: regular time): hoursWorked (0-24], or start and end. roleID defaults to the resource's default service-desk role.",
         )
         .entity("TimeEntries")
         .field("ticketID", "")
         .field("taskID", "")
         .field("resourceID", "")
         .field("roleID", "")
+        .optional("roleID")
         .field("hoursWorked", "")
         .field("summaryNotes", "Shown to the customer.")
         .field("internalNotes", "")
@@ -106,9 +108,16 @@ pub fn time_body(
     Ok((body, notes))
 }
 
-async fn create_time_entry(_ctx: &Context, t: TimeEntry) -> Result<WritePlan, ToolError> {
+async fn create_time_entry(ctx: &Context, mut t: TimeEntry) -> Result<WritePlan, ToolError> {
     let today = chrono::Utc::now().format("%Y-%m-%dT00:00:00Z").to_string();
-    let (body, notes) = time_body(&t, &today)?;
+    let mut role_note = None;
+    if let (Some(Some(resource)), None | Some(None)) = (t.resource_id, t.role_id) {
+        let role = roles::default_desk_role(ctx, i64::from(resource)).await?;
+        t.role_id = Some(Some(role.id));
+        role_note = Some(format!("roleID {}", role.note));
+    }
+    let (body, mut notes) = time_body(&t, &today)?;
+    notes.extend(role_note);
     Ok(
         WritePlan::new(WriteOp::Create, "TimeEntries", "TimeEntries")
             .body(body)

@@ -66,3 +66,38 @@ async fn a_resource_without_a_service_desk_role_is_refused_before_writing() {
     assert!(err.contains("Nothing was sent"), "{err}");
     assert_eq!(h.writes(), writes);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn time_logged_without_a_role_goes_under_the_default_service_desk_role() {
+    let h = start(&[], &[], false).await;
+    let hana = &h
+        .rest_query(
+            "Resources",
+            json!([{"op": "eq", "field": "firstName", "value": "Hana"}]),
+        )
+        .await[0];
+    let resource = hana["id"].as_i64().unwrap();
+    let default = h
+        .rest_query(
+            "ResourceServiceDeskRoles",
+            json!([{"op": "eq", "field": "resourceID", "value": resource},
+                   {"op": "eq", "field": "isDefault", "value": true}]),
+        )
+        .await[0]["roleID"]
+        .as_i64()
+        .unwrap();
+    let out = h
+        .ok(
+            "create-time-entry",
+            json!({"ticketID": 10007, "resourceID": resource, "hoursWorked": 0.5,
+                   "summaryNotes": "Checked the backups", "confirm": "CREATE_TIME_ENTRY"}),
+        )
+        .await;
+    let id = out["id"].as_i64().unwrap_or_else(|| panic!("{out}"));
+    let stored = h.rest_get(&format!("TimeEntries/{id}")).await;
+    assert_eq!(stored["roleID"], default);
+    assert!(
+        out.to_string().contains("default service-desk role"),
+        "{out}"
+    );
+}

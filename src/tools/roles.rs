@@ -1,0 +1,73 @@
+//! The role a resource works under when a write names the resource alone: its default
+//! service-desk role (`ResourceServiceDeskRoles.isDefault`), as Autotask's own screens fill it
+//! in for a ticket assignment and for time logged on a ticket or task.
+
+use serde_json::{Value, json};
+
+use super::{Context, ToolError, filters};
+use crate::autotask::ReadIntent;
+
+/// A role filled in for a resource, with the sentence that says so.
+pub struct DefaultRole {
+    pub id: i32,
+    pub note: String,
+}
+
+/// The default service-desk role of `resource` (or its only active one); refused, naming the
+/// roles to choose from, when there is none or several without a default.
+pub async fn default_desk_role(ctx: &Context, resource: i64) -> Result<DefaultRole, ToolError> {
+    let query = json!({
+        "filter": [filters::eq("resourceID", resource)],
+        "includeFields": ["roleID", "isDefault", "isActive"],
+        "maxRecords": 100,
+    });
+    let rows = ctx
+        .client
+        .query(
+            "ResourceServiceDeskRoles",
+            &query,
+            100,
+            ReadIntent::Explicit,
+        )
+        .await?
+        .items;
+    let active: Vec<&Value> = rows
+        .iter()
+        .filter(|r| r.get("isActive").and_then(Value::as_bool) != Some(false))
+        .collect();
+    let role_of = |r: &Value| {
+        r.get("roleID")
+            .and_then(Value::as_i64)
+            .and_then(|id| i32::try_from(id).ok())
+    };
+    let default = active
+        .iter()
+        .find(|r| r.get("isDefault").and_then(Value::as_bool) == Some(true))
+        .or(if active.len() == 1 {
+            active.first()
+        } else {
+            None
+        })
+        .and_then(|r| role_of(r));
+    if let Some(id) = default {
+        return Ok(DefaultRole {
+            id,
+            note: format!("{id} is resource {resource}'s default service-desk role"),
+        });
+    }
+    let roles: Vec<String> = active
+        .iter()
+        .filter_map(|r| role_of(r))
+        .map(|r| r.to_string())
+        .collect();
+    Err(ToolError::Invalid(if roles.is_empty() {
+        format!(
+            "resource {resource} has no active service-desk role, so it cannot be given this work: choose another resource, or pass the role id yourself. Nothing was sent."
+        )
+    } else {
+        format!(
+            "resource {resource} has no default service-desk role: pass the role id, one of {}. Nothing was sent.",
+            roles.join(", ")
+        )
+    }))
+}
