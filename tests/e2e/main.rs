@@ -19,6 +19,7 @@ mod client_reads_retry;
 mod client_writes;
 mod client_zone;
 mod entity_roundtrip;
+mod error_advice;
 mod filters_props;
 mod hardening_client;
 mod hardening_transport;
