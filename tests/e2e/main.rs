@@ -30,6 +30,7 @@ mod http_transport;
 mod mcp_guards;
 mod mcp_stdio;
 mod mcp_tools;
+mod registered_text;
 mod registry_facts;
 mod result_sizes;
 mod sandbox_cli_refresh;
