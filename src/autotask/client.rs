@@ -15,7 +15,7 @@ pub use super::budget::Threshold;
 use super::budget::{
     BudgetLevel, BudgetPercents, BudgetState, EndpointLimiter, Governor, endpoint_key,
 };
-use super::error::{AutotaskError, redact};
+use super::error::{AutotaskError, ZONE_DETECTION_FAILED, redact};
 use super::paging;
 pub use super::paging::QueryResult;
 use super::retry::{DEFAULT_RATE_LIMIT_WAIT, FailureKind, RetryPolicy, parse_retry_after};
@@ -207,9 +207,9 @@ impl AutotaskClient {
                 status,
                 mut messages,
             }) => {
-                messages.push(
-                    "zone detection failed: check AUTOTASK_USERNAME (Autotask answers 500 for an unknown user) or pin the zone with AUTOTASK_API_URL".into(),
-                );
+                messages.push(format!(
+                    "{ZONE_DETECTION_FAILED}; pinning the zone with AUTOTASK_API_URL skips it"
+                ));
                 Err(AutotaskError::Api { status, messages })
             }
             Err(AutotaskError::Transport { reason }) => Err(AutotaskError::Transport {

@@ -9,7 +9,8 @@ use std::time::Duration;
 #[derive(Clone, PartialEq, Eq, thiserror::Error)]
 pub enum AutotaskError {
     /// Autotask answered with an error status; `messages` are its `errors` (or `Message`).
-    #[error("Autotask answered HTTP {status}: {}{}", messages.join("; "), next_step(*status))]
+    /// The text ends with what to do next, from [`Failure::of`].
+    #[error("Autotask answered HTTP {status}: {}", api_text(*status, messages))]
     Api { status: u16, messages: Vec<String> },
     /// The tenant's API budget is exhausted or Autotask throttled us; retry after the delay.
     #[error(
@@ -74,16 +75,128 @@ impl AutotaskError {
     }
 }
 
-/// What to do next, appended to an HTTP error by status.
-fn next_step(status: u16) -> &'static str {
-    match status {
-        401 => {
-            " (Autotask rejected the API user's credentials: check AUTOTASK_USERNAME and AUTOTASK_SECRET; nothing was changed)"
+/// What an Autotask error answer means, read from its status and messages. The one place
+/// that interprets them; the advice every error message ends with follows from it
+/// ([`Failure::advice`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Failure {
+    /// HTTP 401: the user exists but the secret does not match.
+    Secret,
+    /// Autotask does not know the API user (HTTP 500, also from zone detection).
+    UnknownUser,
+    /// The integration code (API tracking identifier) is not valid (HTTP 500).
+    IntegrationCode,
+    /// The API user's security level does not allow the call (403, or a 500 saying so).
+    Permission,
+    /// No record with the id (or the parent id) exists, or the API user cannot see it.
+    MissingRecord,
+    /// HTTP 404: no such route.
+    NoRoute,
+    /// HTTP 405: the entity does not support the operation.
+    Unsupported,
+    /// A validation or business-rule error (HTTP 400/500 with Autotask's messages).
+    Invalid,
+    /// Anything else (a gateway error after the read retries, ...): no advice.
+    Other,
+}
+
+impl Failure {
+    /// The meaning of an error answer with `status` and Autotask's `messages`.
+    pub fn of(status: u16, messages: &[String]) -> Failure {
+        let text = messages.join(" ").to_ascii_lowercase();
+        let has = |needles: &[&str]| {
+            needles
+                .iter()
+                .any(|n| text.contains(&n.to_ascii_lowercase()))
+        };
+        match status {
+            401 => Failure::Secret,
+            403 => Failure::Permission,
+            404 => Failure::NoRoute,
+            405 => Failure::Unsupported,
+            400 | 500 if has(&[ZONE_DETECTION_FAILED]) => Failure::UnknownUser,
+            400 | 500 if has(&["integration code", "integrationcode", "tracking identifier"]) => {
+                Failure::IntegrationCode
+            }
+            400 | 500 if has(&["authenticat", "user name was not found", "unknown user"]) => {
+                Failure::UnknownUser
+            }
+            400 | 500 if has(&["no matching records", "unable to find the parent"]) => {
+                Failure::MissingRecord
+            }
+            400 | 500 if has(&["does not exist"]) && !has(&["required field"]) => {
+                Failure::MissingRecord
+            }
+            400 | 500 if has(&["adequate permission", "insufficient permission"]) => {
+                Failure::Permission
+            }
+            400 | 500 => Failure::Invalid,
+            _ => Failure::Other,
         }
-        403 => " (the API user's security level does not allow this; nothing was changed)",
-        404 => " (no such route: check the entity name and the parent id)",
-        405 => " (this entity does not support that operation)",
-        _ => "",
+    }
+
+    /// What to do next (names the variables to check, never their values).
+    pub fn advice(self) -> &'static str {
+        match self {
+            Failure::Secret => {
+                "Autotask rejected the API user's credentials (the secret does not match the user): check AUTOTASK_USERNAME and AUTOTASK_SECRET; nothing was changed."
+            }
+            Failure::UnknownUser => {
+                "Autotask does not know this API user (the username is wrong): check AUTOTASK_USERNAME (the API-only user's username, in e-mail form); nothing was changed."
+            }
+            Failure::IntegrationCode => {
+                "Autotask rejected the integration code (API tracking identifier): check AUTOTASK_INTEGRATION_CODE for this API user; nothing was changed."
+            }
+            Failure::Permission => {
+                "The API user's security level does not allow this: ask an Autotask administrator; nothing was changed."
+            }
+            Failure::MissingRecord => {
+                "No record with that id exists (or the API user cannot see it): find the right id with the search-* tools or query-entity; nothing was changed."
+            }
+            Failure::NoRoute => {
+                "Autotask has no such route: check the entity and parentEntity with list-known-entities."
+            }
+            Failure::Unsupported => {
+                "This entity does not support that operation: describe-entity-fields says which it does."
+            }
+            Failure::Invalid => {
+                "Check field names and picklist values with describe-entity-fields, fix the arguments and try again."
+            }
+            Failure::Other => "",
+        }
+    }
+}
+
+/// The message zone detection adds to Autotask's when it fails (Autotask answers 500 for an
+/// unknown or blank user there).
+pub const ZONE_DETECTION_FAILED: &str = "Zone detection (zoneInformation) failed";
+
+/// Autotask's messages, then the advice.
+fn api_text(status: u16, messages: &[String]) -> String {
+    let said = messages
+        .iter()
+        .fold(String::new(), |text, m| join_sentences(&text, m));
+    join_sentences(&said, Failure::of(status, messages).advice())
+}
+
+/// `first` and `next` as consecutive sentences: a period goes between them unless `first`
+/// already ends a sentence (`.`, `?`, `!`, `…`, before any closing quote or bracket), so no
+/// composed message ever shows `..` or `?.`. Every message made of parts is joined here.
+pub fn join_sentences(first: &str, next: &str) -> String {
+    let first = first.trim_end();
+    let next = next.trim();
+    if first.is_empty() {
+        return next.to_string();
+    }
+    if next.is_empty() {
+        return first.to_string();
+    }
+    let core = first.trim_end_matches(['"', '\'', '`', ')', ']', '\u{201d}', '\u{2019}']);
+    if core.ends_with(['.', '?', '!', '\u{2026}']) {
+        format!("{first} {next}")
+    } else {
+        let first = first.trim_end_matches([',', ';', ':']);
+        format!("{first}. {next}")
     }
 }
 
@@ -359,6 +472,76 @@ mod tests {
     #[test]
     fn leaves_other_text_alone_and_ignores_empty_secrets() {
         assert_eq!(redact("nothing to hide", &["", "zzz"]), "nothing to hide");
+    }
+
+    #[test]
+    fn failures_are_read_from_status_and_messages() {
+        let of = |status, m: &str| Failure::of(status, &[m.to_string()]);
+        assert_eq!(of(401, "x"), Failure::Secret);
+        assert_eq!(
+            of(
+                500,
+                "Unable to authenticate: the API user name was not found."
+            ),
+            Failure::UnknownUser
+        );
+        assert_eq!(
+            of(500, &format!("x. {ZONE_DETECTION_FAILED}; pin it")),
+            Failure::UnknownUser
+        );
+        assert_eq!(
+            of(500, "The ApiIntegrationCode is not valid"),
+            Failure::IntegrationCode
+        );
+        assert_eq!(
+            of(
+                500,
+                "No message. No matching records found. The logged in Resource may not have the required permissions to delete the data."
+            ),
+            Failure::MissingRecord
+        );
+        assert_eq!(
+            of(500, "Unable to find the parent Ticket with id 4."),
+            Failure::MissingRecord
+        );
+        assert_eq!(
+            of(
+                500,
+                "The logged in Resource does not have the adequate permissions"
+            ),
+            Failure::Permission
+        );
+        assert_eq!(
+            of(
+                500,
+                "Value does not exist for the required field AccountID."
+            ),
+            Failure::Invalid
+        );
+        assert_eq!(
+            of(500, "Unable to find projectID in the TimeEntry Entity"),
+            Failure::Invalid
+        );
+        assert_eq!(of(503, "(empty body)"), Failure::Other);
+        assert_eq!(Failure::Other.advice(), "");
+    }
+
+    #[test]
+    fn sentences_are_joined_with_one_period() {
+        for (first, joined) in [
+            ("Done", "Done. Next."),
+            ("Done.", "Done. Next."),
+            ("Right?", "Right? Next."),
+            ("Said \"no.\"", "Said \"no.\" Next."),
+            ("Said \"no\"", "Said \"no\". Next."),
+            ("(see x.)", "(see x.) Next."),
+            ("Wait:", "Wait. Next."),
+            ("Done.  ", "Done. Next."),
+            ("", "Next."),
+        ] {
+            assert_eq!(join_sentences(first, "Next."), joined);
+        }
+        assert_eq!(join_sentences("Done.", ""), "Done.");
     }
 
     #[test]

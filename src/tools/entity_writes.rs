@@ -34,7 +34,8 @@ fn udf_problem(e: &EntityDef, value: &Value) -> Option<String> {
         })
     });
     (!ok).then(|| {
-        "`userDefinedFields` must be an array of {\"name\": \"...\", \"value\": \"text\"}".into()
+        "`userDefinedFields` must be an array of {\"name\": \"<name>\", \"value\": \"<text>\"}"
+            .into()
     })
 }
 

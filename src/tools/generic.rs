@@ -4,6 +4,7 @@
 //! `entity_writes.rs`; this file declares them with the reads so the generic surface reads as
 //! one list.
 
+use crate::autotask::error::join_sentences;
 use serde::Deserialize;
 use serde_json::{Value, json};
 
@@ -260,7 +261,10 @@ target_of!(QueryArgs, CountArgs, ByIdArgs, FieldsArgs);
 /// Names the argument an error is about (`query`, `fields`).
 pub fn about(arg: &str) -> impl Fn(ToolError) -> ToolError + '_ {
     move |e| match e {
-        ToolError::Invalid(m) => ToolError::Invalid(format!("`{arg}`: {m}. Nothing was sent.")),
+        ToolError::Invalid(m) => ToolError::Invalid(join_sentences(
+            &format!("`{arg}`: {m}"),
+            "Nothing was sent.",
+        )),
         other => other,
     }
 }

@@ -3,6 +3,7 @@
 //! here, through the tenant's live picklists, before anything is sent. Every label that does
 //! not resolve is reported at once, with the values the tenant has.
 
+use crate::autotask::error::join_sentences;
 use std::collections::HashMap;
 use std::sync::Arc;
 
@@ -114,9 +115,9 @@ pub async fn resolve(
     if problems.is_empty() {
         Ok(())
     } else {
-        Err(ToolError::Invalid(format!(
-            "{}. Nothing was sent.",
-            problems.join("; ")
+        Err(ToolError::Invalid(join_sentences(
+            &problems.join("; "),
+            "Nothing was sent.",
         )))
     }
 }
@@ -170,9 +171,9 @@ pub async fn resolve_filter(
     if problems.is_empty() {
         Ok(())
     } else {
-        Err(ToolError::Invalid(format!(
-            "`query`: {}. Nothing was sent.",
-            problems.join("; ")
+        Err(ToolError::Invalid(join_sentences(
+            &format!("`query`: {}", problems.join("; ")),
+            "Nothing was sent.",
         )))
     }
 }

@@ -47,6 +47,7 @@ use rmcp::model::{CallToolResult, ContentBlock, JsonObject, MetaObject, Tool};
 use serde_json::Value;
 
 use crate::autotask::AutotaskError;
+use crate::autotask::error::join_sentences;
 use crate::autotask::scope::{self, CallScope, OnRows};
 use crate::metrics::{ToolOutcome, record_tool_call};
 pub use caller::{Authenticated, Caller};
@@ -71,6 +72,25 @@ pub enum ToolError {
     /// Autotask refused or failed (already redacted by the client).
     #[error("{0}")]
     Autotask(#[from] AutotaskError),
+    /// A write tool's read before the write failed (after the read's retries): the write was
+    /// never sent.
+    #[error("{}", join_sentences(&.0.to_string(), NOT_SENT))]
+    NotSent(AutotaskError),
+}
+
+/// What a write tool adds when it failed before sending.
+const NOT_SENT: &str =
+    "Nothing was sent and nothing was changed in Autotask: the write was not attempted.";
+
+impl ToolError {
+    /// The same error, from a write tool that failed before sending: an Autotask error
+    /// becomes [`ToolError::NotSent`] (the others already say nothing was sent).
+    pub fn before_write(self) -> ToolError {
+        match self {
+            ToolError::Autotask(e) => ToolError::NotSent(e),
+            other => other,
+        }
+    }
 }
 
 /// Every tool, sorted by name.
@@ -222,21 +242,11 @@ async fn run(
     def.run(ctx, input).await
 }
 
+/// The text of a failed call: Autotask's errors (with their advice, see
+/// [`crate::autotask::error::Failure`]) are prefixed with the tool's name.
 fn error_text(tool: &str, error: &ToolError) -> String {
     match error {
-        ToolError::Autotask(e) => {
-            let mut text = format!("{tool} failed: {e}");
-            if let AutotaskError::Api { status, .. } = e {
-                text.push_str(match status {
-                    400 | 500 => ". Check field names and picklist values with describe-entity-fields, fix the arguments and try again",
-                    401 => ". The API user's credentials were refused: check AUTOTASK_USERNAME, AUTOTASK_SECRET and AUTOTASK_INTEGRATION_CODE",
-                    403 => ". The API user's security level does not allow this: ask an Autotask administrator",
-                    404 => ". Autotask has no such route: check the entity and parentEntity with list-known-entities",
-                    _ => "",
-                });
-            }
-            text
-        }
+        ToolError::Autotask(_) | ToolError::NotSent(_) => format!("{tool} failed: {error}"),
         other => other.to_string(),
     }
 }

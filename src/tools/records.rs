@@ -132,7 +132,14 @@ pub fn page(
     let mut out = Map::new();
     out.insert("count".into(), json!(rows.len()));
     out.insert("hasMore".into(), json!(has_more));
-    out.insert("filter".into(), Value::Array(filter.to_vec()));
+    let (shown, shortened) = super::filters::echo(filter);
+    if shortened {
+        notes.push(format!(
+            "the filter was sent in full but is shown summarised here ({} bytes of JSON)",
+            Value::Array(filter.to_vec()).to_string().len()
+        ));
+    }
+    out.insert("filter".into(), shown);
     out.insert("columns".into(), json!(columns));
     let header = Value::Object(out.clone()).to_string().len() + 400;
     let dropped = shape::fit_rows(

@@ -9,6 +9,7 @@ use super::names;
 use super::params::Param;
 use super::shape;
 use super::value::Kind;
+use crate::autotask::error::join_sentences;
 use crate::registry::EntityDef;
 
 /// The default fields of each entity's searches, in display order.
@@ -179,9 +180,9 @@ pub fn projection(entity: &EntityDef, fields: Option<&[String]>) -> Result<Proje
             fields: Some(chosen),
         })
     } else {
-        Err(ToolError::Invalid(format!(
-            "`fields`: {}. Nothing was sent.",
-            problems.join("; ")
+        Err(ToolError::Invalid(join_sentences(
+            &format!("`fields`: {}", problems.join("; ")),
+            "Nothing was sent.",
         )))
     }
 }

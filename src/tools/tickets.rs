@@ -189,7 +189,7 @@ async fn get_ticket(ctx: &Context, a: ById) -> Result<Value, ToolError> {
         "Tickets",
         "Tickets",
         a.id,
-        "find tickets with search-tickets (ticketNumber for a T2024... number)",
+        "find tickets with search-tickets (ticketNumber for a number such as T20240115.0001)",
     )
     .await
 }

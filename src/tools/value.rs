@@ -287,7 +287,7 @@ pub fn json_problem(value: &Value) -> String {
             )
         }
         Value::String(s) => match serde_json::from_str::<Value>(s) {
-            Ok(_) => "is JSON but not an object; pass an object such as {\"filter\": [...]}".into(),
+            Ok(_) => "is JSON but not an object; pass an object such as {\"filter\": []}".into(),
             Err(e) => format!("is not valid JSON ({e}); pass an object, or a string holding one"),
         },
         _ => "must be a JSON object (or a string holding one)".into(),

@@ -14,6 +14,7 @@
 //! there is none): its writes act as the caller's resource, and the audit line counts the
 //! Autotask requests the call cost.
 
+use crate::autotask::error::join_sentences;
 use futures::future::BoxFuture;
 use serde_json::{Map, Value, json};
 
@@ -94,17 +95,21 @@ pub async fn run<'a>(
     }
 }
 
-/// The audit line of an attempt that sent nothing, written when the call had its token.
+/// The error of an attempt that sent nothing (an Autotask read that failed becomes
+/// [`ToolError::NotSent`]), and its audit line when the call had its token.
 fn refuse(
     ctx: &Context,
     call: &WriteCall,
     mut line: AuditLine,
     error: ToolError,
 ) -> Result<Value, ToolError> {
+    // Nothing is sent past this point: a failed read says so.
+    let error = error.before_write();
     if call.confirmed {
         line.requests = scope::requests();
         let outcome = match &error {
             ToolError::Refused(m) => Outcome::Refused(m.clone()),
+            ToolError::NotSent(_) => Outcome::Failed(error.to_string()),
             other => Outcome::Invalid(other.to_string()),
         };
         ctx.settings.audit.note(line, outcome);
@@ -164,8 +169,9 @@ async fn in_scope(
         return refuse(ctx, &call, line, e);
     }
     if let Some(problem) = &call.caller.acting_as_problem {
-        let e = ToolError::Refused(format!(
-            "{problem}. Writes are refused until it does, so they are not attributed to the wrong person. Nothing was sent."
+        let e = ToolError::Refused(join_sentences(
+            problem,
+            "Writes are refused until it does, so they are not attributed to the wrong person. Nothing was sent.",
         ));
         return refuse(ctx, &call, line, e);
     }
@@ -222,10 +228,9 @@ async fn in_scope(
         ));
     }
     if !review.problems.is_empty() {
-        let e = ToolError::Invalid(format!(
-            "{} was not sent: {}. Nothing was sent; fix the arguments (call without confirm to preview).",
-            call.tool,
-            review.problems.join("; ")
+        let e = ToolError::Invalid(join_sentences(
+            &format!("{} was not sent: {}", call.tool, review.problems.join("; ")),
+            "Nothing was sent; fix the arguments (call without confirm to preview).",
         ));
         return refuse(ctx, &call, line, e);
     }
@@ -233,8 +238,9 @@ async fn in_scope(
         Ok(entry) => entry,
         Err(e) => {
             tracing::error!(tool = call.tool, error = %e, "write refused: the audit log cannot be written");
-            return Err(ToolError::Refused(format!(
-                "{e}. A write that cannot be logged is not sent: nothing was sent; ask the administrator to fix AUTOTASK_AUDIT_LOG."
+            return Err(ToolError::Refused(join_sentences(
+                &e.to_string(),
+                "A write that cannot be logged is not sent: nothing was sent; ask the administrator to fix AUTOTASK_AUDIT_LOG.",
             )));
         }
     };

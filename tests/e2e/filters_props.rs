@@ -23,8 +23,8 @@ fn entity(name: &str) -> &'static EntityDef {
     registry::find(name).expect("the entity is in the registry")
 }
 
-/// Fields the filter may name. Non-queryable fields are left out: `check_query` lets them
-/// through today and Autotask refuses them (reported on issue 12).
+/// Fields the filter may name. Non-queryable fields are left out: `check_query` refuses
+/// them (as Autotask does).
 fn queryable(e: &'static EntityDef) -> Vec<&'static FieldDef> {
     e.fields.iter().filter(|f| f.is_queryable).collect()
 }
