@@ -13,7 +13,7 @@ use std::time::Duration;
 
 use autotask_mcp::sandbox::{FaultResponse, FaultRule, Sandbox};
 use rmcp::model::{
-    CallToolRequest, CallToolRequestParams, ClientRequest, ProgressNotificationParam, ServerResult,
+    CallToolRequest, CallToolRequestParams, ClientRequest, ProgressNotificationParam,
 };
 use rmcp::service::{NotificationContext, PeerRequestOptions, RunningService};
 use rmcp::transport::TokioChildProcess;
