@@ -9,6 +9,7 @@ use serde_json::Value;
 use super::output::Output;
 use super::records::{self, ById, body_of, changes, max_records_param, tenant_defaults};
 use super::summary::{self, fields_param};
+use super::udfs;
 use super::value::{ID, Kind};
 use super::writes::{WriteOp, WritePlan};
 use super::{CREATE, Context, Op, Param, READ, ToolDef, ToolError, UPDATE, filters};
@@ -36,6 +37,7 @@ pub fn tools() -> Vec<ToolDef> {
         .filter("createdAfter", "createDate", Op::From, "")
         .filter("createdBefore", "createDate", Op::Before, "")
         .filter("lastActivityAfter", "lastActivityDate", Op::From, "")
+        .param(udfs::param())
         .param(max_records_param())
         .param(fields_param())
         .output(Output::Search)
@@ -66,6 +68,7 @@ pub fn tools() -> Vec<ToolDef> {
         .field("dueDateTime", "")
         .field("issueType", "")
         .field("subIssueType", "")
+        .param(udfs::param())
         .output(Output::Written)
         .write_handler(|c, t: Ticket| Box::pin(create_ticket(c, t))),
         ToolDef::new("update-ticket", "Update ticket", UPDATE, "Change a ticket's fields.")
@@ -82,6 +85,7 @@ pub fn tools() -> Vec<ToolDef> {
             .field("subIssueType", "")
             .field("dueDateTime", "")
             .field("resolution", "")
+            .param(udfs::param())
             .output(Output::Written)
             .write_handler(|c, t: Ticket| Box::pin(update_ticket(c, t))),
         ToolDef::new(
