@@ -17,6 +17,7 @@ use rmcp::{ErrorData as McpError, RoleServer, ServerHandler};
 use serde_json::{Value, json};
 
 use crate::autotask::scope::OnRows;
+use crate::completions::Completer;
 use crate::autotask::{AutotaskClient, AutotaskError};
 use crate::tools::{
     self, Authenticated, Caller, Context, Inventory, Settings, ToolError, filters, records, summary,
@@ -27,6 +28,8 @@ use crate::tools::{
 #[derive(Clone)]
 pub struct ServerState {
     pub tools: Context,
+    /// Completions of prompt and template arguments (with their short cache).
+    pub completer: Completer,
     pub inventory: Arc<Inventory>,
     /// The Autotask client (the same one the tools use).
     pub client: AutotaskClient,
@@ -43,6 +46,7 @@ impl ServerState {
         ServerState {
             inventory: Arc::new(Inventory::with_policy(read_only, &settings.policy)),
             tools: Context::new(client.clone(), settings),
+            completer: Completer::default(),
             client,
             read_only,
         }
@@ -268,11 +272,12 @@ fn progress_relay(context: &RequestContext<RoleServer>) -> Option<OnRows> {
 
 impl ServerHandler for AutotaskServer {
     fn get_info(&self) -> ServerConfig {
-        #[allow(unused_mut)]
         let mut capabilities = ServerCapabilities::builder()
             .enable_tools()
             .enable_resources()
             .build();
+        capabilities.prompts = Some(rmcp::model::PromptsCapability::default());
+        capabilities.completions = Some(rmcp::model::JsonObject::new());
         #[cfg(feature = "conformance-fixtures")]
         crate::conformance::add_capabilities(&mut capabilities);
         ServerConfig::new(capabilities)
@@ -392,6 +397,58 @@ impl ServerHandler for AutotaskServer {
             ResourceContents::text(text, request.uri).with_mime_type("application/json"),
         ])
         .into())
+    }
+
+    #[allow(deprecated)]
+    async fn list_prompts(
+        &self,
+        _request: Option<PaginatedRequestParams>,
+        _context: RequestContext<RoleServer>,
+    ) -> Result<rmcp::model::ListPromptsResult, McpError> {
+        #[allow(unused_mut)]
+        let mut prompts = crate::prompts::list();
+        #[cfg(feature = "conformance-fixtures")]
+        prompts.extend(crate::conformance::list_prompts().prompts);
+        Ok(rmcp::model::ListPromptsResult::with_all_items(prompts))
+    }
+
+    async fn get_prompt(
+        &self,
+        request: rmcp::model::GetPromptRequestParams,
+        _context: RequestContext<RoleServer>,
+    ) -> Result<rmcp::model::GetPromptResponse, McpError> {
+        match crate::prompts::get(&request) {
+            Some(result) => result.map(Into::into),
+            #[cfg(feature = "conformance-fixtures")]
+            None => crate::conformance::get_prompt(&request),
+            #[cfg(not(feature = "conformance-fixtures"))]
+            None => Err(McpError::invalid_params(
+                format!(
+                    "unknown prompt {}: the prompts are triage-queue, company-brief, close-ticket",
+                    request.name.chars().take(60).collect::<String>()
+                ),
+                None,
+            )),
+        }
+    }
+
+    async fn complete(
+        &self,
+        request: rmcp::model::CompleteRequestParams,
+        _context: RequestContext<RoleServer>,
+    ) -> Result<rmcp::model::CompleteResult, McpError> {
+        #[cfg(feature = "conformance-fixtures")]
+        {
+            let fixture = crate::conformance::complete(&request)?;
+            if !fixture.completion.values.is_empty() {
+                return Ok(fixture);
+            }
+        }
+        Ok(self
+            .state
+            .completer
+            .complete(&self.state.tools, &request)
+            .await)
     }
 
     #[cfg(feature = "conformance-fixtures")]
