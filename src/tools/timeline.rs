@@ -120,6 +120,23 @@ fn entry(kind: &Kind, record: &Value) -> Option<(String, Value)> {
     Some((at, out))
 }
 
+/// The newest of `entries` (sorted oldest first) whose JSON fits in `budget` bytes, whole,
+/// oldest first.
+fn newest_within(entries: &[(String, Value)], budget: usize) -> Vec<Value> {
+    let mut kept = Vec::new();
+    let mut used = 0;
+    for (_, v) in entries.iter().rev() {
+        let size = v.to_string().len() + 1;
+        if used + size > budget {
+            break;
+        }
+        used += size;
+        kept.push(v.clone());
+    }
+    kept.reverse();
+    kept
+}
+
 async fn timeline(ctx: &Context, a: records::ById) -> Result<Value, ToolError> {
     let ticket = records::entity_def("Tickets")?;
     let (head, notes, time, files, history) = tokio::join!(
@@ -163,17 +180,7 @@ async fn timeline(ctx: &Context, a: records::ById) -> Result<Value, ToolError> {
         .settings
         .result_max_bytes
         .saturating_sub(head.to_string().len() + 1_000);
-    let mut kept = Vec::new();
-    let mut used = 0;
-    for (_, v) in entries.iter().rev() {
-        let size = v.to_string().len() + 1;
-        if used + size > budget {
-            break;
-        }
-        used += size;
-        kept.push(v.clone());
-    }
-    kept.reverse();
+    let kept = newest_within(&entries, budget);
     let left_out = entries.len() - kept.len();
     if left_out > 0 {
         let oldest_kept = kept
@@ -190,4 +197,35 @@ async fn timeline(ctx: &Context, a: records::ById) -> Result<Value, ToolError> {
         out["notes"] = json!(out_notes);
     }
     Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_newest_entries_are_kept_whole_within_the_budget() {
+        let entries: Vec<(String, Value)> = (0..10)
+            .map(|i| {
+                let at = format!("2026-01-{:02}T00:00:00", i + 1);
+                (at.clone(), json!({"at": at, "kind": "note", "description": "x".repeat(50)}))
+            })
+            .collect();
+        let one = entries[0].1.to_string().len() + 1;
+        let kept = newest_within(&entries, one * 3 + 5);
+        assert_eq!(kept.len(), 3);
+        assert_eq!(kept[0]["at"], "2026-01-08T00:00:00");
+        assert_eq!(kept[2]["at"], "2026-01-10T00:00:00");
+        assert_eq!(newest_within(&entries, 10_000).len(), 10);
+    }
+
+    #[test]
+    fn entries_carry_who_and_when() {
+        let note = json!({"id": 1, "createDateTime": "2026-01-02T10:00:00Z",
+            "creatorResourceID": 7, "creatorResource": "Aiko Tanaka", "description": "hi"});
+        let (at, e) = entry(&KINDS[0], &note).unwrap_or_default();
+        assert_eq!(at, "2026-01-02T10:00:00Z");
+        assert_eq!(e["who"], "Aiko Tanaka");
+        assert_eq!(e["kind"], "note");
+    }
 }
