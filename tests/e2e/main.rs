@@ -31,6 +31,7 @@ mod mcp_guards;
 mod mcp_stdio;
 mod mcp_timeline_people;
 mod mcp_tools;
+mod mcp_udfs_prompts;
 mod registry_facts;
 mod result_sizes;
 mod sandbox_cli_refresh;
