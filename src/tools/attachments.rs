@@ -40,14 +40,14 @@ const COLUMNS: &[&str] = &[
 const IMAGE_KEY: &str = "_image";
 
 pub fn tools() -> Vec<ToolDef> {
-    let parent = || Param::own("parentEntity", Kind::Text { max: 100 }, "").required();
+    let parent = || Param::own("parentEntity", Kind::Text { max: 1_000 }, "").required();
     let parent_id = || Param::own("parentId", ID, "").required();
     vec![
         ToolDef::new(
             "list-attachments",
             "List attachments",
             READ,
-            "Attachments (no bytes) of a record: parentEntity Tickets, TicketNotes, Tasks, Projects, Companies.",
+            "A record's attachments, without content.",
         )
         .param(parent())
         .param(parent_id())
@@ -57,7 +57,7 @@ pub fn tools() -> Vec<ToolDef> {
             "get-attachment",
             "Get attachment",
             READ,
-            "One attachment with its content: text, an image, or base64.",
+            "An attachment with its content.",
         )
         .param(parent())
         .param(parent_id())
@@ -69,15 +69,14 @@ pub fn tools() -> Vec<ToolDef> {
             "create-attachment",
             "Attach file",
             CREATE,
-            "Attach a file (data: base64, or text) of at most 6 MB to a record.",
+            "Attach a file (base64 data or text).",
         )
         .param(parent())
         .param(parent_id())
-        .param(Param::own("fileName", Kind::Text { max: 255 }, "").required())
-        .param(Param::own("title", Kind::Text { max: 255 }, ""))
+        .param(Param::own("fileName", Kind::Text { max: 1_000 }, "").required())
         .param(Param::own("data", Kind::Text { max: 9_000_000 }, ""))
         .param(Param::own("text", Kind::Text { max: 6_000_000 }, ""))
-        .param(Param::own("publish", ID, "1 all users (default), 2 internal."))
+        .param(Param::own("publish", ID, ""))
         .output(Output::Written)
         .generic_write_handler(
             |a: &New| attachment_entity(&a.parent_entity),
@@ -107,7 +106,6 @@ pub struct New {
     pub parent_entity: String,
     pub parent_id: i64,
     pub file_name: String,
-    pub title: Option<String>,
     pub data: Option<String>,
     pub text: Option<String>,
     pub publish: Option<i64>,
@@ -314,10 +312,7 @@ async fn create(_ctx: &Context, a: New) -> Result<WritePlan, ToolError> {
     body.insert("id".into(), json!(0));
     body.insert("attachmentType".into(), json!("FILE_ATTACHMENT"));
     body.insert("fullPath".into(), json!(a.file_name));
-    body.insert(
-        "title".into(),
-        json!(a.title.unwrap_or_else(|| a.file_name.clone())),
-    );
+    body.insert("title".into(), json!(a.file_name));
     body.insert("publish".into(), json!(a.publish.unwrap_or(1)));
     body.insert("data".into(), json!(data));
     Ok(WritePlan::new(

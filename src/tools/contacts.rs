@@ -71,7 +71,7 @@ pub fn tools() -> Vec<ToolDef> {
         )
         .entity("Contacts")
         .param(Param::own("id", ID, "").required())
-        .field("companyID", "Saves a lookup.")
+        .field("companyID", "")
         .field("firstName", "")
         .field("lastName", "")
         .field("title", "")

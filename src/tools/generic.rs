@@ -16,7 +16,8 @@ use super::{Context, LOCAL_READ, Param, READ, ToolDef, ToolError, filters, shape
 use crate::autotask::ReadIntent;
 use crate::registry::{self, DataType, EntityDef, ParentRoute, WriteKind, WriteRoute};
 
-const PARENT_ENTITY_DESC: &str = "For a child route, with parentId: e.g. Tickets (entity Notes).";
+/// Taught once in the server's instructions (parentEntity + parentId = a child route).
+const PARENT_ENTITY_DESC: &str = "";
 
 fn entity_param() -> Param {
     Param::own("entity", Kind::Text { max: 1_000 }, "").required()
@@ -70,7 +71,7 @@ pub fn tools() -> Vec<ToolDef> {
             "list-known-entities",
             "List known entities",
             LOCAL_READ,
-            "Entities this server knows (about 230), their operations and parent routes. No API call.",
+            "The entities (about 230), their operations and parent routes.",
         )
         .param(Param::own(
             "nameContains",
@@ -83,7 +84,7 @@ pub fn tools() -> Vec<ToolDef> {
             "describe-entity-fields",
             "Describe entity fields",
             READ,
-            "An entity's fields and flags, the tenant's picklist values, UDFs and where writes go.",
+            "An entity's fields, the tenant's picklist values, UDFs and where writes go.",
         )
         .param(entity_param())
         .output(Output::Shape(describe_shape))
@@ -93,7 +94,7 @@ pub fn tools() -> Vec<ToolDef> {
                 "query-entity",
                 "Query entity",
                 READ,
-                "Query any entity with Autotask filter JSON: {\"filter\":[{\"op\":\"eq\",\"field\":\"status\",\"value\":\"New\"}],\"includeFields\":[...]}.",
+                "Query any entity with Autotask filter JSON: {\"filter\":[{\"op\":\"eq\",\"field\":\"status\",\"value\":\"New\"}]}.",
             ),
             vec![
                 Param::own("query", Kind::Json, "").required(),

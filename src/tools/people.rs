@@ -19,12 +19,12 @@ pub fn tools() -> Vec<ToolDef> {
             "search-resources",
             "Search resources",
             READ,
-            "Find staff (resources) by name or e-mail, with roles and queues.",
+            "Find staff by name or e-mail, with roles and queues.",
         )
         .entity("Resources")
-        .param(Param::own("name", Kind::Text { max: 100 }, ""))
-        .param(Param::own("email", Kind::Text { max: 254 }, ""))
-        .param(Param::own("isActive", Kind::Bool, "Default true."))
+        .param(Param::own("name", Kind::Text { max: 1_000 }, ""))
+        .param(Param::own("email", Kind::Text { max: 1_000 }, ""))
+        .param(Param::own("isActive", Kind::Bool, ""))
         .param(max_records_param())
         .output(Output::Shape(people_shape))
         .handler(|c, a: Search| Box::pin(search(c, a))),
@@ -32,7 +32,7 @@ pub fn tools() -> Vec<ToolDef> {
             "who-am-i",
             "Who am I",
             READ,
-            "The API user's resource, and the one writes act as.",
+            "The API user's resource and the acting-as one.",
         )
         .output(Output::Shape(|| object(&[], &["apiUser"])))
         .handler(|c, _: super::generic::NoArgs| Box::pin(who_am_i(c))),

@@ -21,7 +21,7 @@ pub fn tools() -> Vec<ToolDef> {
             "search-tickets",
             "Search tickets",
             READ,
-            "Find tickets. openOnly leaves out closed statuses; ticketNumber finds closed tickets too.",
+            "Find tickets. openOnly leaves out closed ones; ticketNumber finds closed ones too.",
         )
         .entity("Tickets")
         .filter("ticketNumber", "ticketNumber", Op::Eq, "")
@@ -31,9 +31,9 @@ pub fn tools() -> Vec<ToolDef> {
         .filter("queueID", "queueID", Op::Eq, "")
         .filter("assignedResourceID", "assignedResourceID", Op::Eq, "")
         .filter("titleContains", "title", Op::Contains, "")
-        .param(Param::own("unassigned", Kind::Bool, "No primary resource."))
+        .param(Param::own("unassigned", Kind::Bool, ""))
         .param(Param::own("openOnly", Kind::Bool, ""))
-        .param(Param::own("closedStatusIds", Kind::Text { max: 200 }, "Codes openOnly treats as closed, e.g. 5,16."))
+        .param(Param::own("closedStatusIds", Kind::Text { max: 200 }, ""))
         .filter("createdAfter", "createDate", Op::From, "")
         .filter("createdBefore", "createDate", Op::Before, "")
         .filter("lastActivityAfter", "lastActivityDate", Op::From, "")
@@ -51,7 +51,7 @@ pub fn tools() -> Vec<ToolDef> {
             "create-ticket",
             "Create ticket",
             CREATE,
-            "Create a ticket; status and priority default to the tenant's defaults.",
+            "Create a ticket; status and priority default to the tenant's.",
         )
         .entity("Tickets")
         .field("title", "")
@@ -92,7 +92,7 @@ pub fn tools() -> Vec<ToolDef> {
             "create-ticket-note",
             "Add ticket note",
             CREATE,
-            "Add a note to a ticket. noteType and publish (who sees it) default to the tenant's defaults.",
+            "Add a note to a ticket; noteType and publish (who sees it) default to the tenant's.",
         )
         .entity("TicketNotes")
         .field("ticketID", "")

@@ -61,7 +61,7 @@ async fn attachments_are_listed_read_as_image_or_text_and_created_with_confirm()
     // Preview: nothing sent, the bytes summarised.
     let writes = h.writes();
     let args = json!({"parentEntity": "Tickets", "parentId": 10002, "fileName": "notes.txt",
-        "title": "Call notes", "text": "Printer fixed after driver update."});
+        "text": "Printer fixed after driver update."});
     let preview = h.ok("create-attachment", args.clone()).await;
     assert_eq!(preview["operation"], "preview");
     assert_eq!(preview["request"]["path"], "Tickets/10002/Attachments");
