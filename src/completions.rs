@@ -82,7 +82,11 @@ impl Completer {
             seen.retain(|_, (at, _, _)| at.elapsed() < TTL);
             seen.insert(
                 key,
-                (Instant::now(), Arc::new(names.clone()), !rows.has_more && names.len() < LIMIT),
+                (
+                    Instant::now(),
+                    Arc::new(names.clone()),
+                    !rows.has_more && names.len() < LIMIT,
+                ),
             );
         }
         names

@@ -209,8 +209,12 @@ impl PicklistCache {
         entity: &str,
         intent: ReadIntent,
     ) -> Result<Arc<EntityPicklists>, AutotaskError> {
-        self.fetch(entity, &format!("{entity}/entityInformation/fields"), intent)
-            .await
+        self.fetch(
+            entity,
+            &format!("{entity}/entityInformation/fields"),
+            intent,
+        )
+        .await
     }
 
     /// The user-defined fields of `entity` (`entityInformation/userDefinedFields`): their

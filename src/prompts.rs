@@ -33,7 +33,11 @@ pub const PROMPTS: &[Spec] = &[
         "Close out a ticket: resolution note, time, status",
         &[
             ("ticket", "The ticket's id or number (T2026...)", true),
-            ("status", "The closing status label (default: Complete)", false),
+            (
+                "status",
+                "The closing status label (default: Complete)",
+                false,
+            ),
         ],
     ),
 ];

@@ -17,8 +17,8 @@ use rmcp::{ErrorData as McpError, RoleServer, ServerHandler};
 use serde_json::{Value, json};
 
 use crate::autotask::scope::OnRows;
-use crate::completions::Completer;
 use crate::autotask::{AutotaskClient, AutotaskError};
+use crate::completions::Completer;
 use crate::tools::{
     self, Authenticated, Caller, Context, Inventory, Settings, ToolError, filters, records, summary,
 };

@@ -13,8 +13,8 @@ use serde_json::Value;
 
 pub use super::budget::Threshold;
 use super::budget::{
-    AttachmentBudget,
-    BudgetLevel, BudgetPercents, BudgetState, EndpointLimiter, Governor, endpoint_key,
+    AttachmentBudget, BudgetLevel, BudgetPercents, BudgetState, EndpointLimiter, Governor,
+    endpoint_key,
 };
 use super::error::{AutotaskError, redact};
 use super::paging;

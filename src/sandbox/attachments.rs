@@ -39,7 +39,10 @@ pub fn content_type_of(path: &str) -> &'static str {
 /// The create rules of an attachment record: `data` must be base64 of at most
 /// [`MAX_FILE_BYTES`]; `fileSize`, `contentType` and `attachmentType` are filled.
 pub fn on_create(record: &mut Record) -> Result<(), ApiError> {
-    let data = record.get("data").and_then(Value::as_str).unwrap_or_default();
+    let data = record
+        .get("data")
+        .and_then(Value::as_str)
+        .unwrap_or_default();
     if data.is_empty() {
         return Err(ApiError::server(
             "An attachment needs data (the file's bytes, base64).",

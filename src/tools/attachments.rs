@@ -115,11 +115,12 @@ pub struct New {
 pub fn decoded_len(data: &str) -> usize {
     let data = data.trim_end();
     let pad = data.chars().rev().take_while(|c| *c == '=').count();
-    (data.len() / 4 * 3 + match data.len() % 4 {
-        2 => 1,
-        3 => 2,
-        _ => 0,
-    })
+    (data.len() / 4 * 3
+        + match data.len() % 4 {
+            2 => 1,
+            3 => 2,
+            _ => 0,
+        })
     .saturating_sub(pad)
 }
 
@@ -223,10 +224,18 @@ async fn get(ctx: &Context, a: One) -> Result<Value, ToolError> {
     let mut notes = records::present(ctx, e, &mut records).await;
     let [mut record] = records;
     let Some(obj) = record.as_object_mut() else {
-        return Err(ToolError::NotFound(format!("{parent} attachment {} is empty", a.id)));
+        return Err(ToolError::NotFound(format!(
+            "{parent} attachment {} is empty",
+            a.id
+        )));
     };
     obj.remove("data");
-    let text_of = |k: &str| obj.get(k).and_then(Value::as_str).unwrap_or_default().to_string();
+    let text_of = |k: &str| {
+        obj.get(k)
+            .and_then(Value::as_str)
+            .unwrap_or_default()
+            .to_string()
+    };
     let (content_type, file) = (text_of("contentType"), text_of("fullPath"));
     let bytes = STANDARD.decode(data.trim()).unwrap_or_default();
     let budget = ctx.settings.result_max_bytes.saturating_sub(2_000);
@@ -235,7 +244,10 @@ async fn get(ctx: &Context, a: One) -> Result<Value, ToolError> {
     } else if content_type.to_ascii_lowercase().starts_with("image/") {
         if bytes.len() <= MAX_IMAGE_BYTES {
             obj.insert("content".into(), json!("image"));
-            obj.insert(IMAGE_KEY.into(), json!({"data": data.trim(), "mimeType": content_type}));
+            obj.insert(
+                IMAGE_KEY.into(),
+                json!({"data": data.trim(), "mimeType": content_type}),
+            );
         } else {
             notes.push(format!(
                 "the image has {} bytes, above the {MAX_IMAGE_BYTES} shown here: open it in Autotask",
@@ -297,8 +309,7 @@ async fn create(_ctx: &Context, a: New) -> Result<WritePlan, ToolError> {
         (None, Some(t)) => STANDARD.encode(t.as_bytes()),
         _ => {
             return Err(ToolError::Invalid(
-                "pass the file as `data` (base64) or `text`, one of them. Nothing was sent."
-                    .into(),
+                "pass the file as `data` (base64) or `text`, one of them. Nothing was sent.".into(),
             ));
         }
     };
@@ -333,7 +344,10 @@ mod tests {
         let (e, p) = route("ticket").unwrap_or_else(|e| panic!("{e}"));
         assert_eq!((e.name, p), ("TicketAttachments", "Tickets"));
         assert!(route("TicketNotes").is_ok());
-        let err = route("Nope").err().map(|e| e.to_string()).unwrap_or_default();
+        let err = route("Nope")
+            .err()
+            .map(|e| e.to_string())
+            .unwrap_or_default();
         assert!(err.contains("Companies"), "{err}");
     }
 

@@ -675,6 +675,8 @@ async fn threshold(ctx: &Context) -> Result<Value, ToolError> {
         "currentTimeframeRequestCount": t.current_timeframe_request_count,
         "remaining": usage.remaining,
         "percentUsed": usage.percent,
+        "attachmentBytesLast5Minutes": ctx.client.attachment_bytes_used(),
+        "attachmentBytesLimit": crate::autotask::budget::ATTACHMENT_BYTES_LIMIT,
         "note": "The limit is per tenant and shared by every integration; Autotask slows requests from 50% and refuses them above 100%."
     }))
 }

@@ -86,7 +86,10 @@ mod tests {
     fn records_require_their_id_and_pages_their_table() {
         let tickets = registry::find("Tickets");
         assert!(tickets.is_some());
-        assert_eq!(record(tickets), json!({"type": "object", "required": ["id"]}));
+        assert_eq!(
+            record(tickets),
+            json!({"type": "object", "required": ["id"]})
+        );
         let page = search(tickets);
         assert_eq!(page["required"], json!(["columns", "rows"]));
     }

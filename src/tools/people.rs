@@ -84,8 +84,12 @@ async fn people(ctx: &Context, filter: Vec<Value>, max: usize) -> Result<Vec<Val
     let (roles, queues) = tokio::join!(
         ctx.client
             .query("ResourceRoles", &by_resource, 2_000, ReadIntent::Explicit),
-        ctx.client
-            .query("ResourceRoleQueues", &by_resource, 2_000, ReadIntent::Explicit),
+        ctx.client.query(
+            "ResourceRoleQueues",
+            &by_resource,
+            2_000,
+            ReadIntent::Explicit
+        ),
     );
     let mut roles = roles?.items;
     let mut queues = queues?.items;

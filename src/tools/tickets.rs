@@ -42,11 +42,16 @@ pub fn tools() -> Vec<ToolDef> {
         .param(fields_param())
         .output(Output::Search)
         .search_handler(|c, a: SearchTickets, f| Box::pin(search_tickets(c, a, f))),
-        ToolDef::new("get-ticket", "Get ticket", READ, "A ticket by id (by number: search-tickets ticketNumber).")
-            .entity("Tickets")
-            .param(Param::own("id", ID, "").required())
-            .output(Output::Record)
-            .handler(|c, a: ById| Box::pin(get_ticket(c, a))),
+        ToolDef::new(
+            "get-ticket",
+            "Get ticket",
+            READ,
+            "A ticket by id (by number: search-tickets ticketNumber).",
+        )
+        .entity("Tickets")
+        .param(Param::own("id", ID, "").required())
+        .output(Output::Record)
+        .handler(|c, a: ById| Box::pin(get_ticket(c, a))),
         ToolDef::new(
             "create-ticket",
             "Create ticket",
@@ -71,23 +76,28 @@ pub fn tools() -> Vec<ToolDef> {
         .param(udfs::param())
         .output(Output::Written)
         .write_handler(|c, t: Ticket| Box::pin(create_ticket(c, t))),
-        ToolDef::new("update-ticket", "Update ticket", UPDATE, "Change a ticket's fields.")
-            .entity("Tickets")
-            .param(Param::own("id", ID, "").required())
-            .field("title", "")
-            .field("description", "")
-            .field("status", "")
-            .field("priority", "")
-            .field("queueID", "")
-            .field("assignedResourceID", "With assignedResourceRoleID.")
-            .field("assignedResourceRoleID", "")
-            .field("issueType", "")
-            .field("subIssueType", "")
-            .field("dueDateTime", "")
-            .field("resolution", "")
-            .param(udfs::param())
-            .output(Output::Written)
-            .write_handler(|c, t: Ticket| Box::pin(update_ticket(c, t))),
+        ToolDef::new(
+            "update-ticket",
+            "Update ticket",
+            UPDATE,
+            "Change a ticket's fields.",
+        )
+        .entity("Tickets")
+        .param(Param::own("id", ID, "").required())
+        .field("title", "")
+        .field("description", "")
+        .field("status", "")
+        .field("priority", "")
+        .field("queueID", "")
+        .field("assignedResourceID", "With assignedResourceRoleID.")
+        .field("assignedResourceRoleID", "")
+        .field("issueType", "")
+        .field("subIssueType", "")
+        .field("dueDateTime", "")
+        .field("resolution", "")
+        .param(udfs::param())
+        .output(Output::Written)
+        .write_handler(|c, t: Ticket| Box::pin(update_ticket(c, t))),
         ToolDef::new(
             "create-ticket-note",
             "Add ticket note",

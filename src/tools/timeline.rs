@@ -111,7 +111,10 @@ fn entry(kind: &Kind, record: &Value) -> Option<(String, Value)> {
         if let Some(v) = record.get(*f) {
             out[*f] = match v {
                 Value::String(s) if s.chars().count() > MAX_ENTRY_TEXT => {
-                    json!(format!("{}…", s.chars().take(MAX_ENTRY_TEXT).collect::<String>()))
+                    json!(format!(
+                        "{}…",
+                        s.chars().take(MAX_ENTRY_TEXT).collect::<String>()
+                    ))
                 }
                 v => v.clone(),
             };
@@ -208,7 +211,10 @@ mod tests {
         let entries: Vec<(String, Value)> = (0..10)
             .map(|i| {
                 let at = format!("2026-01-{:02}T00:00:00", i + 1);
-                (at.clone(), json!({"at": at, "kind": "note", "description": "x".repeat(50)}))
+                (
+                    at.clone(),
+                    json!({"at": at, "kind": "note", "description": "x".repeat(50)}),
+                )
             })
             .collect();
         let one = entries[0].1.to_string().len() + 1;

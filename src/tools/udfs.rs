@@ -103,7 +103,10 @@ pub async fn apply(
             "`{PARAM}` must be an object of UDF name → value, e.g. {{\"Customer Ref\": \"ACME-1\"}}. Nothing was sent."
         )));
     };
-    let udfs = ctx.picklists.udfs(entity.name, ReadIntent::Explicit).await?;
+    let udfs = ctx
+        .picklists
+        .udfs(entity.name, ReadIntent::Explicit)
+        .await?;
     let resolved = resolve(entity.name, &udfs, &given)?;
     if def.writes() {
         let list: Vec<Value> = resolved
@@ -180,9 +183,14 @@ mod tests {
         let Value::Object(given) = json!({"Nope": "x", "Escalation Level": "L9"}) else {
             return;
         };
-        let err = resolve("Tickets", &udfs(), &given).err().map(|e| e.to_string());
+        let err = resolve("Tickets", &udfs(), &given)
+            .err()
+            .map(|e| e.to_string());
         let err = err.unwrap_or_default();
-        assert!(err.contains("its UDFs: Customer Ref, Escalation Level"), "{err}");
+        assert!(
+            err.contains("its UDFs: Customer Ref, Escalation Level"),
+            "{err}"
+        );
         assert!(err.contains("values: L1, L2"), "{err}");
         assert!(err.contains("Nothing was sent"), "{err}");
     }

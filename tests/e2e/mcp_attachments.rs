@@ -1,7 +1,8 @@
 //! Issue 14, attachments, end to end over MCP against the sandbox: a ticket's attachments are
 //! listed without bytes; the seeded PNG arrives as image content and the text file as text;
 //! an attachment is previewed without confirm (nothing sent) and created with it, its bytes
-//! read back; a file above the per-file limit is refused before anything is sent.
+//! read back and counted against the 5-minute attachment limit; a file above the per-file
+//! limit is refused before anything is sent.
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
@@ -16,12 +17,18 @@ async fn attachments_are_listed_read_as_image_or_text_and_created_with_confirm()
     let h = start(&[], &[], false).await;
 
     let listed = h
-        .ok("list-attachments", json!({"parentEntity": "Tickets", "parentId": 10001}))
+        .ok(
+            "list-attachments",
+            json!({"parentEntity": "Tickets", "parentId": 10001}),
+        )
         .await;
     let rows = items(&listed);
     assert_eq!(rows.len(), 2, "{listed}");
     assert!(rows.iter().all(|r| r.get("data").is_none()));
-    let png = rows.iter().find(|r| r["contentType"] == "image/png").unwrap();
+    let png = rows
+        .iter()
+        .find(|r| r["contentType"] == "image/png")
+        .unwrap();
     assert_eq!(png["fullPath"], "screenshot.png");
     assert!(png.get("attachedByResource").is_some(), "who: {png}");
     println!("list-attachments: {} bytes", listed.to_string().len());
@@ -45,17 +52,27 @@ async fn attachments_are_listed_read_as_image_or_text_and_created_with_confirm()
     let meta = result.structured_content.clone().unwrap();
     assert_eq!(meta["content"], "image");
     assert!(meta.get("_image").is_none() && meta.get("data").is_none());
-    println!("get-attachment (image): {} bytes + {} bytes of image", meta.to_string().len(), image.data.len());
+    println!(
+        "get-attachment (image): {} bytes + {} bytes of image",
+        meta.to_string().len(),
+        image.data.len()
+    );
 
     // The text file: its text.
-    let txt = rows.iter().find(|r| r["contentType"] == "text/plain").unwrap();
+    let txt = rows
+        .iter()
+        .find(|r| r["contentType"] == "text/plain")
+        .unwrap();
     let text = h
         .ok(
             "get-attachment",
             json!({"parentEntity": "ticket", "parentId": 10001, "id": txt["id"]}),
         )
         .await;
-    assert!(text["text"].as_str().unwrap().contains("0x8004010F"), "{text}");
+    assert!(
+        text["text"].as_str().unwrap().contains("0x8004010F"),
+        "{text}"
+    );
     println!("get-attachment (text): {} bytes", text.to_string().len());
 
     // Preview: nothing sent, the bytes summarised.
@@ -67,7 +84,10 @@ async fn attachments_are_listed_read_as_image_or_text_and_created_with_confirm()
     assert_eq!(preview["request"]["path"], "Tickets/10002/Attachments");
     assert_eq!(preview["request"]["body"]["data"], "(base64, 34 bytes)");
     assert_eq!(h.writes(), writes, "a preview sends nothing");
-    println!("create-attachment preview: {} bytes", preview.to_string().len());
+    println!(
+        "create-attachment preview: {} bytes",
+        preview.to_string().len()
+    );
 
     // Confirmed: created, and its bytes read back.
     let mut confirmed = args.clone();
@@ -77,11 +97,18 @@ async fn attachments_are_listed_read_as_image_or_text_and_created_with_confirm()
     assert_eq!(h.writes(), writes + 1);
     let id = made["id"].clone();
     let back = h
-        .ok("get-attachment", json!({"parentEntity": "Tickets", "parentId": 10002, "id": id}))
+        .ok(
+            "get-attachment",
+            json!({"parentEntity": "Tickets", "parentId": 10002, "id": id}),
+        )
         .await;
     assert_eq!(back["text"], "Printer fixed after driver update.");
     assert_eq!(back["fileSize"], json!(34.0));
     println!("create-attachment: {} bytes", made.to_string().len());
+    // The attachment traffic limit is tracked like the request budget.
+    let usage = h.ok("get-threshold-information", json!({})).await;
+    assert_eq!(usage["attachmentBytesLast5Minutes"], 34);
+    assert_eq!(usage["attachmentBytesLimit"], 10_000_000);
 
     // Above the per-file limit: refused, nothing sent.
     let big = STANDARD.encode(vec![7u8; 6_000_001]);
@@ -97,7 +124,13 @@ async fn attachments_are_listed_read_as_image_or_text_and_created_with_confirm()
 
     // A parent without attachments names the ones that have them.
     let err = h
-        .err("list-attachments", json!({"parentEntity": "Roles", "parentId": 1}))
+        .err(
+            "list-attachments",
+            json!({"parentEntity": "Roles", "parentId": 1}),
+        )
         .await;
-    assert!(err.contains("Tickets") && err.contains("Companies"), "{err}");
+    assert!(
+        err.contains("Tickets") && err.contains("Companies"),
+        "{err}"
+    );
 }

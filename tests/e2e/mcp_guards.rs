@@ -243,7 +243,11 @@ async fn writes_refuse_without_their_token_and_junk_never_reaches_autotask() {
         }
     }
     assert!(calls > 300, "{calls}");
-    assert_eq!(data_requests(&h), before, "junk arguments reached the sandbox");
+    assert_eq!(
+        data_requests(&h),
+        before,
+        "junk arguments reached the sandbox"
+    );
 
     // Autotask errors reach the model redacted, with what to do next; never a credential.
     let creds = h.sandbox.credentials();

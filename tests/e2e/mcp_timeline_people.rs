@@ -17,15 +17,31 @@ async fn a_ticket_timeline_merges_its_children_in_time_order() {
     let t = h.ok("get-ticket-timeline", json!({"id": 10001})).await;
     let requests = h.requests() - before;
     assert_eq!(t["ticket"]["id"], 10001);
-    assert!(t["ticket"].get("company").is_some(), "names: {}", t["ticket"]);
+    assert!(
+        t["ticket"].get("company").is_some(),
+        "names: {}",
+        t["ticket"]
+    );
     let entries = t["entries"].as_array().unwrap();
-    let kinds: Vec<&str> = entries.iter().map(|e| e["kind"].as_str().unwrap()).collect();
-    assert!(kinds.contains(&"attachment") && kinds.contains(&"history"), "{kinds:?}");
+    let kinds: Vec<&str> = entries
+        .iter()
+        .map(|e| e["kind"].as_str().unwrap())
+        .collect();
+    assert!(
+        kinds.contains(&"attachment") && kinds.contains(&"history"),
+        "{kinds:?}"
+    );
     let notes = h
-        .rest_query("TicketNotes", json!([{"op": "eq", "field": "ticketID", "value": 10001}]))
+        .rest_query(
+            "TicketNotes",
+            json!([{"op": "eq", "field": "ticketID", "value": 10001}]),
+        )
         .await;
     let times = h
-        .rest_query("TimeEntries", json!([{"op": "eq", "field": "ticketID", "value": 10001}]))
+        .rest_query(
+            "TimeEntries",
+            json!([{"op": "eq", "field": "ticketID", "value": 10001}]),
+        )
         .await;
     assert_eq!(t["counts"]["TicketNotes"], json!(notes.len()));
     assert_eq!(t["counts"]["TimeEntries"], json!(times.len()));
@@ -34,7 +50,10 @@ async fn a_ticket_timeline_merges_its_children_in_time_order() {
     let mut sorted = at.clone();
     sorted.sort();
     assert_eq!(at, sorted, "oldest first");
-    assert!(entries.iter().all(|e| e.get("who").is_some()), "{entries:?}");
+    assert!(
+        entries.iter().all(|e| e.get("who").is_some()),
+        "{entries:?}"
+    );
     // Cold: the ticket and its four children, plus the tenant's metadata and the names once.
     assert!(requests <= 20, "{requests} requests");
     // Warm: the ticket and its four children only (one read each, sent together).
@@ -42,14 +61,27 @@ async fn a_ticket_timeline_merges_its_children_in_time_order() {
     let again = h.ok("get-ticket-timeline", json!({"id": 10001})).await;
     assert_eq!(again["entries"], t["entries"]);
     let warm = h.requests() - before;
-    assert_eq!(warm, 5, "a warm timeline reads the ticket and its four children");
-    println!("get-ticket-timeline: {} bytes, {requests} requests cold, {warm} warm", t.to_string().len());
+    assert_eq!(
+        warm, 5,
+        "a warm timeline reads the ticket and its four children"
+    );
+    println!(
+        "get-ticket-timeline: {} bytes, {requests} requests cold, {warm} warm",
+        t.to_string().len()
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn resources_are_found_by_name_and_email_and_who_am_i_names_both_users() {
-    let h = start(&[], &[("AUTOTASK_IMPERSONATION_RESOURCE_ID", "29682887")], false).await;
-    let found = h.ok("search-resources", json!({"name": "aiko tanaka"})).await;
+    let h = start(
+        &[],
+        &[("AUTOTASK_IMPERSONATION_RESOURCE_ID", "29682887")],
+        false,
+    )
+    .await;
+    let found = h
+        .ok("search-resources", json!({"name": "aiko tanaka"}))
+        .await;
     assert_eq!(found["count"], 1, "{found}");
     let aiko = &found["resources"][0];
     assert_eq!(aiko["name"], "Aiko Tanaka");
@@ -67,7 +99,10 @@ async fn resources_are_found_by_name_and_email_and_who_am_i_names_both_users() {
     assert_eq!(me["actingAs"]["id"], 29_682_887, "{me}");
     assert!(me.to_string().len() < 1_000);
     let creds = h.sandbox.credentials();
-    assert!(!me.to_string().contains(&creds.username), "the user name is never shown");
+    assert!(
+        !me.to_string().contains(&creds.username),
+        "the user name is never shown"
+    );
     println!("who-am-i: {} bytes", me.to_string().len());
 
     let err = h

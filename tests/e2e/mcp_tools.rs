@@ -43,7 +43,10 @@ async fn issue_14_tools(h: &Harness) {
     let t = h.ok("get-ticket-timeline", json!({"id": 10001})).await;
     assert_eq!(t["ticket"]["id"], 10001);
     let listed = h
-        .ok("list-attachments", json!({"parentEntity": "Tickets", "parentId": 10001}))
+        .ok(
+            "list-attachments",
+            json!({"parentEntity": "Tickets", "parentId": 10001}),
+        )
         .await;
     assert_eq!(listed["count"], 2);
     let first = &listed["rows"][0][0];

@@ -82,7 +82,10 @@ async fn udfs_are_read_filtered_and_written_by_name() {
     assert!(err.contains("Customer Ref, Escalation Level"), "{err}");
     assert!(err.contains("Nothing was sent"), "{err}");
     let err = h
-        .err("search-tickets", json!({"userDefinedFields": {"Nope": "1"}}))
+        .err(
+            "search-tickets",
+            json!({"userDefinedFields": {"Nope": "1"}}),
+        )
         .await;
     assert!(err.contains("Customer Ref"), "{err}");
     assert_eq!(h.writes(), writes);
@@ -126,7 +129,9 @@ async fn prompts_are_offered_and_arguments_complete() {
     );
 
     // Company names by prefix: one request, then none for the same or a longer prefix.
-    let companies = h.rest_query("Companies", json!([{"op": "exist", "field": "id"}])).await;
+    let companies = h
+        .rest_query("Companies", json!([{"op": "exist", "field": "id"}]))
+        .await;
     let first = companies[1]["companyName"].as_str().unwrap().to_string();
     let prefix: String = first.chars().take(3).collect();
     // Warm the client (zone lookup, budget probe) so only the completion's reads count.
@@ -138,7 +143,11 @@ async fn prompts_are_offered_and_arguments_complete() {
         .await
         .unwrap();
     assert!(names.contains(&first), "{names:?} lacks {first}");
-    assert!(names.iter().all(|n| n.to_lowercase().starts_with(&prefix.to_lowercase())));
+    assert!(
+        names
+            .iter()
+            .all(|n| n.to_lowercase().starts_with(&prefix.to_lowercase()))
+    );
     assert_eq!(h.requests() - before, 1, "one request per keystroke");
     let longer: String = first.chars().take(4).collect();
     let again = h
@@ -147,14 +156,21 @@ async fn prompts_are_offered_and_arguments_complete() {
         .await
         .unwrap();
     assert!(again.contains(&first));
-    assert_eq!(h.requests() - before, 1, "a longer prefix of a complete list: no request");
+    assert_eq!(
+        h.requests() - before,
+        1,
+        "a longer prefix of a complete list: no request"
+    );
 
     let queues = h
         .client
         .complete_prompt_simple("triage-queue", "queue", "level")
         .await
         .unwrap();
-    assert!(queues.contains(&"Level I Support".to_string()), "{queues:?}");
+    assert!(
+        queues.contains(&"Level I Support".to_string()),
+        "{queues:?}"
+    );
     let statuses = h
         .client
         .complete_prompt_simple("close-ticket", "status", "comp")

@@ -330,7 +330,12 @@ async fn impersonation_sets_the_creator_fields() {
 #[tokio::test]
 async fn udfs_are_written_and_validated() {
     let env = Env::start().await;
-    let a = env.patch("Companies", json!({"id": 1001, "userDefinedFields": [{"name": "CustomerRanking", "value": "2"}]})).await;
+    let a = env
+        .patch(
+            "Companies",
+            json!({"id": 1001, "userDefinedFields": [{"name": "CustomerRanking", "value": "2"}]}),
+        )
+        .await;
     assert_eq!(a.status, 200, "{}", a.text);
     let c = env.item("Companies", 1001).await;
     let ranking = c["userDefinedFields"]

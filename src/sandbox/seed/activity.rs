@@ -56,7 +56,10 @@ pub(super) fn seed(s: &mut Seeder) {
             );
             attachment_id += 1;
         }
-        for (minutes, detail) in [(0, "Status set to New"), (30, "Status changed from New to In Progress")] {
+        for (minutes, detail) in [
+            (0, "Status set to New"),
+            (30, "Status changed from New to In Progress"),
+        ] {
             s.put(
                 "TicketHistory",
                 history_id,
