@@ -172,8 +172,8 @@ mod tests {
         assert_eq!(
             out,
             vec![
-                ("Customer Ref".to_string(), json!("12")),
                 ("Escalation Level".to_string(), json!("2")),
+                ("Customer Ref".to_string(), json!("12")),
             ]
         );
     }

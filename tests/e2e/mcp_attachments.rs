@@ -32,6 +32,19 @@ async fn attachments_are_listed_read_as_image_or_text_and_created_with_confirm()
     assert_eq!(png["fullPath"], "screenshot.png");
     assert!(png.get("attachedByResource").is_some(), "who: {png}");
     println!("list-attachments: {} bytes", listed.to_string().len());
+    // The sandbox follows API-FACTS §3.1: only the parent-scoped get by id carries `data`.
+    let children = h.rest("GET", "Tickets/10001/Attachments", None).await;
+    assert!(
+        children["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|a| a["data"].is_null())
+    );
+    let id = png["id"].as_i64().unwrap();
+    assert!(h.rest_get(&format!("TicketAttachments/{id}")).await["data"].is_null());
+    let full = h.rest_get(&format!("Tickets/10001/Attachments/{id}")).await;
+    assert!(full["data"].as_str().is_some_and(|d| !d.is_empty()));
 
     // The image: image content the model can look at; the JSON keeps the metadata only.
     let result = h

@@ -42,7 +42,6 @@ pub(super) fn seed(s: &mut Seeder) {
                 json!({
                     "ticketID": ticket,
                     "parentID": ticket,
-                    "parentType": 4,
                     "title": title,
                     "fullPath": path,
                     "contentType": content_type_of(path),
