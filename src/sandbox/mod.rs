@@ -16,6 +16,7 @@ mod faults;
 #[cfg(feature = "fuzzing")]
 pub mod fuzzing;
 mod handlers;
+mod history;
 pub mod picklists;
 mod query;
 mod routes;
