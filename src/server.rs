@@ -142,6 +142,12 @@ fn templates() -> Vec<ResourceTemplate> {
             "Contact",
             "One contact by id.",
         ),
+        (
+            "autotask://entities/{entity}",
+            "entity",
+            "Entity",
+            "An entity's operations, routes and fields, from the built-in metadata (no API call).",
+        ),
     ]
     .into_iter()
     .map(|(uri, name, title, description)| {
@@ -165,7 +171,7 @@ fn collection(name: &str) -> Option<&'static str> {
 fn not_found(uri: &str, why: &str) -> McpError {
     McpError::resource_not_found(
         format!(
-            "{why}. Resources: autotask://threshold, autotask://companies, autotask://tickets, autotask://contacts, autotask://companies/{{id}}, autotask://tickets/{{id}}, autotask://contacts/{{id}}"
+            "{why}. Resources: autotask://threshold, autotask://companies, autotask://tickets, autotask://contacts, autotask://companies/{{id}}, autotask://tickets/{{id}}, autotask://contacts/{{id}}, autotask://entities/{{entity}}"
         ),
         Some(json!({"uri": uri.chars().take(200).collect::<String>()})),
     )
@@ -221,6 +227,11 @@ impl AutotaskServer {
             Some((name, id)) => (name, Some(id)),
             None => (rest, None),
         };
+        if let ("entities", Some(wanted)) = (name, id) {
+            return tools::generic::entity(wanted)
+                .map(|e| tools::generic::outline(e))
+                .map_err(|e| not_found(uri, &e.to_string()));
+        }
         let entity = collection(name).ok_or_else(|| not_found(uri, "unknown resource"))?;
         match id {
             None => records::search(

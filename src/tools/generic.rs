@@ -341,6 +341,37 @@ pub fn operations(e: &EntityDef) -> Vec<&'static str> {
     ops
 }
 
+/// What the registry knows of entity `e`, without an API call: its operations, the routes of
+/// its child collections and its fields (type, flags, length, reference target).
+pub fn outline(e: &EntityDef) -> Value {
+    let fields: Vec<Value> = e
+        .fields
+        .iter()
+        .map(|f| {
+            let mut v = json!({"name": f.name, "dataType": f.data_type.as_str()});
+            for (k, on) in [
+                ("isRequired", f.is_required),
+                ("isReadOnly", f.is_read_only),
+                ("isPickList", f.is_pick_list),
+            ] {
+                if on {
+                    v[k] = json!(true);
+                }
+            }
+            if !f.reference_entity_type.is_empty() {
+                v["referenceEntityType"] = json!(f.reference_entity_type);
+            }
+            v
+        })
+        .collect();
+    let parents: Vec<String> = e
+        .parents
+        .iter()
+        .map(|p| format!("{}/{{id}}/{}", p.parent, p.segment))
+        .collect();
+    json!({"name": e.name, "operations": operations(e), "childOf": parents, "fields": fields})
+}
+
 async fn list_known_entities(_ctx: &Context, a: ListArgs) -> Result<Value, ToolError> {
     let wanted = a.name_contains.map(|s| s.trim().to_ascii_lowercase());
     let entities: Vec<Value> = registry::entities()

@@ -725,7 +725,8 @@ async fn resources(h: &Harness) {
         [
             "autotask://companies/{id}",
             "autotask://tickets/{id}",
-            "autotask://contacts/{id}"
+            "autotask://contacts/{id}",
+            "autotask://entities/{entity}"
         ]
     );
     let read = |uri: String| async move {

@@ -7,7 +7,7 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-use rmcp::model::GetPromptRequestParams;
+use rmcp::model::{GetPromptRequestParams, ReadResourceRequestParams};
 use serde_json::{Value, json};
 
 use crate::mcp_support::{items, start};
@@ -183,4 +183,35 @@ async fn prompts_are_offered_and_arguments_complete() {
         .await
         .unwrap();
     assert!(ids.contains(&companies[1]["id"].to_string()), "{ids:?}");
+
+    // Entity names (no request) for the entity template, which reads the built-in metadata.
+    let before = h.requests();
+    let entities = h
+        .client
+        .complete_resource_simple("autotask://entities/{entity}", "entity", "ticketn")
+        .await
+        .unwrap();
+    assert!(
+        entities
+            .iter()
+            .all(|e| e.to_lowercase().starts_with("ticketn"))
+    );
+    assert!(
+        entities.contains(&"TicketNotes".to_string()),
+        "{entities:?}"
+    );
+    let outline = h
+        .client
+        .read_resource(ReadResourceRequestParams::new(
+            "autotask://entities/TicketNotes",
+        ))
+        .await
+        .unwrap();
+    let text = serde_json::to_string(&outline.contents).unwrap();
+    assert!(text.contains("Tickets/{id}/Notes"), "{text}");
+    assert_eq!(
+        h.requests(),
+        before,
+        "entity names and outlines need no request"
+    );
 }
