@@ -74,6 +74,7 @@ pub fn tools() -> Vec<ToolDef> {
         .param(parent())
         .param(parent_id())
         .param(Param::own("fileName", Kind::Text { max: 1_000 }, "").required())
+        .param(Param::own("title", Kind::Text { max: 1_000 }, ""))
         .param(Param::own("data", Kind::Text { max: 9_000_000 }, ""))
         .param(Param::own("text", Kind::Text { max: 6_000_000 }, ""))
         .param(Param::own("publish", ID, ""))
@@ -106,6 +107,7 @@ pub struct New {
     pub parent_entity: String,
     pub parent_id: i64,
     pub file_name: String,
+    pub title: Option<String>,
     pub data: Option<String>,
     pub text: Option<String>,
     pub publish: Option<i64>,
@@ -323,7 +325,10 @@ async fn create(_ctx: &Context, a: New) -> Result<WritePlan, ToolError> {
     body.insert("id".into(), json!(0));
     body.insert("attachmentType".into(), json!("FILE_ATTACHMENT"));
     body.insert("fullPath".into(), json!(a.file_name));
-    body.insert("title".into(), json!(a.file_name));
+    body.insert(
+        "title".into(),
+        json!(a.title.unwrap_or_else(|| a.file_name.clone())),
+    );
     body.insert("publish".into(), json!(a.publish.unwrap_or(1)));
     body.insert("data".into(), json!(data));
     Ok(WritePlan::new(

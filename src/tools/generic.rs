@@ -71,7 +71,7 @@ pub fn tools() -> Vec<ToolDef> {
             "list-known-entities",
             "List known entities",
             LOCAL_READ,
-            "The entities (about 230), their operations and parent routes.",
+            "The ~230 entities, their operations and parent routes.",
         )
         .param(Param::own(
             "nameContains",

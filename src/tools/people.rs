@@ -19,7 +19,7 @@ pub fn tools() -> Vec<ToolDef> {
             "search-resources",
             "Search resources",
             READ,
-            "Find staff by name or e-mail, with roles and queues.",
+            "Staff by name or e-mail, with roles and queues.",
         )
         .entity("Resources")
         .param(Param::own("name", Kind::Text { max: 1_000 }, ""))
@@ -32,7 +32,7 @@ pub fn tools() -> Vec<ToolDef> {
             "who-am-i",
             "Who am I",
             READ,
-            "The API user's resource and the acting-as one.",
+            "The API user's resource and the acting one.",
         )
         .output(Output::Shape(|| object(&[], &["apiUser"])))
         .handler(|c, _: super::generic::NoArgs| Box::pin(who_am_i(c))),
@@ -147,7 +147,18 @@ async fn who_am_i(ctx: &Context) -> Result<Value, ToolError> {
     let filter = vec![json!({"op": "or", "items": [
         filters::eq("userName", user.as_str()),
         filters::eq("email", user.as_str())]})];
-    let me = people(ctx, filter, 1).await?;
+    let mut me = people(ctx, filter, 1).await?;
+    // The API user's name is a credential: never shown, even as its resource's e-mail.
+    for m in &mut me {
+        if let Some(obj) = m.as_object_mut()
+            && obj
+                .get("email")
+                .and_then(Value::as_str)
+                .is_some_and(|e| e.eq_ignore_ascii_case(&user))
+        {
+            obj.remove("email");
+        }
+    }
     let mut out = json!({
         "apiUser": me.first().cloned().unwrap_or_else(|| json!({
             "note": "no resource has the API user's user name or e-mail"

@@ -25,7 +25,7 @@ pub fn tools() -> Vec<ToolDef> {
             "get-ticket-timeline",
             "Ticket timeline",
             READ,
-            "A ticket with its notes, time, attachments and status changes.",
+            "A ticket with its notes, time, attachments and history.",
         )
         .param(Param::own("id", ID, "").required())
         .output(Output::Shape(|| object(&[], &["ticket", "entries"])))

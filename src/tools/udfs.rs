@@ -96,7 +96,10 @@ pub async fn apply(
         return Ok(Vec::new());
     };
     let Some(entity) = def.entity else {
-        return Ok(Vec::new());
+        return Err(ToolError::Invalid(format!(
+            "internal error: {} takes `{PARAM}` but names no entity. Nothing was sent.",
+            def.name
+        )));
     };
     let Value::Object(given) = given else {
         return Err(ToolError::Invalid(format!(

@@ -91,7 +91,7 @@ async fn attachments_are_listed_read_as_image_or_text_and_created_with_confirm()
     // Preview: nothing sent, the bytes summarised.
     let writes = h.writes();
     let args = json!({"parentEntity": "Tickets", "parentId": 10002, "fileName": "notes.txt",
-        "text": "Printer fixed after driver update."});
+        "title": "Call notes", "text": "Printer fixed after driver update."});
     let preview = h.ok("create-attachment", args.clone()).await;
     assert_eq!(preview["operation"], "preview");
     assert_eq!(preview["request"]["path"], "Tickets/10002/Attachments");
@@ -116,6 +116,7 @@ async fn attachments_are_listed_read_as_image_or_text_and_created_with_confirm()
         )
         .await;
     assert_eq!(back["text"], "Printer fixed after driver update.");
+    assert_eq!(back["title"], "Call notes");
     assert_eq!(back["fileSize"], json!(34.0));
     println!("create-attachment: {} bytes", made.to_string().len());
     // The attachment traffic limit is tracked like the request budget.
