@@ -229,7 +229,7 @@ impl AutotaskServer {
         };
         if let ("entities", Some(wanted)) = (name, id) {
             return tools::generic::entity(wanted)
-                .map(|e| tools::generic::outline(e))
+                .map(tools::generic::outline)
                 .map_err(|e| not_found(uri, &e.to_string()));
         }
         let entity = collection(name).ok_or_else(|| not_found(uri, "unknown resource"))?;
