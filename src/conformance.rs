@@ -853,31 +853,6 @@ macro_rules! handlers {
         }
 
         #[allow(deprecated)]
-        async fn list_prompts(
-            &self,
-            _request: Option<rmcp::model::PaginatedRequestParams>,
-            _context: RequestContext<RoleServer>,
-        ) -> Result<rmcp::model::ListPromptsResult, McpError> {
-            Ok(crate::conformance::list_prompts())
-        }
-
-        async fn get_prompt(
-            &self,
-            request: rmcp::model::GetPromptRequestParams,
-            _context: RequestContext<RoleServer>,
-        ) -> Result<rmcp::model::GetPromptResponse, McpError> {
-            crate::conformance::get_prompt(&request)
-        }
-
-        async fn complete(
-            &self,
-            request: rmcp::model::CompleteRequestParams,
-            _context: RequestContext<RoleServer>,
-        ) -> Result<rmcp::model::CompleteResult, McpError> {
-            crate::conformance::complete(&request)
-        }
-
-        #[allow(deprecated)]
         async fn set_level(
             &self,
             request: rmcp::model::SetLevelRequestParams,

@@ -13,12 +13,14 @@
 //! * `conformance` (feature `conformance-fixtures`): the MCP conformance suite's fixtures.
 
 pub mod autotask;
+pub mod completions;
 pub mod config;
 #[cfg(feature = "conformance-fixtures")]
 pub mod conformance;
 pub mod logging;
 pub mod metrics;
 pub mod picklists;
+pub mod prompts;
 pub mod registry;
 pub mod sandbox;
 pub mod server;

@@ -37,6 +37,8 @@ pub struct FieldPicklist {
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct EntityPicklists {
     fields: HashMap<String, FieldPicklist>,
+    /// Every field name of the rows, picklist or not, in their order (the UDF names).
+    names: Vec<String>,
 }
 
 /// A picklist value or code as text (`5` and `"5"` alike); `None` for null, arrays, objects.
@@ -53,10 +55,12 @@ impl EntityPicklists {
     /// Builds the lists from `entityInformation/fields` rows.
     pub fn from_fields(rows: &[Value]) -> Self {
         let mut fields = HashMap::new();
+        let mut names = Vec::new();
         for row in rows {
             let Some(name) = row.get("name").and_then(Value::as_str) else {
                 continue;
             };
+            names.push(name.to_string());
             let Some(values) = row.get("picklistValues").and_then(Value::as_array) else {
                 continue;
             };
@@ -95,7 +99,21 @@ impl EntityPicklists {
                 },
             );
         }
-        EntityPicklists { fields }
+        EntityPicklists { fields, names }
+    }
+
+    /// Every field name the lists were built from, in the tenant's order.
+    pub fn names(&self) -> &[String] {
+        &self.names
+    }
+
+    /// The name as the tenant spells it of field `name` (any casing).
+    pub fn name(&self, name: &str) -> Option<&str> {
+        let wanted = name.trim();
+        self.names
+            .iter()
+            .find(|n| n.eq_ignore_ascii_case(wanted))
+            .map(String::as_str)
     }
 
     /// The picklist of `field`, if it is one.
@@ -191,21 +209,47 @@ impl PicklistCache {
         entity: &str,
         intent: ReadIntent,
     ) -> Result<Arc<EntityPicklists>, AutotaskError> {
-        if let Some(lists) = self.cached(entity) {
+        self.fetch(
+            entity,
+            &format!("{entity}/entityInformation/fields"),
+            intent,
+        )
+        .await
+    }
+
+    /// The user-defined fields of `entity` (`entityInformation/userDefinedFields`): their
+    /// names and, for list UDFs, label ↔ code, cached like the picklists.
+    pub async fn udfs(
+        &self,
+        entity: &str,
+        intent: ReadIntent,
+    ) -> Result<Arc<EntityPicklists>, AutotaskError> {
+        self.fetch(
+            &format!("{entity}#udf"),
+            &format!("{entity}/entityInformation/userDefinedFields"),
+            intent,
+        )
+        .await
+    }
+
+    async fn fetch(
+        &self,
+        key: &str,
+        path: &str,
+        intent: ReadIntent,
+    ) -> Result<Arc<EntityPicklists>, AutotaskError> {
+        if let Some(lists) = self.cached(key) {
             crate::autotask::scope::note_cache_hit();
             return Ok(lists);
         }
-        let body = self
-            .client
-            .read_path(&format!("{entity}/entityInformation/fields"), intent)
-            .await?;
+        let body = self.client.read_path(path, intent).await?;
         let rows = body
             .get("fields")
             .and_then(Value::as_array)
             .ok_or_else(|| AutotaskError::InvalidResponse {
                 reason: "field information has no fields array".into(),
             })?;
-        Ok(self.store(entity, rows))
+        Ok(self.store(key, rows))
     }
 }
 

@@ -324,6 +324,60 @@ impl Governor {
     }
 }
 
+/// Autotask's attachment traffic limit: bytes of attachment files per rolling window.
+pub const ATTACHMENT_BYTES_LIMIT: usize = 10_000_000;
+/// The attachment limit's window.
+pub const ATTACHMENT_WINDOW: Duration = Duration::from_secs(5 * 60);
+
+/// The attachment bytes sent in the last five minutes, tracked like the request budget:
+/// Autotask refuses attachment creates for five minutes once 10,000,000 bytes pass, so an
+/// upload that would pass the limit is refused here first, before anything is sent.
+#[derive(Debug, Default)]
+pub struct AttachmentBudget {
+    sent: std::sync::Mutex<std::collections::VecDeque<(Instant, usize)>>,
+}
+
+impl AttachmentBudget {
+    /// Bytes sent within the window before `now`.
+    pub fn used(&self, now: Instant) -> usize {
+        let Ok(mut sent) = self.sent.lock() else {
+            return 0;
+        };
+        while sent
+            .front()
+            .is_some_and(|(at, _)| now.saturating_duration_since(*at) >= ATTACHMENT_WINDOW)
+        {
+            sent.pop_front();
+        }
+        sent.iter().map(|(_, n)| n).sum()
+    }
+
+    /// Admits an upload of `bytes` and counts it, or says when there is room again.
+    pub fn admit(&self, bytes: usize, now: Instant) -> Result<(), AutotaskError> {
+        let used = self.used(now);
+        if used.saturating_add(bytes) > ATTACHMENT_BYTES_LIMIT {
+            let wait = self
+                .sent
+                .lock()
+                .ok()
+                .and_then(|s| s.front().map(|(at, _)| *at))
+                .map_or(ATTACHMENT_WINDOW, |at| {
+                    ATTACHMENT_WINDOW.saturating_sub(now.saturating_duration_since(at))
+                });
+            return Err(AutotaskError::Refused {
+                reason: format!(
+                    "Autotask takes at most {ATTACHMENT_BYTES_LIMIT} bytes of attachments per 5 minutes and {used} were sent; this file has {bytes}: try again in about {} s",
+                    wait.as_secs().max(1)
+                ),
+            });
+        }
+        if let Ok(mut sent) = self.sent.lock() {
+            sent.push_back((now, bytes));
+        }
+        Ok(())
+    }
+}
+
 #[cfg(test)]
 mod tests {
     #![allow(clippy::unwrap_used, clippy::expect_used)]
@@ -488,5 +542,17 @@ mod tests {
         assert!(g.claim_refresh(t0));
         assert!(!g.claim_refresh(t0 + Duration::from_secs(59)));
         assert!(g.claim_refresh(t0 + Duration::from_secs(61)));
+    }
+
+    #[test]
+    fn attachment_bytes_are_limited_per_five_minutes() {
+        let b = AttachmentBudget::default();
+        let t0 = Instant::now();
+        assert!(b.admit(6_000_000, t0).is_ok());
+        assert!(b.admit(3_000_000, t0).is_ok());
+        let refused = b.admit(2_000_000, t0 + Duration::from_secs(60));
+        assert!(matches!(refused, Err(AutotaskError::Refused { .. })));
+        assert_eq!(b.used(t0 + Duration::from_secs(60)), 9_000_000);
+        assert!(b.admit(2_000_000, t0 + ATTACHMENT_WINDOW).is_ok());
     }
 }

@@ -13,7 +13,8 @@ use serde_json::Value;
 
 pub use super::budget::Threshold;
 use super::budget::{
-    BudgetLevel, BudgetPercents, BudgetState, EndpointLimiter, Governor, endpoint_key,
+    AttachmentBudget, BudgetLevel, BudgetPercents, BudgetState, EndpointLimiter, Governor,
+    endpoint_key,
 };
 use super::error::{AutotaskError, ZONE_DETECTION_FAILED, redact};
 use super::paging;
@@ -46,6 +47,7 @@ struct Inner {
     zone: ZoneCache,
     limiter: EndpointLimiter,
     governor: Governor,
+    attachments: AttachmentBudget,
     policy: RetryPolicy,
 }
 
@@ -145,6 +147,7 @@ impl AutotaskClient {
                 zone: ZoneCache::new(config.api_url.clone()),
                 limiter: EndpointLimiter::new(config.threads_per_endpoint),
                 governor: Governor::new(config.budget),
+                attachments: AttachmentBudget::default(),
                 policy,
                 config,
             }),
@@ -707,6 +710,40 @@ impl AutotaskClient {
     pub async fn create(&self, path: &str, body: &Value) -> Result<i64, AutotaskError> {
         let answer = self.write(Method::POST, path, Some(body)).await?;
         item_id(answer, self)
+    }
+
+    /// `POST {path}` of an attachment whose file has `bytes` bytes: refused before sending
+    /// when it would pass Autotask's attachment limit (10,000,000 bytes per 5 minutes).
+    /// Sent exactly once.
+    pub async fn create_attachment(
+        &self,
+        path: &str,
+        body: &Value,
+        bytes: usize,
+    ) -> Result<i64, AutotaskError> {
+        self.inner.attachments.admit(bytes, Instant::now())?;
+        self.create(path, body).await
+    }
+
+    /// The resource this call's writes act as: the call's impersonation, else the configured
+    /// one (`AUTOTASK_IMPERSONATION_RESOURCE_ID`).
+    pub fn acting_as(&self) -> Option<i64> {
+        super::scope::acting_as().or(self.inner.config.impersonation_resource_id)
+    }
+
+    /// The API user's name, only to find its resource (`who-am-i`); never shown.
+    pub(crate) fn api_user_name(&self) -> String {
+        self.inner
+            .config
+            .credentials
+            .username
+            .expose_secret()
+            .to_string()
+    }
+
+    /// Attachment bytes sent in the last five minutes.
+    pub fn attachment_bytes_used(&self) -> usize {
+        self.inner.attachments.used(Instant::now())
     }
 
     /// `PATCH {path}` with `id` in the body. Sent exactly once.

@@ -481,6 +481,7 @@ fn write(
         }
     };
     let mut record = validate::apply(&data, &ctx, existing, &body)?;
+    let before = existing.cloned();
     let id = match id {
         Some(id) => id,
         None => {
@@ -503,6 +504,16 @@ fn write(
     let ticket = (e.name != "Tickets")
         .then(|| record.get("ticketID").and_then(Value::as_i64))
         .flatten();
+    if e.name == "Tickets" {
+        super::history::ticket_written(
+            &mut data,
+            id,
+            before.as_ref(),
+            &record,
+            now,
+            ctx.acting_resource,
+        );
+    }
     data.put(e.name, record);
     // Work logged on a ticket (a note, time, an attachment) is activity on the ticket.
     if let Some(ticket) = ticket

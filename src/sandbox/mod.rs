@@ -8,6 +8,7 @@
 //! (datetimes and error shapes), `cli`. Dependencies run one way: `mod` → `routes` →
 //! `handlers` → `endpoint`, `shared` and the data modules; none of them imports `mod`.
 
+pub mod attachments;
 mod auth;
 pub mod cli;
 mod endpoint;
@@ -15,6 +16,7 @@ mod faults;
 #[cfg(feature = "fuzzing")]
 pub mod fuzzing;
 mod handlers;
+mod history;
 pub mod picklists;
 mod query;
 mod routes;

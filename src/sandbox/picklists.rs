@@ -35,7 +35,7 @@ pub struct UdfDef {
     pub data_type: &'static str,
     pub length: u32,
     pub is_required: bool,
-    /// Allowed values for a list UDF (the stored value is the label text).
+    /// Allowed values for a list UDF (the stored value is the code, `1`, `2`, …, as text).
     pub list: Vec<PicklistValue>,
     pub default_value: Option<&'static str>,
 }
@@ -229,7 +229,7 @@ fn list_udf(values: &[&str]) -> Vec<PicklistValue> {
         .iter()
         .enumerate()
         .map(|(i, label)| PicklistValue {
-            value: (*label).to_string(),
+            value: (i + 1).to_string(),
             label: (*label).to_string(),
             is_default_value: false,
             sort_order: i32::try_from(i).unwrap_or(0),
@@ -411,7 +411,7 @@ impl Tenant {
                     length: 20,
                     is_required: false,
                     list: list_udf(&["L1", "L2", "L3"]),
-                    default_value: Some("L1"),
+                    default_value: Some("1"),
                 },
             ],
         );

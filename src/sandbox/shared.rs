@@ -37,16 +37,26 @@ impl Shared {
 
     /// Seeds the demo tenant of `options.seed`; `origin` is `http://127.0.0.1:PORT`.
     pub(super) fn new(options: SandboxOptions, origin: String) -> Shared {
-        let seeded = seed::generate(options.seed);
-        Shared {
-            user: match &options.credentials {
-                Some(c) => ApiUser {
-                    username: c.username.clone(),
-                    secret: c.secret.clone(),
-                    integration_code: c.integration_code.clone(),
-                },
-                None => ApiUser::random(),
+        let mut seeded = seed::generate(options.seed);
+        let user = match &options.credentials {
+            Some(c) => ApiUser {
+                username: c.username.clone(),
+                secret: c.secret.clone(),
+                integration_code: c.integration_code.clone(),
             },
+            None => ApiUser::random(),
+        };
+        // The API user's resource carries its user name, as in Autotask (who-am-i finds it).
+        if let Some(mut me) = seeded
+            .data
+            .get("Resources", seed::API_USER_RESOURCE_ID)
+            .cloned()
+        {
+            me.insert("userName".into(), serde_json::json!(user.username));
+            seeded.data.put("Resources", me);
+        }
+        Shared {
+            user,
             base_url: format!("{origin}/ATServicesRest/"),
             origin,
             store: Store::new(seeded.data),

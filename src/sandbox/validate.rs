@@ -43,8 +43,18 @@ impl WriteCtx {
     }
 }
 
-const CREATE_STAMPS: &[&str] = &["createDate", "createDateTime", "createdDateTime"];
-const CREATOR_STAMPS: &[&str] = &["creatorResourceID", "createdByResourceID", "creatorUserID"];
+const CREATE_STAMPS: &[&str] = &[
+    "createDate",
+    "createDateTime",
+    "createdDateTime",
+    "attachDate",
+];
+const CREATOR_STAMPS: &[&str] = &[
+    "creatorResourceID",
+    "createdByResourceID",
+    "creatorUserID",
+    "attachedByResourceID",
+];
 const MODIFIED_STAMPS: &[&str] = &[
     "lastActivityDate",
     "lastActivityDateTime",
@@ -329,6 +339,9 @@ fn rules(
     record: &mut Record,
 ) -> Result<(), ApiError> {
     match ctx.entity.name {
+        name if name.ends_with("Attachments") && ctx.write == Write::Create => {
+            super::attachments::on_create(record)?;
+        }
         "Tickets" => {
             let resource = int(record, "assignedResourceID");
             let role = int(record, "assignedResourceRoleID");

@@ -6,6 +6,7 @@ use serde_json::Value;
 use super::output::Output;
 use super::records::{self, ById, Page, body_of, changes, max_records_param};
 use super::summary::fields_param;
+use super::udfs;
 use super::value::ID;
 use super::writes::{WriteOp, WritePlan};
 use super::{CREATE, Context, Op, Param, READ, ToolDef, ToolError, UPDATE};
@@ -25,6 +26,7 @@ pub fn tools() -> Vec<ToolDef> {
         .filter("isActive", "isActive", Op::Eq, "")
         .filter("ownerResourceID", "ownerResourceID", Op::Eq, "")
         .filter("createdAfter", "createDate", Op::From, "")
+        .param(udfs::param())
         .param(max_records_param())
         .param(fields_param())
         .output(Output::Search)
@@ -53,6 +55,7 @@ pub fn tools() -> Vec<ToolDef> {
         .field("address1", "")
         .field("city", "")
         .field("postalCode", "")
+        .param(udfs::param())
         .output(Output::Written)
         .write_handler(|c, co: Company| Box::pin(create_company(c, co))),
         ToolDef::new(
@@ -71,6 +74,7 @@ pub fn tools() -> Vec<ToolDef> {
         .field("address1", "")
         .field("city", "")
         .field("postalCode", "")
+        .param(udfs::param())
         .output(Output::Written)
         .write_handler(|c, co: Company| Box::pin(update_company(c, co))),
     ]

@@ -7,6 +7,7 @@ use serde_json::{Value, json};
 use super::output::Output;
 use super::records::{self, ById, Page, body_of, changes, max_records_param};
 use super::summary::fields_param;
+use super::udfs;
 use super::value::{ID, Kind};
 use super::writes::{WriteOp, WritePlan};
 use super::{CREATE, Context, Op, Param, READ, ToolDef, ToolError, UPDATE};
@@ -33,6 +34,7 @@ pub fn tools() -> Vec<ToolDef> {
         .filter("lastNameContains", "lastName", Op::Contains, "")
         .filter("emailContains", "emailAddress", Op::Contains, "")
         .filter_as("isActive", &["isActive"], Op::Eq, Some(Kind::Flag), "")
+        .param(udfs::param())
         .param(max_records_param())
         .param(fields_param())
         .output(Output::Search)
@@ -58,6 +60,7 @@ pub fn tools() -> Vec<ToolDef> {
         .field("mobilePhone", "")
         .field_as("isActive", Some(Kind::Flag), "")
         .optional("isActive")
+        .param(udfs::param())
         .output(Output::Written)
         .write_handler(|c, contact: Contact| Box::pin(create_contact(c, contact))),
         ToolDef::new(
@@ -68,7 +71,7 @@ pub fn tools() -> Vec<ToolDef> {
         )
         .entity("Contacts")
         .param(Param::own("id", ID, "").required())
-        .field("companyID", "Saves a lookup.")
+        .field("companyID", "")
         .field("firstName", "")
         .field("lastName", "")
         .field("title", "")
@@ -76,6 +79,7 @@ pub fn tools() -> Vec<ToolDef> {
         .field("phone", "")
         .field("mobilePhone", "")
         .field_as("isActive", Some(Kind::Flag), "")
+        .param(udfs::param())
         .output(Output::Written)
         .write_handler(|c, contact: Contact| Box::pin(update_contact(c, contact))),
     ]

@@ -125,6 +125,9 @@ pub struct ToolDef {
     fits: Option<FitCheck>,
     /// What is wrong with this declaration (none in a correct build).
     pub defects: Vec<String>,
+    /// Content blocks a successful answer carries besides its JSON (an image), taken out of
+    /// the answer.
+    pub content: Option<fn(&mut Value) -> Vec<rmcp::model::ContentBlock>>,
 }
 
 impl ToolDef {
@@ -146,6 +149,7 @@ impl ToolDef {
             handler: None,
             fits: None,
             defects: Vec::new(),
+            content: None,
         }
     }
 
@@ -316,6 +320,12 @@ impl ToolDef {
             Some(p) => p.required = true,
             None => self.defects.push(format!("required: no parameter {name}")),
         }
+        self
+    }
+
+    /// Content blocks besides the JSON (an image), taken out of the answer by `take`.
+    pub fn content(mut self, take: fn(&mut Value) -> Vec<rmcp::model::ContentBlock>) -> ToolDef {
+        self.content = Some(take);
         self
     }
 

@@ -17,7 +17,8 @@ use super::{Context, LOCAL_READ, Param, READ, ToolDef, ToolError, filters, shape
 use crate::autotask::ReadIntent;
 use crate::registry::{self, DataType, EntityDef, ParentRoute, WriteKind, WriteRoute};
 
-const PARENT_ENTITY_DESC: &str = "For a child route, with parentId: e.g. Tickets (entity Notes).";
+/// Taught once in the server's instructions (parentEntity + parentId = a child route).
+const PARENT_ENTITY_DESC: &str = "";
 
 fn entity_param() -> Param {
     Param::own("entity", Kind::Text { max: 1_000 }, "").required()
@@ -71,7 +72,7 @@ pub fn tools() -> Vec<ToolDef> {
             "list-known-entities",
             "List known entities",
             LOCAL_READ,
-            "Entities this server knows (about 230), their operations and parent routes. No API call.",
+            "The ~230 entities, their operations and parent routes.",
         )
         .param(Param::own(
             "nameContains",
@@ -84,7 +85,7 @@ pub fn tools() -> Vec<ToolDef> {
             "describe-entity-fields",
             "Describe entity fields",
             READ,
-            "An entity's fields and flags, the tenant's picklist values, UDFs and where writes go.",
+            "An entity's fields, the tenant's picklist values, UDFs and where writes go.",
         )
         .param(entity_param())
         .output(Output::Shape(describe_shape))
@@ -94,7 +95,7 @@ pub fn tools() -> Vec<ToolDef> {
                 "query-entity",
                 "Query entity",
                 READ,
-                "Query any entity with Autotask filter JSON: {\"filter\":[{\"op\":\"eq\",\"field\":\"status\",\"value\":\"New\"}],\"includeFields\":[...]}.",
+                "Query any entity with Autotask filter JSON: {\"filter\":[{\"op\":\"eq\",\"field\":\"status\",\"value\":\"New\"}]}.",
             ),
             vec![
                 Param::own("query", Kind::Json, "").required(),
@@ -346,6 +347,37 @@ pub fn operations(e: &EntityDef) -> Vec<&'static str> {
         ops.push("delete");
     }
     ops
+}
+
+/// What the registry knows of entity `e`, without an API call: its operations, the routes of
+/// its child collections and its fields (type, flags, length, reference target).
+pub fn outline(e: &EntityDef) -> Value {
+    let fields: Vec<Value> = e
+        .fields
+        .iter()
+        .map(|f| {
+            let mut v = json!({"name": f.name, "dataType": f.data_type.as_str()});
+            for (k, on) in [
+                ("isRequired", f.is_required),
+                ("isReadOnly", f.is_read_only),
+                ("isPickList", f.is_pick_list),
+            ] {
+                if on {
+                    v[k] = json!(true);
+                }
+            }
+            if !f.reference_entity_type.is_empty() {
+                v["referenceEntityType"] = json!(f.reference_entity_type);
+            }
+            v
+        })
+        .collect();
+    let parents: Vec<String> = e
+        .parents
+        .iter()
+        .map(|p| format!("{}/{{id}}/{}", p.parent, p.segment))
+        .collect();
+    json!({"name": e.name, "operations": operations(e), "childOf": parents, "fields": fields})
 }
 
 async fn list_known_entities(_ctx: &Context, a: ListArgs) -> Result<Value, ToolError> {
@@ -699,6 +731,8 @@ async fn threshold(ctx: &Context) -> Result<Value, ToolError> {
         "currentTimeframeRequestCount": t.current_timeframe_request_count,
         "remaining": usage.remaining,
         "percentUsed": usage.percent,
+        "attachmentBytesLast5Minutes": ctx.client.attachment_bytes_used(),
+        "attachmentBytesLimit": crate::autotask::budget::ATTACHMENT_BYTES_LIMIT,
         "note": "The limit is per tenant and shared by every integration; Autotask slows requests from 50% and refuses them above 100%."
     }))
 }

@@ -10,6 +10,7 @@
 //! Tools depend on the Autotask client, the registry and the picklist cache, never on the
 //! server or the transports.
 
+pub mod attachments;
 pub mod audit;
 pub mod caller;
 pub mod companies;
@@ -27,6 +28,7 @@ pub mod labels;
 pub mod names;
 pub mod output;
 pub mod params;
+pub mod people;
 pub mod policy;
 pub mod preview;
 pub mod projects;
@@ -36,6 +38,8 @@ pub mod shape;
 pub mod summary;
 pub mod tickets;
 pub mod time_entries;
+pub mod timeline;
+pub mod udfs;
 pub mod value;
 pub mod write_path;
 pub mod writes;
@@ -102,6 +106,9 @@ pub fn all() -> Vec<ToolDef> {
     tools.extend(contacts::tools());
     tools.extend(projects::tools());
     tools.extend(time_entries::tools());
+    tools.extend(attachments::tools());
+    tools.extend(timeline::tools());
+    tools.extend(people::tools());
     tools.sort_by_key(|t| t.name);
     tools
 }
@@ -177,7 +184,12 @@ pub async fn call_as(
     let scope = CallScope::with_progress(caller.acting_as, on_rows);
     let outcome = scope::within(scope.clone(), run(ctx, def, arguments, caller)).await;
     let (result, metric) = match outcome {
-        Ok(value) => (CallToolResult::structured(value), ToolOutcome::Ok),
+        Ok(mut value) => {
+            let extra = def.content.map(|take| take(&mut value)).unwrap_or_default();
+            let mut result = CallToolResult::structured(value);
+            result.content.extend(extra);
+            (result, ToolOutcome::Ok)
+        }
         Err(error) => {
             let metric = match &error {
                 ToolError::Refused(_) => ToolOutcome::Refused,
@@ -232,7 +244,9 @@ async fn run(
     let wanted = wanted_labels(def, &args);
     labels::resolve(ctx, &mut args.values, &wanted).await?;
     args.labels.clear();
-    let filter = params::filter_clauses(&def.params, &args);
+    let udf_filter = udfs::apply(ctx, def, &mut args.values).await?;
+    let mut filter = params::filter_clauses(&def.params, &args);
+    filter.extend(udf_filter);
     let input = Input {
         args,
         filter,

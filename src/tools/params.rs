@@ -195,10 +195,11 @@ pub fn validate(
                     problems.push(format!("`{}` {}", p.name, value::json_problem(value)))
                 }
                 None => problems.push(format!(
-                    "`{}` is {}: expected {}",
+                    "`{}` is {}: expected {}{}",
                     p.name,
                     value::describe(value),
-                    p.kind.hint()
+                    p.kind.hint(),
+                    name_for_id(p, value)
                 )),
             },
         }
@@ -217,6 +218,32 @@ pub fn validate(
     }
     message.push_str(". Nothing was sent to Autotask; fix the arguments and call again.");
     Err(ToolError::Invalid(message))
+}
+
+/// When a name stands where an id goes (`assignedResourceID: "Aiko Tanaka"`), the tool that
+/// finds the id.
+fn name_for_id(p: &Param, value: &Value) -> String {
+    let Some(text) = value.as_str() else {
+        return String::new();
+    };
+    if !matches!(p.kind, Kind::Int { .. }) || !text.chars().any(char::is_alphabetic) {
+        return String::new();
+    }
+    let lower = p.name.to_ascii_lowercase();
+    let tool = if lower.contains("resource") {
+        "search-resources"
+    } else if lower.contains("company") {
+        "search-companies"
+    } else if lower.contains("contact") {
+        "search-contacts"
+    } else if lower.contains("project") {
+        "search-projects"
+    } else if lower.contains("ticket") {
+        "search-tickets"
+    } else {
+        return String::new();
+    };
+    format!(" (a name: find its id with {tool}, then pass the id)")
 }
 
 /// The Autotask clause of a named filter with value `v`.

@@ -359,7 +359,15 @@ pub fn answer(
     };
     let mut request = json!({"method": plan.op.method(), "path": path});
     if plan.op != WriteOp::Delete {
-        request["body"] = Value::Object(plan.body.clone());
+        let mut body = plan.body.clone();
+        // A file's bytes are not repeated back: their size says what would go.
+        if let Some(Value::String(data)) = body.get("data")
+            && plan.entity.ends_with("Attachments")
+        {
+            let shown = format!("(base64, {} bytes)", super::attachments::decoded_len(data));
+            body.insert("data".into(), json!(shown));
+        }
+        request["body"] = Value::Object(body);
     }
     if let Some(id) = acting_as {
         request["impersonationResourceId"] = json!(id);

@@ -67,6 +67,7 @@ pub async fn present(ctx: &Context, entity: &EntityDef, records: &mut [Value]) -
     if let Err(e) = lists {
         notes.push(format!("picklist labels are missing: {e}"));
     }
+    notes.extend(super::udfs::label_records(ctx, entity.name, records).await);
     notes
 }
 

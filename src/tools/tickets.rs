@@ -10,6 +10,7 @@ use super::output::Output;
 use super::records::{self, ById, body_of, changes, max_records_param, tenant_defaults};
 use super::roles;
 use super::summary::{self, fields_param};
+use super::udfs;
 use super::value::{ID, Kind};
 use super::writes::{WriteOp, WritePlan};
 use super::{CREATE, Context, Op, Param, READ, ToolDef, ToolError, UPDATE, filters};
@@ -21,7 +22,7 @@ pub fn tools() -> Vec<ToolDef> {
             "search-tickets",
             "Search tickets",
             READ,
-            "Find tickets. openOnly leaves out closed statuses; ticketNumber finds closed tickets too.",
+            "Find tickets. openOnly leaves out closed ones; ticketNumber finds closed ones too.",
         )
         .entity("Tickets")
         .filter("ticketNumber", "ticketNumber", Op::Eq, "")
@@ -31,26 +32,32 @@ pub fn tools() -> Vec<ToolDef> {
         .filter("queueID", "queueID", Op::Eq, "")
         .filter("assignedResourceID", "assignedResourceID", Op::Eq, "")
         .filter("titleContains", "title", Op::Contains, "")
-        .param(Param::own("unassigned", Kind::Bool, "No primary resource."))
+        .param(Param::own("unassigned", Kind::Bool, ""))
         .param(Param::own("openOnly", Kind::Bool, ""))
-        .param(Param::own("closedStatusIds", Kind::Text { max: 200 }, "Codes openOnly treats as closed, e.g. 5,16."))
+        .param(Param::own("closedStatusIds", Kind::Text { max: 200 }, ""))
         .filter("createdAfter", "createDate", Op::From, "")
         .filter("createdBefore", "createDate", Op::Before, "")
         .filter("lastActivityAfter", "lastActivityDate", Op::From, "")
+        .param(udfs::param())
         .param(max_records_param())
         .param(fields_param())
         .output(Output::Search)
         .search_handler(|c, a: SearchTickets, f| Box::pin(search_tickets(c, a, f))),
-        ToolDef::new("get-ticket", "Get ticket", READ, "A ticket by id (by number: search-tickets ticketNumber).")
-            .entity("Tickets")
-            .param(Param::own("id", ID, "").required())
-            .output(Output::Record)
-            .handler(|c, a: ById| Box::pin(get_ticket(c, a))),
+        ToolDef::new(
+            "get-ticket",
+            "Get ticket",
+            READ,
+            "A ticket by id (by number: search-tickets ticketNumber).",
+        )
+        .entity("Tickets")
+        .param(Param::own("id", ID, "").required())
+        .output(Output::Record)
+        .handler(|c, a: ById| Box::pin(get_ticket(c, a))),
         ToolDef::new(
             "create-ticket",
             "Create ticket",
             CREATE,
-            "Create a ticket; status and priority default to the tenant's defaults.",
+            "Create a ticket; status and priority default to the tenant's.",
         )
         .entity("Tickets")
         .field("title", "")
@@ -67,29 +74,36 @@ pub fn tools() -> Vec<ToolDef> {
         .field("dueDateTime", "")
         .field("issueType", "")
         .field("subIssueType", "")
+        .param(udfs::param())
         .output(Output::Written)
         .write_handler(|c, t: Ticket| Box::pin(create_ticket(c, t))),
-        ToolDef::new("update-ticket", "Update ticket", UPDATE, "Change a ticket's fields.")
-            .entity("Tickets")
-            .param(Param::own("id", ID, "").required())
-            .field("title", "")
-            .field("description", "")
-            .field("status", "")
-            .field("priority", "")
-            .field("queueID", "")
-            .field("assignedResourceID", "")
-            .field("assignedResourceRoleID", "")
-            .field("issueType", "")
-            .field("subIssueType", "")
-            .field("dueDateTime", "")
-            .field("resolution", "")
-            .output(Output::Written)
-            .write_handler(|c, t: Ticket| Box::pin(update_ticket(c, t))),
+        ToolDef::new(
+            "update-ticket",
+            "Update ticket",
+            UPDATE,
+            "Change a ticket's fields.",
+        )
+        .entity("Tickets")
+        .param(Param::own("id", ID, "").required())
+        .field("title", "")
+        .field("description", "")
+        .field("status", "")
+        .field("priority", "")
+        .field("queueID", "")
+        .field("assignedResourceID", "")
+        .field("assignedResourceRoleID", "")
+        .field("issueType", "")
+        .field("subIssueType", "")
+        .field("dueDateTime", "")
+        .field("resolution", "")
+        .param(udfs::param())
+        .output(Output::Written)
+        .write_handler(|c, t: Ticket| Box::pin(update_ticket(c, t))),
         ToolDef::new(
             "create-ticket-note",
             "Add ticket note",
             CREATE,
-            "Add a note to a ticket. noteType and publish (who sees it) default to the tenant's defaults.",
+            "Add a note to a ticket; noteType and publish (who sees it) default to the tenant's.",
         )
         .entity("TicketNotes")
         .field("ticketID", "")

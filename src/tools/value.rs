@@ -106,7 +106,8 @@ impl Kind {
             Kind::Int { min, max } if min >= 1 && max <= 10_000 => {
                 json!({"type": "integer", "minimum": min, "maximum": max})
             }
-            Kind::Int { min, .. } if min >= 1 => json!({"type": "integer", "minimum": min}),
+            // Open-ended counts (`maxRecords`): the lower bound is checked when called, with a
+            // message; the schema stays short.
             Kind::Int { .. } => json!({"type": "integer"}),
             Kind::Pick { .. } => json!({"type": "string"}),
             Kind::Number => json!({"type": "number"}),

@@ -98,10 +98,17 @@ impl WritePlan {
 pub async fn execute(ctx: &Context, plan: WritePlan) -> Result<Value, ToolError> {
     let (id, sent_to) = match plan.op {
         WriteOp::Create => {
-            let id = ctx
-                .client
-                .create(&plan.path, &Value::Object(plan.body.clone()))
-                .await?;
+            let body = Value::Object(plan.body.clone());
+            let id = match plan.body.get("data").and_then(Value::as_str) {
+                // An attachment: counted against Autotask's attachment traffic limit.
+                Some(data) if plan.entity.ends_with("Attachments") => {
+                    let bytes = super::attachments::decoded_len(data);
+                    ctx.client
+                        .create_attachment(&plan.path, &body, bytes)
+                        .await?
+                }
+                _ => ctx.client.create(&plan.path, &body).await?,
+            };
             (id, plan.path.clone())
         }
         WriteOp::Update => {

@@ -1,7 +1,7 @@
 //! End to end, the guards: write tools refuse a wrong confirm token and, without one, only
 //! preview: nothing is written either way; junk arguments to every parameter of every tool give tool errors naming the
 //! parameter, with zero requests reaching the sandbox, and the server stays up; read-only mode
-//! lists exactly the 18 read tools and knows no write tool.
+//! lists exactly the 23 read tools and knows no write tool.
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
@@ -146,12 +146,12 @@ fn junk(tool: &str, name: &str, schema: &Value) -> Vec<Value> {
 async fn writes_refuse_without_their_token_and_junk_never_reaches_autotask() {
     let h = start(&[], &[], false).await;
     let tools = h.client.list_all_tools().await.unwrap();
-    assert_eq!(tools.len(), 29);
+    assert_eq!(tools.len(), 35);
     let before = h.requests();
 
     // Every write tool, otherwise valid arguments, a wrong token: refused before any request.
     let write_tools: Vec<&Tool> = tools.iter().filter(|t| writes(t)).collect();
-    assert_eq!(write_tools.len(), 11);
+    assert_eq!(write_tools.len(), 12);
     let mut valid = Vec::new();
     for tool in &write_tools {
         let name = tool.name.as_ref();
@@ -201,7 +201,11 @@ async fn writes_refuse_without_their_token_and_junk_never_reaches_autotask() {
         }
     }
     assert_eq!(h.writes(), 0, "a preview wrote to the sandbox");
-    let before = h.requests();
+    // The tenant's metadata (UDF names to check `userDefinedFields` against) may be read;
+    // nothing else.
+    let data_requests =
+        |h: &Harness| h.requests() - h.sandbox.stats().count(Some("GET"), "/entityinformation/");
+    let before = data_requests(&h);
 
     // Junk in every parameter of every tool.
     let mut calls = 0;
@@ -239,7 +243,11 @@ async fn writes_refuse_without_their_token_and_junk_never_reaches_autotask() {
         }
     }
     assert!(calls > 300, "{calls}");
-    assert_eq!(h.requests(), before, "junk arguments reached the sandbox");
+    assert_eq!(
+        data_requests(&h),
+        before,
+        "junk arguments reached the sandbox"
+    );
 
     // Autotask errors reach the model redacted, with what to do next; never a credential.
     let creds = h.sandbox.credentials();
@@ -298,7 +306,7 @@ async fn writes_refuse_without_their_token_and_junk_never_reaches_autotask() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn read_only_mode_lists_exactly_the_eighteen_read_tools() {
+async fn read_only_mode_lists_exactly_the_read_tools() {
     let h: Harness = start(&["--read-only"], &[], false).await;
     let tools = h.client.list_all_tools().await.unwrap();
     let names: Vec<&str> = tools.iter().map(|t| t.name.as_ref()).collect();
@@ -307,6 +315,7 @@ async fn read_only_mode_lists_exactly_the_eighteen_read_tools() {
         [
             "count-entity",
             "describe-entity-fields",
+            "get-attachment",
             "get-company",
             "get-contact",
             "get-entity",
@@ -314,15 +323,19 @@ async fn read_only_mode_lists_exactly_the_eighteen_read_tools() {
             "get-task",
             "get-threshold-information",
             "get-ticket",
+            "get-ticket-timeline",
             "get-version",
+            "list-attachments",
             "list-known-entities",
             "query-entity",
             "search-companies",
             "search-contacts",
             "search-projects",
+            "search-resources",
             "search-tasks",
             "search-tickets",
-            "search-time-entries"
+            "search-time-entries",
+            "who-am-i"
         ]
     );
     assert!(

@@ -62,7 +62,7 @@ async fn sandbox_mode_needs_no_credentials_and_stdout_is_json_rpc_only() {
     }
     assert_eq!(answers[&1]["result"]["serverInfo"]["name"], "autotask-mcp");
     assert_eq!(answers[&1]["result"]["protocolVersion"], "2025-11-25");
-    assert_eq!(answers[&2]["result"]["tools"].as_array().unwrap().len(), 29);
+    assert_eq!(answers[&2]["result"]["tools"].as_array().unwrap().len(), 35);
     let found = &answers[&3]["result"];
     assert_ne!(found["isError"], true, "{found}");
     assert_eq!(found["structuredContent"]["count"], 3);
@@ -140,7 +140,7 @@ async fn the_2026_07_28_stateless_lifecycle_works() {
     assert_eq!(info.protocol_version, ProtocolVersion::V_2026_07_28);
     assert_eq!(info.server_info.as_ref().unwrap().name, "autotask-mcp");
     let tools = client.list_all_tools().await.unwrap();
-    assert_eq!(tools.len(), 29);
+    assert_eq!(tools.len(), 35);
     let mut params = CallToolRequestParams::new("search-companies");
     params = params.with_arguments(
         json!({"companyType": "Customer", "maxRecords": 2})

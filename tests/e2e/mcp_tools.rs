@@ -1,5 +1,5 @@
 //! End to end: the real binary over stdio (rmcp client), pointed at a sandbox started here.
-//! Every one of the 29 tools is called and its answer checked against the sandbox's own data
+//! Every one of the 35 tools is called and its answer checked against the sandbox's own data
 //! (read directly over REST), writes included; resources too. One server process for the file.
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
@@ -16,7 +16,7 @@ fn ids(v: &Value) -> Vec<i64> {
 async fn every_tool_answers_from_the_tenant_data() {
     let h = start(&[], &[], false).await;
     let tools = h.client.list_all_tools().await.unwrap();
-    assert_eq!(tools.len(), 29);
+    assert_eq!(tools.len(), 35);
     let info = h.client.peer_info().unwrap();
     let server = info.server_info.clone().unwrap();
     assert_eq!(server.name, "autotask-mcp");
@@ -28,12 +28,46 @@ async fn every_tool_answers_from_the_tenant_data() {
     project_and_time_tools(&h).await;
     generic_writes(&h).await;
     resources(&h).await;
+    issue_14_tools(&h).await;
     budget(&h).await;
     // Every tool declares an outputSchema, and every one was checked against a real answer.
     let declared = h.tools_with_output_schema();
     assert_eq!(declared.len(), tools.len());
     assert_eq!(*h.validated.lock().unwrap(), declared);
     h.client.cancel().await.unwrap();
+}
+
+/// The timeline, attachment and people tools answer (their details: `mcp_attachments.rs`,
+/// `mcp_timeline_people.rs`).
+async fn issue_14_tools(h: &Harness) {
+    let t = h.ok("get-ticket-timeline", json!({"id": 10001})).await;
+    assert_eq!(t["ticket"]["id"], 10001);
+    let listed = h
+        .ok(
+            "list-attachments",
+            json!({"parentEntity": "Tickets", "parentId": 10001}),
+        )
+        .await;
+    assert_eq!(listed["count"], 2);
+    let first = &listed["rows"][0][0];
+    let one = h
+        .ok(
+            "get-attachment",
+            json!({"parentEntity": "Tickets", "parentId": 10001, "id": first}),
+        )
+        .await;
+    assert_eq!(&one["id"], first);
+    let preview = h
+        .ok(
+            "create-attachment",
+            json!({"parentEntity": "Tickets", "parentId": 10001, "fileName": "a.txt", "text": "hi"}),
+        )
+        .await;
+    assert_eq!(preview["operation"], "preview");
+    let people = h.ok("search-resources", json!({"name": "Tanaka"})).await;
+    assert_eq!(people["count"], 1);
+    let me = h.ok("who-am-i", json!({})).await;
+    assert_eq!(me["apiUser"]["id"], 29_682_885);
 }
 
 /// Near the hourly limit, the labels (a read the model did not ask for) are skipped; the rows
@@ -691,7 +725,8 @@ async fn resources(h: &Harness) {
         [
             "autotask://companies/{id}",
             "autotask://tickets/{id}",
-            "autotask://contacts/{id}"
+            "autotask://contacts/{id}",
+            "autotask://entities/{entity}"
         ]
     );
     let read = |uri: String| async move {

@@ -257,7 +257,7 @@ async fn operators_grouping_and_udfs_filter_like_autotask() {
     let golden = count(
         &env,
         "Companies",
-        json!([{"op": "eq", "field": "CustomerRanking", "udf": true, "value": "golden"}]),
+        json!([{"op": "eq", "field": "CustomerRanking", "udf": true, "value": "1"}]),
     )
     .await;
     let any_ranking = count(

@@ -16,7 +16,7 @@ const DIR: &str = "tests/snapshots/tools";
 fn every_tool_matches_its_snapshot_file() {
     let inventory = Inventory::new(false);
     let tools = inventory.list();
-    assert_eq!(tools.len(), 29);
+    assert_eq!(tools.len(), 35);
     let mut names = BTreeSet::new();
     for tool in &tools {
         let json = serde_json::to_string_pretty(tool).unwrap();
@@ -121,7 +121,7 @@ fn read_only_inventory_is_the_read_only_annotated_tools() {
         .filter(|t| t.annotations.as_ref().and_then(|a| a.read_only_hint) == Some(true))
         .map(|t| t.name.to_string())
         .collect();
-    assert_eq!(read.len(), 18);
+    assert_eq!(read.len(), 23);
     assert_eq!(read, expected);
 }
 

@@ -93,8 +93,8 @@ pub(super) fn seed(s: &mut Seeder, crew: &Staff) -> Customers {
         let zip = s.rng.random_range(10000..99999);
         let active = s.chance(0.95) || company_type == 1;
         let last_activity = now - Duration::days(s.rng.random_range(0..60));
-        let ranking =
-            ["Golden", "Silver", "Bronze"][usize::try_from(classification - 1).unwrap_or(0)];
+        // CustomerRanking is a list UDF: its code (1 Golden, 2 Silver, 3 Bronze) is stored.
+        let ranking = classification.to_string();
         let mut record = s.record(
             "Companies",
             id,
@@ -160,7 +160,8 @@ pub(super) fn seed(s: &mut Seeder, crew: &Staff) -> Customers {
         ]);
         let created = now - Duration::days(s.rng.random_range(30..1500));
         let primary = contacts_by_company[*company_index].1.is_empty();
-        let channel = *s.pick(&["Email", "Phone", "Portal"]);
+        // Preferred Channel is a list UDF: its code (1 Email, 2 Phone, 3 Portal) is stored.
+        let channel = *s.pick(&["1", "2", "3"]);
         let mut record = s.record(
             "Contacts",
             id,

@@ -45,6 +45,8 @@ pub fn id_base(entity: &str) -> i64 {
         "Tickets" => 10001,
         "TicketNotes" => 20001,
         "TimeEntries" => 30001,
+        "TicketAttachments" => 40001,
+        "TicketHistory" => 45001,
         "Resources" => 29682886,
         "Roles" => 29683400,
         _ => 1,
@@ -129,6 +131,7 @@ impl Seeder {
     }
 }
 
+mod activity;
 mod customers;
 mod projects;
 mod staff;
@@ -145,6 +148,7 @@ pub fn generate(seed: u64) -> Seeded {
     let crew = staff::seed(&mut s);
     let base = customers::seed(&mut s, &crew);
     let time_id = tickets::seed(&mut s, &crew, &base);
+    activity::seed(&mut s);
     projects::seed(&mut s, &crew, &base, time_id);
     Seeded {
         data: s.data,

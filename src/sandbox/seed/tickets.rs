@@ -124,11 +124,11 @@ pub(super) fn seed(s: &mut Seeder, crew: &Staff, base: &Customers) -> i64 {
         let day = created_at.format("%Y%m%d").to_string();
         let number = s.data.next_number(&format!("T{day}"));
         let escalation = if priority == 4 || status == 11 {
-            "L3"
+            "3" // L3 (a list UDF: the code is stored)
         } else if assigned.is_some_and(|(_, r)| r == role_ids[1]) {
-            "L2"
+            "2" // L2
         } else {
-            "L1"
+            "1" // L1
         };
         let customer_ref = s.chance(0.25).then(|| format!("REF-{}", 1000 + i));
         let estimated = f64::from(s.rng.random_range(1..8u8)) / 2.0;
