@@ -131,12 +131,7 @@ async fn work_a_ticket(a: &mut Agent<'_>) -> Result<String, String> {
     let ticket = a.call("get-ticket", json!({"id": 10042})).await?;
     let number = ticket["ticketNumber"].as_str().unwrap_or("?").to_string();
     let people = a
-        .call(
-            "query-entity",
-            json!({"entity": "Resources", "query": {"filter": [
-                {"op": "eq", "field": "firstName", "value": "Aiko"},
-                {"op": "eq", "field": "lastName", "value": "Tanaka"}]}}),
-        )
+        .call("search-resources", json!({"name": "Aiko Tanaka"}))
         .await?;
     let aiko = first_id(&people)?;
     a.call(
@@ -213,6 +208,26 @@ async fn create_for_company(a: &mut Agent<'_>) -> Result<String, String> {
         "{} for {}",
         record["ticketNumber"].as_str().unwrap_or("?"),
         record["company"].as_str().unwrap_or("?")
+    ))
+}
+
+/// Summarise a ticket's history: what happened, who did what, in order.
+async fn ticket_history(a: &mut Agent<'_>) -> Result<String, String> {
+    let timeline = a
+        .call("get-ticket-timeline", json!({"id": 10001}))
+        .await?;
+    let entries = timeline["entries"]
+        .as_array()
+        .ok_or_else(|| format!("no entries: {timeline}"))?;
+    if entries.is_empty() {
+        return Err("an empty history".into());
+    }
+    let kinds: std::collections::BTreeSet<&str> =
+        entries.iter().filter_map(|e| e["kind"].as_str()).collect();
+    Ok(format!(
+        "{} entries ({})",
+        entries.len(),
+        kinds.into_iter().collect::<Vec<_>>().join(", ")
     ))
 }
 
@@ -302,6 +317,7 @@ async fn run() -> Result<(), String> {
         "tickets per status",
         "create a High ticket for a company by name",
         "find a contact by e-mail domain",
+        "summarise a ticket's history",
     ] {
         let before = sandbox.stats().total();
         let mut agent = Agent {
@@ -316,6 +332,7 @@ async fn run() -> Result<(), String> {
             t if t.starts_with("work") => work_a_ticket(&mut agent).await,
             t if t.starts_with("tickets per") => per_status(&mut agent).await,
             t if t.starts_with("create") => create_for_company(&mut agent).await,
+            t if t.starts_with("summarise") => ticket_history(&mut agent).await,
             _ => contact_by_domain(&mut agent, &domain).await,
         }
         .map_err(|e| format!("task `{task}` failed: {e}"))?;

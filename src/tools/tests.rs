@@ -139,6 +139,8 @@ fn parameters_agree_with_the_snapshot() {
                                 "publish",
                                 "isActive",
                                 "dateWorked",
+                                // The resource's default service-desk role (tools::roles).
+                                "roleID",
                             ];
                             assert!(
                                 defaulted.contains(&p.name),
