@@ -213,9 +213,7 @@ async fn create_for_company(a: &mut Agent<'_>) -> Result<String, String> {
 
 /// Summarise a ticket's history: what happened, who did what, in order.
 async fn ticket_history(a: &mut Agent<'_>) -> Result<String, String> {
-    let timeline = a
-        .call("get-ticket-timeline", json!({"id": 10001}))
-        .await?;
+    let timeline = a.call("get-ticket-timeline", json!({"id": 10001})).await?;
     let entries = timeline["entries"]
         .as_array()
         .ok_or_else(|| format!("no entries: {timeline}"))?;
