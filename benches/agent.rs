@@ -133,7 +133,9 @@ async fn work_a_ticket(a: &mut Agent<'_>) -> Result<String, String> {
     let people = a
         .call("search-resources", json!({"name": "Aiko Tanaka"}))
         .await?;
-    let aiko = first_id(&people)?;
+    let aiko = people["resources"][0]["id"]
+        .as_i64()
+        .ok_or_else(|| format!("Aiko not found: {people}"))?;
     a.call(
         "create-ticket-note",
         json!({"ticketID": 10042, "title": "Remote session",
