@@ -5,7 +5,8 @@
 //! prints the tool calls, the result bytes the model reads (the text block or the structured
 //! copy, whichever is larger, as a client passes one of them on) and the Autotask requests
 //! the server made. Goals (issue 10): every task in at most 4 calls and 12 KB of results.
-//! Also prints `tools/list`'s size, paid once per conversation.
+//! Also prints `tools/list`'s size, paid once per conversation, and after each task its calls
+//! with the Autotask requests each reported in `_meta.autotask.requests`.
 //!
 //! Run with `cargo bench --bench agent` (a few seconds). Prints figures, asserts nothing
 //! about speed; a task whose outcome is wrong fails the run.
@@ -61,7 +62,11 @@ impl Agent<'_> {
             .map_or(0, |v| v.to_string().len());
         self.calls += 1;
         self.bytes += text.max(structured);
-        self.tools.push(tool.to_string());
+        let requests = serde_json::to_value(&result)
+            .ok()
+            .and_then(|v| v["_meta"]["autotask"]["requests"].as_u64())
+            .map_or_else(|| "?".to_string(), |n| n.to_string());
+        self.tools.push(format!("{tool} ({requests})"));
         if result.is_error == Some(true) {
             let message: Vec<String> = result
                 .content
