@@ -374,3 +374,22 @@ async fn read_only_mode_lists_exactly_the_read_tools() {
     assert_eq!(found["count"], 1);
     h.client.cancel().await.unwrap();
 }
+
+/// An empty text filter would match every record: it is refused, naming the argument, and
+/// nothing reaches Autotask.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn empty_text_filters_are_refused_before_sending() {
+    let h = start(&[], &[], false).await;
+    for (tool, arg) in [
+        ("search-contacts", "emailContains"),
+        ("search-companies", "nameContains"),
+        ("search-tickets", "titleContains"),
+    ] {
+        let before = h.requests();
+        for empty in ["", "   "] {
+            let err = h.err(tool, json!({ arg: empty })).await;
+            assert!(err.contains(&format!("`{arg}` is empty")), "{tool}: {err}");
+        }
+        assert_eq!(h.requests(), before, "{tool} sent a request");
+    }
+}
