@@ -20,7 +20,7 @@ use rmcp::transport::TokioChildProcess;
 use rmcp::{ClientHandler, RoleClient, ServiceExt};
 use serde_json::{Value, json};
 
-use crate::mcp_support::{command, start_sandbox};
+use crate::mcp_support::{pointed_at, start_sandbox};
 
 /// A client that keeps every progress value it is sent.
 #[derive(Clone, Default)]
@@ -46,15 +46,7 @@ struct Setup {
 
 async fn setup(env: &[(&str, &str)]) -> Setup {
     let sandbox = start_sandbox().await;
-    let creds = sandbox.credentials();
-    let mut cmd = command(&[]);
-    cmd.env("AUTOTASK_API_URL", sandbox.base_url())
-        .env("AUTOTASK_USERNAME", &creds.username)
-        .env("AUTOTASK_SECRET", &creds.secret)
-        .env("AUTOTASK_INTEGRATION_CODE", &creds.integration_code);
-    for (k, v) in env {
-        cmd.env(k, v);
-    }
+    let cmd = pointed_at(&sandbox, &[], env);
     let (transport, _) = TokioChildProcess::builder(cmd)
         .stderr(Stdio::inherit())
         .spawn()

@@ -4,19 +4,24 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-use crate::mcp_support::start;
+use crate::mcp_support::{Harness, start};
 use serde_json::json;
+
+/// The id of the resource with this first name.
+async fn resource(h: &Harness, first_name: &str) -> i64 {
+    h.rest_query(
+        "Resources",
+        json!([{"op": "eq", "field": "firstName", "value": first_name}]),
+    )
+    .await[0]["id"]
+        .as_i64()
+        .unwrap()
+}
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_resource_alone_gets_its_default_service_desk_role() {
     let h = start(&[], &[], false).await;
-    let hana = &h
-        .rest_query(
-            "Resources",
-            json!([{"op": "eq", "field": "firstName", "value": "Hana"}]),
-        )
-        .await[0];
-    let resource = hana["id"].as_i64().unwrap();
+    let resource = resource(&h, "Hana").await;
     let desk = h
         .rest_query(
             "ResourceServiceDeskRoles",
@@ -48,13 +53,7 @@ async fn a_resource_alone_gets_its_default_service_desk_role() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_resource_without_a_service_desk_role_is_refused_before_writing() {
     let h = start(&[], &[], false).await;
-    let dana = &h
-        .rest_query(
-            "Resources",
-            json!([{"op": "eq", "field": "firstName", "value": "Dana"}]),
-        )
-        .await[0];
-    let resource = dana["id"].as_i64().unwrap();
+    let resource = resource(&h, "Dana").await;
     let writes = h.writes();
     let err = h
         .err(
@@ -70,13 +69,7 @@ async fn a_resource_without_a_service_desk_role_is_refused_before_writing() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn time_logged_without_a_role_goes_under_the_default_service_desk_role() {
     let h = start(&[], &[], false).await;
-    let hana = &h
-        .rest_query(
-            "Resources",
-            json!([{"op": "eq", "field": "firstName", "value": "Hana"}]),
-        )
-        .await[0];
-    let resource = hana["id"].as_i64().unwrap();
+    let resource = resource(&h, "Hana").await;
     let default = h
         .rest_query(
             "ResourceServiceDeskRoles",

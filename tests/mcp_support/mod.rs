@@ -48,9 +48,8 @@ pub async fn start_sandbox() -> Sandbox {
         .expect("sandbox starts")
 }
 
-/// Starts a sandbox and the binary pointed at it with its credentials.
-pub async fn start(args: &[&str], env: &[(&str, &str)], capture_stderr: bool) -> Harness {
-    let sandbox = start_sandbox().await;
+/// The binary with `args` and `env`, pointed at `sandbox` with its credentials.
+pub fn pointed_at(sandbox: &Sandbox, args: &[&str], env: &[(&str, &str)]) -> Command {
     let creds = sandbox.credentials();
     let mut cmd = command(args);
     cmd.env("AUTOTASK_API_URL", sandbox.base_url())
@@ -60,6 +59,13 @@ pub async fn start(args: &[&str], env: &[(&str, &str)], capture_stderr: bool) ->
     for (k, v) in env {
         cmd.env(k, v);
     }
+    cmd
+}
+
+/// Starts a sandbox and the binary pointed at it with its credentials.
+pub async fn start(args: &[&str], env: &[(&str, &str)], capture_stderr: bool) -> Harness {
+    let sandbox = start_sandbox().await;
+    let cmd = pointed_at(&sandbox, args, env);
     let (transport, stderr) = TokioChildProcess::builder(cmd)
         .stderr(if capture_stderr {
             Stdio::piped()
