@@ -330,8 +330,9 @@ async fn spawn(cmd: Command) -> Result<(Client, u32, Duration), String> {
     let client = ().serve(transport).await.map_err(|e| e.to_string())?;
     let tools = client.list_all_tools().await.map_err(|e| e.to_string())?;
     let elapsed = started.elapsed();
-    if tools.len() != 29 {
-        return Err(format!("expected 29 tools, got {}", tools.len()));
+    let expected = autotask_mcp::tools::all().len();
+    if tools.len() != expected {
+        return Err(format!("expected {expected} tools, got {}", tools.len()));
     }
     Ok((client, pid, elapsed))
 }
