@@ -14,7 +14,7 @@ use std::collections::BTreeSet;
 use serde_json::{Map, Value, json};
 
 use super::writes::{WriteOp, WritePlan};
-use super::{Context, ToolError, duplicates, filters, gate, shape};
+use super::{Context, ToolError, duplicates, gate, shape};
 use crate::autotask::ReadIntent;
 use crate::picklists::{EntityPicklists, value_text};
 use crate::registry::{self, EntityDef, FieldDef};
@@ -129,20 +129,6 @@ fn int(map: &Map<String, Value>, field: &str) -> Option<i64> {
     map.get(field).and_then(Value::as_i64)
 }
 
-/// The role ids `entity` lists for `resource` (`ResourceRoles`, `ResourceServiceDeskRoles`).
-async fn roles_of(ctx: &Context, entity: &str, resource: i64) -> Result<Vec<i64>, ToolError> {
-    let query = json!({"filter": [filters::eq("resourceID", resource)], "includeFields": ["roleID"], "maxRecords": 100});
-    let rows = ctx
-        .client
-        .query(entity, &query, 100, ReadIntent::Explicit)
-        .await?;
-    Ok(rows
-        .items
-        .iter()
-        .filter_map(|r| r.get("roleID").and_then(Value::as_i64))
-        .collect())
-}
-
 fn list(ids: &[i64]) -> String {
     if ids.is_empty() {
         "none".into()
@@ -169,7 +155,7 @@ async fn rules(
                 int(merged, "assignedResourceRoleID"),
             ) {
                 (Some(resource), Some(role)) => {
-                    let roles = roles_of(ctx, "ResourceServiceDeskRoles", resource).await?;
+                    let roles = super::roles::role_ids(ctx, "ResourceServiceDeskRoles", resource).await?;
                     if !roles.contains(&role) {
                         problems.push(format!(
                             "resource {resource} does not have the service-desk role {role} (its service-desk roles: {}): assignedResourceRoleID must be one of them",
@@ -187,9 +173,11 @@ async fn rules(
         "TimeEntries" if touches(&["resourceID", "roleID"]) => {
             if let (Some(resource), Some(role)) = (int(merged, "resourceID"), int(merged, "roleID"))
             {
-                let mut roles = roles_of(ctx, "ResourceRoles", resource).await?;
+                let mut roles = super::roles::role_ids(ctx, "ResourceRoles", resource).await?;
                 if !roles.contains(&role) {
-                    roles.extend(roles_of(ctx, "ResourceServiceDeskRoles", resource).await?);
+                    roles.extend(
+                        super::roles::role_ids(ctx, "ResourceServiceDeskRoles", resource).await?,
+                    );
                     roles.sort_unstable();
                     roles.dedup();
                     if !roles.contains(&role) {

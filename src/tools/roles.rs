@@ -13,33 +13,46 @@ pub struct DefaultRole {
     pub note: String,
 }
 
+/// The rows of `entity` (`ResourceRoles`, `ResourceServiceDeskRoles`) that give `resource` a
+/// role: `roleID`, and `isDefault` / `isActive` where the entity has them.
+async fn rows(ctx: &Context, entity: &str, resource: i64) -> Result<Vec<Value>, ToolError> {
+    let mut include = vec!["roleID", "isActive"];
+    if entity == "ResourceServiceDeskRoles" {
+        include.push("isDefault");
+    }
+    let query = json!({
+        "filter": [filters::eq("resourceID", resource)],
+        "includeFields": include,
+        "maxRecords": 100,
+    });
+    Ok(ctx
+        .client
+        .query(entity, &query, 100, ReadIntent::Explicit)
+        .await?
+        .items)
+}
+
+fn role_of(r: &Value) -> Option<i64> {
+    r.get("roleID").and_then(Value::as_i64)
+}
+
+/// The role ids `entity` lists for `resource`.
+pub async fn role_ids(ctx: &Context, entity: &str, resource: i64) -> Result<Vec<i64>, ToolError> {
+    Ok(rows(ctx, entity, resource)
+        .await?
+        .iter()
+        .filter_map(role_of)
+        .collect())
+}
+
 /// The default service-desk role of `resource` (or its only active one); refused, naming the
 /// roles to choose from, when there is none or several without a default.
 pub async fn default_desk_role(ctx: &Context, resource: i64) -> Result<DefaultRole, ToolError> {
-    let query = json!({
-        "filter": [filters::eq("resourceID", resource)],
-        "includeFields": ["roleID", "isDefault", "isActive"],
-        "maxRecords": 100,
-    });
-    let rows = ctx
-        .client
-        .query(
-            "ResourceServiceDeskRoles",
-            &query,
-            100,
-            ReadIntent::Explicit,
-        )
-        .await?
-        .items;
+    let rows = rows(ctx, "ResourceServiceDeskRoles", resource).await?;
     let active: Vec<&Value> = rows
         .iter()
         .filter(|r| r.get("isActive").and_then(Value::as_bool) != Some(false))
         .collect();
-    let role_of = |r: &Value| {
-        r.get("roleID")
-            .and_then(Value::as_i64)
-            .and_then(|id| i32::try_from(id).ok())
-    };
     let default = active
         .iter()
         .find(|r| r.get("isDefault").and_then(Value::as_bool) == Some(true))
@@ -48,7 +61,8 @@ pub async fn default_desk_role(ctx: &Context, resource: i64) -> Result<DefaultRo
         } else {
             None
         })
-        .and_then(|r| role_of(r));
+        .and_then(|r| role_of(r))
+        .and_then(|id| i32::try_from(id).ok());
     if let Some(id) = default {
         return Ok(DefaultRole {
             id,
