@@ -58,6 +58,7 @@ impl Completer {
         };
         let query = json!({"filter": filter, "includeFields": ["id", "companyName"]});
         let rows = match ctx
+            .tenant
             .client
             .query("Companies", &query, LIMIT, ReadIntent::Background)
             .await
@@ -94,7 +95,12 @@ impl Completer {
 
     /// The active labels of picklist `entity.field` starting with `prefix`.
     async fn labels(ctx: &Context, entity: &str, field: &str, prefix: &str) -> Vec<String> {
-        match ctx.picklists.get(entity, ReadIntent::Background).await {
+        match ctx
+            .tenant
+            .picklists
+            .get(entity, ReadIntent::Background)
+            .await
+        {
             Ok(lists) => lists
                 .field(field)
                 .map(|l| {

@@ -4,6 +4,7 @@
 //! Modules, one concern each:
 //! * `registry` / `entities`: the generated entity metadata and typed structs;
 //! * `config`: flags and environment → one validated `Config`;
+//! * `caller`: who makes a tool call (transport, token fingerprint, acting resource);
 //! * `autotask`: the REST client (zones, auth, retries, paging, budget);
 //! * `sandbox`: the in-process Autotask emulator and its demo tenant;
 //! * `tools` / `server`: the MCP tools and the rmcp `ServerHandler`;
@@ -13,13 +14,13 @@
 //! * `conformance` (feature `conformance-fixtures`): the MCP conformance suite's fixtures.
 
 pub mod autotask;
+pub mod caller;
 pub mod completions;
 pub mod config;
 #[cfg(feature = "conformance-fixtures")]
 pub mod conformance;
 pub mod logging;
 pub mod metrics;
-pub mod picklists;
 pub mod prompts;
 pub mod registry;
 pub mod sandbox;

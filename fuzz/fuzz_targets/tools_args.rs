@@ -6,9 +6,9 @@
 
 use std::sync::OnceLock;
 
-use autotask_mcp::tools::params::{Param, validate};
-use autotask_mcp::tools::value::ID;
-use autotask_mcp::tools::{self, Kind, ToolDef};
+use autotask_mcp::tools::spec::param::{Param, validate};
+use autotask_mcp::tools::spec::kind::{ID, Kind};
+use autotask_mcp::tools::{self, ToolDef};
 use libfuzzer_sys::fuzz_target;
 use serde_json::{Map, Value};
 

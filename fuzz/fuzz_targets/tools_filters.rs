@@ -6,7 +6,7 @@
 
 use autotask_mcp::registry;
 use autotask_mcp::sandbox::fuzzing::Tenant;
-use autotask_mcp::tools::filters::check_query;
+use autotask_mcp::tools::spec::query::check_query;
 use libfuzzer_sys::fuzz_target;
 use serde_json::{Value, json};
 

@@ -3,9 +3,11 @@
 
 use serde_json::{Map, Value, json};
 
-use super::params::Source;
-use super::value::Kind;
 use super::*;
+use crate::tools::spec::hints::CREATE;
+use crate::tools::spec::kind::Kind;
+use crate::tools::spec::param::{self as params, Source, UDF_PARAM};
+use crate::tools::write::pipeline as write_path;
 
 #[test]
 fn thirty_five_tools_twelve_of_them_write_and_gated() {
@@ -198,9 +200,9 @@ fn sample(kind: Kind) -> Value {
 /// The arguments as the call path hands them to the typed input: `userDefinedFields` is the
 /// wire's list on a write and a filter (not an input) on a search (`udfs::apply`).
 fn as_applied(t: &ToolDef, mut values: Map<String, Value>) -> Map<String, Value> {
-    if values.remove(udfs::PARAM).is_some() && t.writes() {
+    if values.remove(UDF_PARAM).is_some() && t.writes() {
         values.insert(
-            udfs::PARAM.into(),
+            UDF_PARAM.into(),
             json!([{"name": "Customer Ref", "value": "x"}]),
         );
     }

@@ -57,8 +57,8 @@ impl BearerToken {
     }
 
     /// What the tools may know about a caller holding this token: its fingerprint.
-    pub fn principal(&self) -> crate::tools::Authenticated {
-        crate::tools::Authenticated::for_token(self.0.expose_secret())
+    pub fn principal(&self) -> crate::caller::Authenticated {
+        crate::caller::Authenticated::for_token(self.0.expose_secret())
     }
 
     /// Judges an `Authorization` header value (the scheme is case-insensitive, RFC 7235).

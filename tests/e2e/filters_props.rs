@@ -8,9 +8,9 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use autotask_mcp::registry::{self, DataType, EntityDef, FieldDef};
-use autotask_mcp::tools::Op;
-use autotask_mcp::tools::filters::{self, GROUPS, OPERATORS, check_query};
-use autotask_mcp::tools::params::filter_clause;
+use autotask_mcp::tools::spec::param::Op;
+use autotask_mcp::tools::spec::param::filter_clause;
+use autotask_mcp::tools::spec::query::{self as filters, GROUPS, OPERATORS, check_query};
 use proptest::prelude::*;
 use proptest::test_runner::{Config, TestRunner};
 use serde_json::{Value, json};

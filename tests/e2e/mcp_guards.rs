@@ -7,7 +7,7 @@
 
 use crate::mcp_support::{Harness, start};
 use autotask_mcp::sandbox::{FaultResponse, FaultRule};
-use autotask_mcp::tools::Kind;
+use autotask_mcp::tools::spec::kind::Kind;
 use rmcp::model::{CallToolRequestParams, Tool};
 use serde_json::{Map, Value, json};
 

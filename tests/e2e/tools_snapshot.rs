@@ -8,7 +8,8 @@ use std::collections::BTreeSet;
 
 use serde_json::json;
 
-use autotask_mcp::tools::{Inventory, Kind};
+use autotask_mcp::tools::Inventory;
+use autotask_mcp::tools::spec::kind::Kind;
 
 const DIR: &str = "tests/snapshots/tools";
 

@@ -11,10 +11,11 @@ use std::sync::Arc;
 
 use crate::http_support::*;
 use crate::mcp_support::writes_seen;
+use autotask_mcp::caller::Authenticated;
 use autotask_mcp::sandbox::{Sandbox, SandboxOptions};
 use autotask_mcp::server::ServerState;
-use autotask_mcp::tools::audit::AuditLog;
-use autotask_mcp::tools::{Authenticated, Settings};
+use autotask_mcp::tools::Settings;
+use autotask_mcp::tools::write::audit::AuditLog;
 use autotask_mcp::transport::health::HealthSource;
 use http::{HeaderName, HeaderValue};
 use rmcp::model::{CallToolRequestParams, CallToolResult};

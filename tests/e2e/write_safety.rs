@@ -190,7 +190,7 @@ async fn preview_then_confirm_checks_against_the_tenant_and_leaves_an_audit_line
         .await;
     assert!(
         err.contains(&format!(
-            "roleID {foreign} is not one of resource {resource}'s roles"
+            "resource {resource} does not have the role {foreign}"
         )),
         "{err}"
     );

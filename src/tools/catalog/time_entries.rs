@@ -1,0 +1,169 @@
+//! Time entry tools: search, and create (always `POST /TimeEntries`, never under a ticket:
+//! the ticket or task goes in the body; with neither it is regular time).
+
+use serde_json::{Map, Value, json};
+
+use super::args::Page;
+use crate::entities::TimeEntry;
+use crate::tools::call::context::Context;
+use crate::tools::call::def::{Handles, ToolDef};
+use crate::tools::facts::TIME_ENTRY_ROLE_RULE;
+use crate::tools::present::records;
+use crate::tools::spec::error::ToolError;
+use crate::tools::spec::hints::{CREATE, READ};
+use crate::tools::spec::output::Output;
+use crate::tools::spec::param::{Op, fields_param, max_records_param};
+use crate::tools::spec::tool::ToolSpec;
+use crate::tools::tenant::roles;
+use crate::tools::write::plan::{WriteOp, WritePlan, body_of};
+
+pub fn tools() -> Vec<ToolDef> {
+    vec![
+        ToolSpec::new("search-time-entries", "Search time entries", READ, "Find time entries.")
+            .entity("TimeEntries")
+            .filter("ticketID", "ticketID", Op::Eq, "")
+            .filter("taskID", "taskID", Op::Eq, "")
+            .filter("resourceID", "resourceID", Op::Eq, "")
+            .filter("dateWorkedAfter", "dateWorked", Op::From, "")
+            .filter("dateWorkedBefore", "dateWorked", Op::Before, "")
+            .param(max_records_param())
+            .param(fields_param())
+            .output(Output::Search)
+            .search_handler(|c, a: Page, f| Box::pin(search_time_entries(c, a, f))),
+        ToolSpec::new(
+            "create-time-entry",
+            "Log time",
+            CREATE,
+            "Log time on a ticket or task (neither: regular time): hoursWorked (0-24], or start and end. roleID defaults to the resource's default service-desk role.",
+        )
+        .entity("TimeEntries")
+        .field("ticketID", "")
+        .field("taskID", "")
+        .field("resourceID", "")
+        .field("roleID", "")
+        .optional("roleID")
+        .field("hoursWorked", "")
+        .field("summaryNotes", "Shown to the customer.")
+        .field("internalNotes", "")
+        .field("dateWorked", "Default today (UTC).")
+        .optional("dateWorked")
+        .field("startDateTime", "")
+        .field("endDateTime", "")
+        .output(Output::Written)
+        .write_handler(|c, t: TimeEntry| Box::pin(create_time_entry(c, t))),
+    ]
+}
+
+async fn search_time_entries(
+    ctx: &Context,
+    a: Page,
+    filter: Vec<Value>,
+) -> Result<Value, ToolError> {
+    records::search(
+        &ctx.tenant,
+        &ctx.limits,
+        "TimeEntries",
+        filter,
+        a.max_records,
+        a.projection("TimeEntries")?,
+    )
+    .await
+}
+
+/// Checks the combination of fields and builds the body; `today` is the default date worked.
+pub fn time_body(
+    t: &TimeEntry,
+    today: &str,
+) -> Result<(Map<String, Value>, Vec<String>), ToolError> {
+    let given = |v: &Option<Option<i32>>| v.flatten().is_some();
+    if given(&t.ticket_id) && given(&t.task_id) {
+        return Err(ToolError::Invalid(
+            "pass ticketID or taskID, not both. Nothing was sent.".into(),
+        ));
+    }
+    let start = t.start_date_time.clone().flatten();
+    let end = t.end_date_time.clone().flatten();
+    match t.hours_worked.flatten() {
+        Some(h) if !(h > 0.0 && h <= 24.0) => {
+            return Err(ToolError::Invalid(format!(
+                "hoursWorked is {h}: it must be over 0 and at most 24. Nothing was sent."
+            )));
+        }
+        None if !(start.is_some() && end.is_some()) => {
+            return Err(ToolError::Invalid(
+                "pass hoursWorked, or startDateTime and endDateTime. Nothing was sent.".into(),
+            ));
+        }
+        _ => {}
+    }
+    if let (Some(start), Some(end)) = (&start, &end)
+        && end <= start
+    {
+        return Err(ToolError::Invalid(
+            "endDateTime must be after startDateTime. Nothing was sent.".into(),
+        ));
+    }
+    let mut body = body_of(t)?;
+    let mut notes = Vec::new();
+    if !body.contains_key("dateWorked") {
+        let date = start
+            .map(|s| format!("{}T00:00:00Z", s.get(..10).unwrap_or(&s)))
+            .unwrap_or_else(|| today.to_string());
+        notes.push(format!("dateWorked defaulted to {date}"));
+        body.insert("dateWorked".into(), json!(date));
+    }
+    Ok((body, notes))
+}
+
+async fn create_time_entry(ctx: &Context, t: TimeEntry) -> Result<WritePlan, ToolError> {
+    let today = chrono::Utc::now().format("%Y-%m-%dT00:00:00Z").to_string();
+    let (mut body, mut notes) = time_body(&t, &today)?;
+    notes.extend(roles::fill_default_role(&ctx.tenant, &TIME_ENTRY_ROLE_RULE, &mut body).await?);
+    Ok(
+        WritePlan::new(WriteOp::Create, "TimeEntries", "TimeEntries")
+            .body(body)
+            .notes(notes)
+            .read_with("get-entity TimeEntries"),
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn entry(v: Value) -> TimeEntry {
+        serde_json::from_value(v).unwrap_or_else(|e| panic!("{e}"))
+    }
+
+    #[test]
+    fn hours_and_targets_are_checked_before_sending() {
+        for (v, expect) in [
+            (
+                json!({"ticketID": 1, "taskID": 2, "hoursWorked": 1}),
+                "not both",
+            ),
+            (json!({"ticketID": 1, "hoursWorked": 25}), "at most 24"),
+            (json!({"ticketID": 1, "hoursWorked": 0}), "over 0"),
+            (json!({"ticketID": 1}), "pass hoursWorked"),
+            (
+                json!({"startDateTime": "2026-01-01T10:00:00Z", "endDateTime": "2026-01-01T09:00:00Z"}),
+                "after startDateTime",
+            ),
+        ] {
+            match time_body(&entry(v.clone()), "2026-01-01T00:00:00Z") {
+                Err(e) => assert!(e.to_string().contains(expect), "{v}: {e}"),
+                Ok(body) => panic!("{v} was accepted: {body:?}"),
+            }
+        }
+        let (body, notes) = time_body(
+            &entry(json!({"ticketID": 3, "hoursWorked": 1.25, "resourceID": 4})),
+            "2026-01-01T00:00:00Z",
+        )
+        .unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(
+            Value::Object(body),
+            json!({"ticketID": 3, "resourceID": 4, "hoursWorked": 1.25, "dateWorked": "2026-01-01T00:00:00Z"})
+        );
+        assert_eq!(notes.len(), 1);
+    }
+}
