@@ -30,8 +30,11 @@ pub const MAX_TOOL_LABELS: usize = 512;
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ToolOutcome {
     Ok,
+    /// The call's own problem (arguments, a missing record, Autotask's refusal).
     ToolError,
     Refused,
+    /// A bug of this server, counted apart from the callers' mistakes.
+    Internal,
 }
 
 impl ToolOutcome {
@@ -40,6 +43,7 @@ impl ToolOutcome {
             ToolOutcome::Ok => "ok",
             ToolOutcome::ToolError => "tool_error",
             ToolOutcome::Refused => "refused",
+            ToolOutcome::Internal => "internal_error",
         }
     }
 }

@@ -259,7 +259,7 @@ async fn preview_then_confirm_checks_against_the_tenant_and_leaves_an_audit_line
         )
         .await;
     assert!(
-        err.contains("AUTOTASK_AUDIT_LOG") && err.contains("nothing was sent"),
+        err.contains("AUTOTASK_AUDIT_LOG") && err.contains("Nothing was sent"),
         "{err}"
     );
     assert_eq!(

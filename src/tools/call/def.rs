@@ -187,11 +187,7 @@ where
     with_input_handler::<A>(spec, move |ctx, args, call| {
         let entity = match entity_of {
             Some(of) => of(&args),
-            None => declared.ok_or_else(|| {
-                ToolError::Invalid(format!(
-                    "internal error: {name} names no entity. Nothing was sent."
-                ))
-            }),
+            None => declared.ok_or_else(|| ToolError::Internal(format!("{name} names no entity."))),
         };
         let write = WriteCall::new(name, &call.args.values, call.confirmed, &call.caller);
         Box::pin(pipeline::run(ctx.write_deps(), write, entity, f(ctx, args)))
@@ -215,8 +211,8 @@ where
     let handler: Erased = Arc::new(move |ctx: &Context, call: ValidatedCall| {
         match typed::<A>(&params, &call.args.values) {
             Ok(args) => f(ctx, args, call),
-            Err(e) => Box::pin(std::future::ready(Err(ToolError::Invalid(format!(
-                "internal error: the arguments of {name} do not fit its input type ({e}). Nothing was sent."
+            Err(e) => Box::pin(std::future::ready(Err(ToolError::Internal(format!(
+                "the arguments of {name} do not fit its input type ({e})."
             ))))),
         }
     });

@@ -48,9 +48,14 @@ pub async fn call_as(
         Err(error) => {
             let metric = match &error {
                 ToolError::Refused(_) => ToolOutcome::Refused,
+                ToolError::Internal(_) => ToolOutcome::Internal,
                 _ => ToolOutcome::ToolError,
             };
-            tracing::info!(tool = def.name, error = %error, "tool call failed");
+            if metric == ToolOutcome::Internal {
+                tracing::error!(tool = def.name, error = %error, "tool call failed on a bug of this server");
+            } else {
+                tracing::info!(tool = def.name, error = %error, "tool call failed");
+            }
             (
                 CallToolResult::error(vec![ContentBlock::text(error_text(def.name, &error))]),
                 metric,

@@ -145,7 +145,7 @@ fn route(parent: &str) -> Result<(&'static EntityDef, &'static str), ToolError> 
         })
         .ok_or_else(|| {
             ToolError::Invalid(format!(
-                "`parentEntity` {} has no attachments: use one of {}. Nothing was sent.",
+                "`parentEntity` {} has no attachments: use one of {}.",
                 parent.chars().take(60).collect::<String>(),
                 parents().join(", ")
             ))
@@ -301,7 +301,7 @@ async fn create(_ctx: &Context, a: New) -> Result<WritePlan, ToolError> {
             let d: String = d.split_whitespace().collect();
             if STANDARD.decode(&d).is_err() {
                 return Err(ToolError::Invalid(
-                    "`data` is not valid base64: pass the file's bytes as standard base64, or its text as `text`. Nothing was sent.".into(),
+                    "`data` is not valid base64: pass the file's bytes as standard base64, or its text as `text`.".into(),
                 ));
             }
             d
@@ -309,14 +309,14 @@ async fn create(_ctx: &Context, a: New) -> Result<WritePlan, ToolError> {
         (None, Some(t)) => STANDARD.encode(t.as_bytes()),
         _ => {
             return Err(ToolError::Invalid(
-                "pass the file as `data` (base64) or `text`, one of them. Nothing was sent.".into(),
+                "pass the file as `data` (base64) or `text`, one of them.".into(),
             ));
         }
     };
     let size = decoded_len(&data);
     if size > MAX_FILE_BYTES {
         return Err(ToolError::Invalid(format!(
-            "the file has {size} bytes; Autotask takes at most {MAX_FILE_BYTES} bytes per attachment: send a smaller file (or a link in a note). Nothing was sent."
+            "the file has {size} bytes; Autotask takes at most {MAX_FILE_BYTES} bytes per attachment: send a smaller file (or a link in a note)."
         )));
     }
     let mut body = Map::new();

@@ -116,8 +116,7 @@ async fn get_contact(ctx: &Context, a: ById) -> Result<Value, ToolError> {
 async fn create_contact(_ctx: &Context, contact: Contact) -> Result<WritePlan, ToolError> {
     let Some(company) = contact.company_id.flatten() else {
         return Err(ToolError::Invalid(
-            "`companyID` is required: contacts are created under their company. Nothing was sent."
-                .into(),
+            "`companyID` is required: contacts are created under their company.".into(),
         ));
     };
     let mut body = body_of(&contact)?;

@@ -262,8 +262,7 @@ async fn update_ticket(ctx: &Context, t: Ticket) -> Result<WritePlan, ToolError>
 async fn create_ticket_note(ctx: &Context, n: TicketNote) -> Result<WritePlan, ToolError> {
     let Some(ticket) = n.ticket_id.flatten() else {
         return Err(ToolError::Invalid(
-            "`ticketID` is required: the id of the ticket to add the note to. Nothing was sent."
-                .into(),
+            "`ticketID` is required: the id of the ticket to add the note to.".into(),
         ));
     };
     let mut body = body_of(&n)?;

@@ -78,7 +78,7 @@ pub fn time_body(
     let given = |v: &Option<Option<i32>>| v.flatten().is_some();
     if given(&t.ticket_id) && given(&t.task_id) {
         return Err(ToolError::Invalid(
-            "pass ticketID or taskID, not both. Nothing was sent.".into(),
+            "pass ticketID or taskID, not both.".into(),
         ));
     }
     let start = t.start_date_time.clone().flatten();
@@ -86,12 +86,12 @@ pub fn time_body(
     match t.hours_worked.flatten() {
         Some(h) if !(h > 0.0 && h <= 24.0) => {
             return Err(ToolError::Invalid(format!(
-                "hoursWorked is {h}: it must be over 0 and at most 24. Nothing was sent."
+                "hoursWorked is {h}: it must be over 0 and at most 24."
             )));
         }
         None if !(start.is_some() && end.is_some()) => {
             return Err(ToolError::Invalid(
-                "pass hoursWorked, or startDateTime and endDateTime. Nothing was sent.".into(),
+                "pass hoursWorked, or startDateTime and endDateTime.".into(),
             ));
         }
         _ => {}
@@ -100,7 +100,7 @@ pub fn time_body(
         && end <= start
     {
         return Err(ToolError::Invalid(
-            "endDateTime must be after startDateTime. Nothing was sent.".into(),
+            "endDateTime must be after startDateTime.".into(),
         ));
     }
     let mut body = body_of(t)?;

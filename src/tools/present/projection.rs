@@ -4,7 +4,6 @@
 //! `fields: ["*"]` shows everything. Entities without a curated summary show all fields.
 
 use super::shape;
-use crate::autotask::error::join_sentences;
 use crate::registry::EntityDef;
 use crate::tools::facts;
 use crate::tools::facts::naming::named_reference;
@@ -71,9 +70,9 @@ pub fn projection(entity: &EntityDef, fields: Option<&[String]>) -> Result<Proje
             fields: Some(chosen),
         })
     } else {
-        Err(ToolError::Invalid(join_sentences(
-            &format!("`fields`: {}", problems.join("; ")),
-            "Nothing was sent.",
+        Err(ToolError::Invalid(format!(
+            "`fields`: {}",
+            problems.join("; ")
         )))
     }
 }

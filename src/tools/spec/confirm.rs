@@ -19,7 +19,7 @@ pub fn check(tool: &str, given: Option<&str>) -> Result<bool, ToolError> {
         None => Ok(false),
         Some(g) if g == token => Ok(true),
         Some(g) => Err(ToolError::Refused(format!(
-            "{tool} needs confirm: \"{token}\" to send (got confirm \"{}\"). Nothing was sent. Leave confirm out to preview the request, check it with the user, then call {tool} again with confirm set to \"{token}\".",
+            "{tool} needs confirm: \"{token}\" to send (got confirm \"{}\"). Leave confirm out to preview the request, check it with the user, then call {tool} again with confirm set to \"{token}\".",
             g.chars().take(64).collect::<String>()
         ))),
     }

@@ -1,17 +1,26 @@
 //! Why a tool call did not succeed: [`ToolError`], the one error type of every layer of the
-//! tools. Every message says what to do next; the call path turns it into a tool result.
+//! tools. Every message says what to do next, and whether anything reached Autotask is decided
+//! here, by the kind of error, not repeated in each message.
 
 use crate::autotask::AutotaskError;
 use crate::autotask::error::join_sentences;
 
+/// What every error that stopped a call before anything was sent ends with.
+pub const NOTHING_SENT: &str = "Nothing was sent.";
+/// What a write tool adds when a read it needed before the write failed.
+const WRITE_NOT_ATTEMPTED: &str =
+    "Nothing was sent and nothing was changed in Autotask: the write was not attempted.";
+
 /// Why a tool call did not succeed. Every message says what to do next.
 #[derive(Debug, thiserror::Error)]
 pub enum ToolError {
-    /// The arguments are wrong; nothing was sent.
-    #[error("{0}")]
+    /// The caller's arguments are wrong (or name something that does not exist, or that
+    /// Autotask would refuse); nothing was sent.
+    #[error("{}", join_sentences(.0, NOTHING_SENT))]
     Invalid(String),
-    /// A write without its confirm token; nothing was sent.
-    #[error("{0}")]
+    /// The server refused the call (confirm token, allow-list, idempotency key, impersonation,
+    /// audit log); nothing was sent.
+    #[error("{}", join_sentences(.0, NOTHING_SENT))]
     Refused(String),
     /// The record does not exist.
     #[error("{0}")]
@@ -21,13 +30,12 @@ pub enum ToolError {
     Autotask(#[from] AutotaskError),
     /// A write tool's read before the write failed (after the read's retries): the write was
     /// never sent.
-    #[error("{}", join_sentences(&.0.to_string(), NOT_SENT))]
+    #[error("{}", join_sentences(&.0.to_string(), WRITE_NOT_ATTEMPTED))]
     NotSent(AutotaskError),
+    /// A bug of this server, not of the call; nothing was sent. Counted apart in the metrics.
+    #[error("{}", join_sentences(&format!("internal error (a bug in autotask-mcp, please report it): {}", .0), NOTHING_SENT))]
+    Internal(String),
 }
-
-/// What a write tool adds when it failed before sending.
-const NOT_SENT: &str =
-    "Nothing was sent and nothing was changed in Autotask: the write was not attempted.";
 
 impl ToolError {
     /// The same error, from a write tool that failed before sending: an Autotask error
@@ -37,5 +45,30 @@ impl ToolError {
             ToolError::Autotask(e) => ToolError::NotSent(e),
             other => other,
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn errors_before_sending_say_so_once_and_read_as_one_text() {
+        for e in [
+            ToolError::Invalid("`id` is -1: pass a non-negative whole number".into()),
+            ToolError::Refused("writes to Companies are not allowed.".into()),
+            ToolError::Internal("no entity Nope in the registry".into()),
+        ] {
+            let text = e.to_string();
+            assert_eq!(text.matches("Nothing was sent").count(), 1, "{text}");
+            assert!(text.ends_with(NOTHING_SENT), "{text}");
+            assert!(!text.contains("..") && !text.contains("?."), "{text}");
+        }
+        let internal = ToolError::Internal("x".into()).to_string();
+        assert!(internal.starts_with("internal error"), "{internal}");
+        assert_eq!(
+            ToolError::NotFound("Tickets has no record with id 5".into()).to_string(),
+            "Tickets has no record with id 5"
+        );
     }
 }

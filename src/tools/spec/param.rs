@@ -246,7 +246,7 @@ pub fn validate(
     if unknown {
         message.push_str(&format!(". Valid arguments: {}", valid_names.join(", ")));
     }
-    message.push_str(". Nothing was sent to Autotask; fix the arguments and call again.");
+    message.push_str(". Fix the arguments and call again.");
     Err(ToolError::Invalid(message))
 }
 

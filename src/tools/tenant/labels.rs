@@ -3,7 +3,6 @@
 //! here, through the tenant's live picklists, before anything is sent. Every label that does
 //! not resolve is reported at once, with the values the tenant has.
 
-use crate::autotask::error::join_sentences;
 use std::collections::HashMap;
 use std::sync::Arc;
 
@@ -116,10 +115,7 @@ pub async fn resolve(
     if problems.is_empty() {
         Ok(())
     } else {
-        Err(ToolError::Invalid(join_sentences(
-            &problems.join("; "),
-            "Nothing was sent.",
-        )))
+        Err(ToolError::Invalid(problems.join("; ")))
     }
 }
 
@@ -175,9 +171,9 @@ pub async fn resolve_filter(
     if problems.is_empty() {
         Ok(())
     } else {
-        Err(ToolError::Invalid(join_sentences(
-            &format!("`query`: {}", problems.join("; ")),
-            "Nothing was sent.",
+        Err(ToolError::Invalid(format!(
+            "`query`: {}",
+            problems.join("; ")
         )))
     }
 }

@@ -80,11 +80,11 @@ pub async fn default_desk_role(tenant: &Tenant, resource: i64) -> Result<Default
         .collect();
     Err(ToolError::Invalid(if roles.is_empty() {
         format!(
-            "resource {resource} has no active service-desk role, so it cannot be given this work: choose another resource, or pass the role id yourself. Nothing was sent."
+            "resource {resource} has no active service-desk role, so it cannot be given this work: choose another resource, or pass the role id yourself."
         )
     } else {
         format!(
-            "resource {resource} has no default service-desk role: pass the role id, one of {}. Nothing was sent.",
+            "resource {resource} has no default service-desk role: pass the role id, one of {}.",
             roles.join(", ")
         )
     }))

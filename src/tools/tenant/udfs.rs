@@ -70,7 +70,7 @@ pub fn resolve(
         Ok(out)
     } else {
         Err(ToolError::Invalid(format!(
-            "`{PARAM}`: {}. Nothing was sent.",
+            "`{PARAM}`: {}.",
             problems.join("; ")
         )))
     }
@@ -90,13 +90,13 @@ pub async fn apply(
         return Ok(Vec::new());
     };
     let Some(entity) = entity else {
-        return Err(ToolError::Invalid(format!(
-            "internal error: {tool} takes `{PARAM}` but names no entity. Nothing was sent."
+        return Err(ToolError::Internal(format!(
+            "{tool} takes `{PARAM}` but names no entity."
         )));
     };
     let Value::Object(given) = given else {
         return Err(ToolError::Invalid(format!(
-            "`{PARAM}` must be an object of UDF name → value, e.g. {{\"Customer Ref\": \"ACME-1\"}}. Nothing was sent."
+            "`{PARAM}` must be an object of UDF name → value, e.g. {{\"Customer Ref\": \"ACME-1\"}}."
         )));
     };
     let udfs = tenant

@@ -45,7 +45,7 @@ pub async fn tenant_defaults(
                     })
                     .unwrap_or_default();
                 return Err(ToolError::Invalid(format!(
-                    "the tenant has no default {field} for {entity}: pass {field} ({}). Nothing was sent.",
+                    "the tenant has no default {field} for {entity}: pass {field} ({}).",
                     if values.is_empty() {
                         format!("describe-entity-fields {entity} lists the values")
                     } else {

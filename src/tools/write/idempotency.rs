@@ -117,20 +117,20 @@ impl Keys {
         if let Some(entry) = map.get(&id) {
             return match &entry.state {
                 _ if entry.payload != payload => Claim::Refused(format!(
-                    "idempotencyKey `{key}` was already used with other arguments: use a new key for a different record, or repeat the first call's arguments exactly. Nothing was sent."
+                    "idempotencyKey `{key}` was already used with other arguments: use a new key for a different record, or repeat the first call's arguments exactly."
                 )),
                 State::InFlight => Claim::Refused(format!(
-                    "a call with idempotencyKey `{key}` is still running: wait for its answer, then repeat the call to get it. Nothing was sent."
+                    "a call with idempotencyKey `{key}` is still running: wait for its answer, then repeat the call to get it."
                 )),
                 State::Done(answer) => Claim::Replay(answer.clone()),
                 State::Unknown(reason) => Claim::Refused(format!(
-                    "the first call with idempotencyKey `{key}` has an unknown outcome ({reason}). Nothing was sent again: check whether the record exists (search for it) before creating it with a new key."
+                    "the first call with idempotencyKey `{key}` has an unknown outcome ({reason}): check whether the record exists (search for it) before creating it with a new key."
                 )),
             };
         }
         if map.len() >= MAX_KEYS {
             return Claim::Refused(format!(
-                "{MAX_KEYS} calls with an idempotencyKey are running at once: try again shortly. Nothing was sent."
+                "{MAX_KEYS} calls with an idempotencyKey are running at once: try again shortly."
             ));
         }
         map.insert(

@@ -116,7 +116,7 @@ fn refuse(
         line.requests = scope::requests();
         let outcome = match &error {
             ToolError::Refused(m) => Outcome::Refused(m.clone()),
-            ToolError::NotSent(_) => Outcome::Failed(error.to_string()),
+            ToolError::NotSent(_) | ToolError::Internal(_) => Outcome::Failed(error.to_string()),
             other => Outcome::Invalid(other.to_string()),
         };
         deps.writes.audit.note(line, outcome);
@@ -178,13 +178,13 @@ async fn in_scope(
     if let Some(problem) = &call.caller.acting_as_problem {
         let e = ToolError::Refused(join_sentences(
             problem,
-            "Writes are refused until it does, so they are not attributed to the wrong person. Nothing was sent.",
+            "Writes are refused until it does, so they are not attributed to the wrong person.",
         ));
         return refuse(deps, &call, line, e);
     }
     if call.key.as_deref().is_some_and(|k| k.trim().is_empty()) {
         let e = ToolError::Invalid(format!(
-            "`{KEY_PARAM}` is empty: pass a unique text (e.g. a UUID) or leave it out. Nothing was sent."
+            "`{KEY_PARAM}` is empty: pass a unique text (e.g. a UUID) or leave it out."
         ));
         return refuse(deps, &call, line, e);
     }
@@ -237,7 +237,7 @@ async fn in_scope(
     if !review.problems.is_empty() {
         let e = ToolError::Invalid(join_sentences(
             &format!("{} was not sent: {}", call.tool, review.problems.join("; ")),
-            "Nothing was sent; fix the arguments (call without confirm to preview).",
+            "Fix the arguments (call without confirm to preview).",
         ));
         return refuse(deps, &call, line, e);
     }
@@ -247,7 +247,7 @@ async fn in_scope(
             tracing::error!(tool = call.tool, error = %e, "write refused: the audit log cannot be written");
             return Err(ToolError::Refused(join_sentences(
                 &e.to_string(),
-                "A write that cannot be logged is not sent: nothing was sent; ask the administrator to fix AUTOTASK_AUDIT_LOG.",
+                "A write that cannot be logged is not sent: ask the administrator to fix AUTOTASK_AUDIT_LOG.",
             )));
         }
     };

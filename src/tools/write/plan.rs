@@ -95,8 +95,8 @@ impl WritePlan {
 pub fn body_of<T: serde::Serialize>(record: &T) -> Result<Map<String, Value>, ToolError> {
     match serde_json::to_value(record) {
         Ok(Value::Object(map)) => Ok(map),
-        Ok(_) | Err(_) => Err(ToolError::Invalid(
-            "internal error: the record could not be written as JSON. Nothing was sent.".into(),
+        Ok(_) | Err(_) => Err(ToolError::Internal(
+            "the record could not be written as JSON.".into(),
         )),
     }
 }
@@ -107,7 +107,7 @@ pub fn changes(body: Map<String, Value>, tool: &str) -> Result<Map<String, Value
         Ok(body)
     } else {
         Err(ToolError::Invalid(format!(
-            "{tool} has nothing to change: pass at least one field besides id. Nothing was sent."
+            "{tool} has nothing to change: pass at least one field besides id."
         )))
     }
 }

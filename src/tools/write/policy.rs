@@ -74,7 +74,7 @@ impl WritePolicy {
     pub fn check(&self, tool: &str, entity: &str) -> Result<(), ToolError> {
         match self.listed() {
             Some(only) if !self.allows(entity) => Err(ToolError::Refused(format!(
-                "{tool} may not write {entity} on this server: AUTOTASK_WRITE_ENTITIES allows writes to {} only. Nothing was sent; ask the administrator if {entity} must be writable.",
+                "{tool} may not write {entity} on this server: AUTOTASK_WRITE_ENTITIES allows writes to {} only. Ask the administrator if {entity} must be writable.",
                 only.join(", ")
             ))),
             _ => Ok(()),

@@ -43,9 +43,7 @@ pub async fn execute(deps: WriteDeps<'_>, plan: WritePlan) -> Result<Value, Tool
         }
         WriteOp::Delete => {
             let Some(id) = plan.id else {
-                return Err(ToolError::Invalid(
-                    "internal error: a delete without an id. Nothing was sent.".into(),
-                ));
+                return Err(ToolError::Internal("a delete without an id.".into()));
             };
             let deleted = deps.tenant.client.delete(&plan.path, id).await?;
             (deleted, format!("{}/{id}", plan.path))

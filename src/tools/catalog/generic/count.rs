@@ -41,7 +41,7 @@ pub async fn count_entity(ctx: &Context, a: CountArgs) -> Result<Value, ToolErro
         ReadPlan::ChildList { entity: e, path } => {
             if a.group_by.is_some() {
                 return Err(ToolError::Invalid(format!(
-                    "{path} can only be listed whole, not grouped: list it with query-entity and count the rows. Nothing was sent."
+                    "{path} can only be listed whole, not grouped: list it with query-entity and count the rows."
                 )));
             }
             let result = ctx

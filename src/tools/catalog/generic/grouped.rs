@@ -95,7 +95,7 @@ pub async fn counts(
     } else {
         if total > MAX_GROUPED_ROWS {
             return Err(ToolError::Invalid(format!(
-                "{total} {} records match: grouping them by {field} would read them all ({pages} requests of the tenant's hourly budget); narrow the filter (a date range, a queue, a company) to at most {MAX_GROUPED_ROWS} records, or count one value at a time. Nothing was read.",
+                "{total} {} records match: grouping them by {field} would read them all ({pages} requests of the tenant's hourly budget); narrow the filter (a date range, a queue, a company) to at most {MAX_GROUPED_ROWS} records, or count one value at a time.",
                 entity.name
             )));
         }

@@ -5,17 +5,13 @@
 use serde_json::{Value, json};
 
 use super::args::Target;
-use crate::autotask::error::join_sentences;
 use crate::registry::{self, EntityDef, ParentRoute};
 use crate::tools::spec::error::ToolError;
 
 /// Names the argument an error is about (`query`, `fields`).
 pub fn about(arg: &str) -> impl Fn(ToolError) -> ToolError + '_ {
     move |e| match e {
-        ToolError::Invalid(m) => ToolError::Invalid(join_sentences(
-            &format!("`{arg}`: {m}"),
-            "Nothing was sent.",
-        )),
+        ToolError::Invalid(m) => ToolError::Invalid(format!("`{arg}`: {m}")),
         other => other,
     }
 }

@@ -203,7 +203,7 @@ async fn write_route(
             Some(WriteRoute::Parent(route)) => route,
             None => {
                 return Err(ToolError::Invalid(format!(
-                    "{} records cannot be {verb} through the Autotask API (it supports: {}). Nothing was sent.",
+                    "{} records cannot be {verb} through the Autotask API (it supports: {}).",
                     e.name,
                     operations(e).join(", ")
                 )));
@@ -288,7 +288,7 @@ async fn plan(ctx: &Context, a: &FieldsArgs, op: WriteOp) -> Result<WritePlan, T
             .collect();
         if !missing.is_empty() {
             return Err(ToolError::Invalid(format!(
-                "{} needs {} to be created; add them to fields (describe-entity-fields {} lists their values). Nothing was sent.",
+                "{} needs {} to be created; add them to fields (describe-entity-fields {} lists their values).",
                 e.name,
                 missing.join(", "),
                 e.name
