@@ -7,7 +7,7 @@ use std::time::Duration;
 use clap::{Args, ValueEnum};
 use secrecy::{ExposeSecret, SecretString};
 
-use crate::autotask::budget::{BudgetPercents, DEFAULT_BUDGET_PERCENTS};
+use crate::budget_usage::{BudgetPercents, DEFAULT_BUDGET_PERCENTS};
 
 /// Default zone-lookup base (zone detection asks `…/V1.0/zoneInformation?user=`).
 pub const DEFAULT_ZONE_LOOKUP_URL: &str = "https://webservices.autotask.net/ATServicesRest/";

@@ -5,6 +5,7 @@
 //! * `registry` / `entities`: the generated entity metadata and typed structs;
 //! * `config`: flags and environment → one validated `Config`;
 //! * `autotask`: the REST client (zones, auth, retries, paging, budget);
+//! * `budget_usage`: the hourly API budget's percentages and usage figure (a leaf);
 //! * `sandbox`: the in-process Autotask emulator and its demo tenant;
 //! * `tools` / `server`: the MCP tools and the rmcp `ServerHandler`;
 //! * `transport`: stdio and streamable HTTP;
@@ -13,6 +14,7 @@
 //! * `conformance` (feature `conformance-fixtures`): the MCP conformance suite's fixtures.
 
 pub mod autotask;
+pub mod budget_usage;
 pub mod completions;
 pub mod config;
 #[cfg(feature = "conformance-fixtures")]

@@ -580,7 +580,8 @@ impl AutotaskClient {
         );
         // The one place the budget metrics are recorded: every ThresholdInformation answer
         // (the governor's, /health's and the tool's) passes here.
-        crate::metrics::record_budget(&self.budget_percents().of(&threshold));
+        let usage = self.budget_percents().of(&threshold);
+        crate::metrics::record_budget(usage.used, usage.limit, usage.percent);
         let (level, newly) = self.inner.governor.record(used, limit, Instant::now());
         if newly {
             let what = match level {
