@@ -70,7 +70,7 @@ pub fn generate(entities: &[EntitySnapshot]) -> Result<String> {
         /// Every entity module and field constant with its Rust name, in `ENTITIES` order, for
         /// the registry's tests.
         #[cfg(test)]
-        pub(crate) const HANDLES: &[(&str, Entity, &[(&str, Field)])] = &[#(#table),*];
+        pub(crate) const HANDLES: &[handles::ModuleConstants] = &[#(#table),*];
     };
     render(tokens, "handles")
 }

@@ -1,6 +1,10 @@
 //! Pins a sample of the generated code (Tickets and its child TicketNotes): a change to the
 //! generator shows up here as a reviewable diff. Refresh with `EXPECTORATE=overwrite cargo test`.
 
+// Clippy's allow-unwrap-in-tests (clippy.toml) covers `#[test]` functions only, not the helper
+// functions of an integration test crate: tests may unwrap and expect everywhere.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
 use std::path::Path;
 
 fn sample() -> Vec<codegen::model::EntitySnapshot> {

@@ -948,7 +948,7 @@ mod tests {
         let creds = crate::config::Credentials::new("user@example.com", "s3cret", "CODE");
         let mut config = AutotaskConfig::with_defaults(creds, None);
         config.impersonation_resource_id = Some(29);
-        let client = AutotaskClient::new(config).unwrap_or_else(|e| panic!("{e}"));
+        let client = AutotaskClient::new(config).unwrap();
         let (read, write) = match (client.auth_headers(false), client.auth_headers(true)) {
             (Ok(read), Ok(write)) => (read, write),
             _ => panic!("valid credentials must make headers"),
@@ -979,7 +979,7 @@ mod tests {
         let creds = crate::config::Credentials::new("user@example.com", "s3cret", "CODE");
         let mut config = AutotaskConfig::with_defaults(creds, None);
         config.impersonation_resource_id = Some(29);
-        let client = AutotaskClient::new(config).unwrap_or_else(|e| panic!("{e}"));
+        let client = AutotaskClient::new(config).unwrap();
         let scope = super::super::scope::CallScope::new(Some(41));
         let (read, write) = super::super::scope::within(scope, async {
             (client.auth_headers(false), client.auth_headers(true))

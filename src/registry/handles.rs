@@ -9,6 +9,11 @@ use std::hash::{Hash, Hasher};
 use super::generated::ENTITIES;
 use super::{EntityDef, FieldDef};
 
+/// One generated entity module for the tests: its name, its `ENTITY` and every field constant
+/// with its name (`generated HANDLES`).
+#[cfg(test)]
+pub(crate) type ModuleConstants = (&'static str, Entity, &'static [(&'static str, Field)]);
+
 /// One entity of the registry (`registry::tickets::ENTITY`).
 #[derive(Clone, Copy)]
 pub struct Entity(&'static EntityDef);

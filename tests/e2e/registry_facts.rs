@@ -1,5 +1,4 @@
 //! The generated registry holds the whole REST contract and the curated facts.
-#![allow(clippy::expect_used, clippy::unwrap_used)]
 
 use autotask_mcp::registry::{self, DataType, WriteKind, WriteRoute};
 

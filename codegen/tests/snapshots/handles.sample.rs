@@ -194,7 +194,7 @@ pub mod tickets {
 /// Every entity module and field constant with its Rust name, in `ENTITIES` order, for
 /// the registry's tests.
 #[cfg(test)]
-pub(crate) const HANDLES: &[(&str, Entity, &[(&str, Field)])] = &[
+pub(crate) const HANDLES: &[handles::ModuleConstants] = &[
     (
         "ticket_notes",
         ticket_notes::ENTITY,

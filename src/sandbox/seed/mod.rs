@@ -158,7 +158,6 @@ pub fn generate(seed: u64) -> Seeded {
 
 #[cfg(test)]
 mod tests {
-    #![allow(clippy::unwrap_used, clippy::expect_used)]
     use super::*;
     use crate::sandbox::picklists::tenant;
 
