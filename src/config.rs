@@ -7,7 +7,7 @@ use std::time::Duration;
 use clap::{Args, ValueEnum};
 use secrecy::{ExposeSecret, SecretString};
 
-use crate::autotask::budget::{BudgetPercents, DEFAULT_BUDGET_PERCENTS};
+use crate::budget_usage::{BudgetPercents, DEFAULT_BUDGET_PERCENTS};
 
 /// Default zone-lookup base (zone detection asks `…/V1.0/zoneInformation?user=`).
 pub const DEFAULT_ZONE_LOOKUP_URL: &str = "https://webservices.autotask.net/ATServicesRest/";
@@ -663,10 +663,9 @@ mod tests {
     fn parse(flags: &[&str]) -> ServeArgs {
         let mut argv = vec!["autotask-mcp"];
         argv.extend_from_slice(flags);
-        match TestCli::try_parse_from(argv) {
-            Ok(cli) => cli.args,
-            Err(e) => panic!("flags did not parse: {e}"),
-        }
+        TestCli::try_parse_from(argv)
+            .expect("flags did not parse")
+            .args
     }
 
     #[test]
@@ -711,7 +710,7 @@ mod tests {
 
     #[test]
     fn answer_sizes_come_from_flags_and_bad_ones_are_named() {
-        match Config::from_args(parse(&[
+        let c = Config::from_args(parse(&[
             "--sandbox",
             "--max-records",
             "750",
@@ -719,21 +718,18 @@ mod tests {
             "20000",
             "--names-ttl-secs",
             "0",
-        ])) {
-            Ok(c) => assert_eq!(
-                c.results,
-                ResultsConfig {
-                    max_records: 750,
-                    budget_bytes: 20_000,
-                    names_ttl: Duration::ZERO,
-                }
-            ),
-            Err(e) => panic!("valid sizes refused: {}", e.0),
-        }
-        match Config::from_args(parse(&["--sandbox"])) {
-            Ok(c) => assert_eq!(c.results, ResultsConfig::default()),
-            Err(e) => panic!("defaults refused: {}", e.0),
-        }
+        ]))
+        .expect("valid sizes refused");
+        assert_eq!(
+            c.results,
+            ResultsConfig {
+                max_records: 750,
+                budget_bytes: 20_000,
+                names_ttl: Duration::ZERO,
+            }
+        );
+        let c = Config::from_args(parse(&["--sandbox"])).expect("defaults refused");
+        assert_eq!(c.results, ResultsConfig::default());
         for (flags, variable) in [
             (["--max-records", "0"], "AUTOTASK_MAX_RECORDS is 0"),
             (
@@ -781,22 +777,16 @@ mod tests {
             ),
             Err(e) => assert!(e.0.starts_with("AUTOTASK_HTTP_MAX_CONCURRENCY is 0"), "{e}"),
         }
-        match Config::from_args(parse(&["--sandbox", "--http-max-concurrency", "7"])) {
-            Ok(c) => assert_eq!(c.http.max_concurrency, 7),
-            Err(e) => panic!("7 is a valid concurrency: {e}"),
-        }
+        let c = Config::from_args(parse(&["--sandbox", "--http-max-concurrency", "7"]))
+            .expect("7 is a valid concurrency");
+        assert_eq!(c.http.max_concurrency, 7);
     }
 
     #[test]
     fn sandbox_needs_no_credentials_and_http_needs_a_long_token() {
-        let config = Config::from_args(parse(&["--sandbox"]));
-        match config {
-            Ok(c) => {
-                assert!(c.sandbox);
-                assert_eq!(c.autotask.credentials.values(), ["", "", ""]);
-            }
-            Err(e) => panic!("--sandbox needs no credentials: {e}"),
-        }
+        let c = Config::from_args(parse(&["--sandbox"])).expect("--sandbox needs no credentials");
+        assert!(c.sandbox);
+        assert_eq!(c.autotask.credentials.values(), ["", "", ""]);
         let mut args = parse(&["--sandbox", "--transport", "http"]);
         args.http_token = Some("short".into());
         let err = Config::from_args(args)
@@ -815,7 +805,7 @@ mod tests {
             "--http-impersonation-header",
             "X-Acting-Resource",
         ]);
-        let config = Config::from_args(args.clone()).unwrap_or_else(|e| panic!("{e}"));
+        let config = Config::from_args(args.clone()).unwrap();
         assert_eq!(config.writes.entities, ["Tickets", "TicketNotes"]);
         assert_eq!(
             config

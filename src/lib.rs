@@ -6,6 +6,7 @@
 //! * `config`: flags and environment → one validated `Config`;
 //! * `caller`: who makes a tool call (transport, token fingerprint, acting resource);
 //! * `autotask`: the REST client (zones, auth, retries, paging, budget);
+//! * `budget_usage`: the hourly API budget's percentages and usage figure (a leaf);
 //! * `sandbox`: the in-process Autotask emulator and its demo tenant;
 //! * `tools` / `server`: the MCP tools and the rmcp `ServerHandler`;
 //! * `transport`: stdio and streamable HTTP;
@@ -14,6 +15,7 @@
 //! * `conformance` (feature `conformance-fixtures`): the MCP conformance suite's fixtures.
 
 pub mod autotask;
+pub mod budget_usage;
 pub mod caller;
 pub mod completions;
 pub mod config;

@@ -18,8 +18,6 @@ use prometheus_client::metrics::gauge::Gauge;
 use prometheus_client::metrics::histogram::Histogram;
 use prometheus_client::registry::Registry;
 
-use crate::autotask::budget::BudgetUsage;
-
 /// The `Content-Type` of [`render`]'s output.
 pub const CONTENT_TYPE: &str = prometheus_text::CONTENT_TYPE;
 
@@ -228,15 +226,13 @@ pub fn record_autotask_request(method: &str, status: u16, elapsed: Duration) {
     }
 }
 
-/// Records the last known hourly budget usage (called by the Autotask client on every
-/// `ThresholdInformation` answer).
-pub fn record_budget(usage: &BudgetUsage) {
+/// Records the last known hourly budget usage: `used` requests of `limit`, `percent` of it
+/// (called by the Autotask client on every `ThresholdInformation` answer).
+pub fn record_budget(used: u64, limit: u64, percent: f64) {
     let m = metrics();
-    m.budget_used
-        .set(i64::try_from(usage.used).unwrap_or(i64::MAX));
-    m.budget_limit
-        .set(i64::try_from(usage.limit).unwrap_or(i64::MAX));
-    m.budget_ratio.set(usage.percent / 100.0);
+    m.budget_used.set(i64::try_from(used).unwrap_or(i64::MAX));
+    m.budget_limit.set(i64::try_from(limit).unwrap_or(i64::MAX));
+    m.budget_ratio.set(percent / 100.0);
 }
 
 /// Records one request served by the HTTP transport (`route` is one of a fixed set:
@@ -290,7 +286,7 @@ mod tests {
         );
         record_autotask_request("get", 429, Duration::from_millis(5));
         record_autotask_request("frobnicate", 200, Duration::from_millis(5));
-        record_budget(&crate::autotask::budget::DEFAULT_BUDGET_PERCENTS.usage(2_500, 10_000));
+        record_budget(2_500, 10_000, 25.0);
         record_http_request("/health", 200, Duration::from_millis(1));
         let text = render();
         assert!(

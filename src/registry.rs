@@ -1,8 +1,35 @@
 //! The entity registry: every Autotask entity of the metadata snapshot, generated at build time
-//! (`build.rs` → `OUT_DIR/registry.rs`, `schemas.rs`), with case-insensitive lookup, "did you
+//! (`build.rs` → `OUT_DIR/registry.rs`, `handles.rs`), with case-insensitive lookup, "did you
 //! mean" suggestions and route resolution (root collection or parent-scoped child route).
+//!
+//! # The registry as types
+//!
+//! Every entity has a module of typed handles, so code names entities and fields by constants
+//! the compiler checks instead of strings:
+//!
+//! ```
+//! use autotask_mcp::registry::{tickets, ticket_notes};
+//!
+//! assert_eq!(tickets::ENTITY.name(), "Tickets");
+//! assert_eq!(tickets::ASSIGNED_RESOURCE_ID.name(), "assignedResourceID");
+//! assert_eq!(tickets::TITLE.def().length, 255); // the `FieldDef`, no lookup
+//! assert_eq!(ticket_notes::TICKET_ID.entity(), ticket_notes::ENTITY);
+//! ```
+//!
+//! Names are derived from the snapshot, deterministically:
+//! * the module is the collection name in snake_case (`TicketNotes` → `ticket_notes`);
+//! * `ENTITY` is the [`Entity`] handle, and every field is a [`Field`] constant named after its
+//!   API name in SCREAMING_SNAKE_CASE (`assignedResourceID` → `ASSIGNED_RESOURCE_ID`);
+//! * a name that would start with a digit gets a leading `_`; a Rust keyword, a name this
+//!   module uses itself (`generated`, `handles`, `serde_nullable`, `tests`) or `ENTITY` gets a
+//!   trailing `_`; a name equal to an earlier one (entities in collection-name order, fields in
+//!   the snapshot's order) gets `_` until it is unique. A renamed constant says so in its doc.
 
 use serde::{Deserialize, Serialize};
+
+mod handles;
+
+pub use handles::{Entity, Field};
 
 /// Wire type of a field, as `entityInformation/fields` names it in `dataType`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -126,23 +153,13 @@ pub struct EntityDef {
     pub fields: &'static [FieldDef],
 }
 
-/// Create and update input schemas (JSON text) of one entity.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct EntitySchemas {
-    pub entity: &'static str,
-    pub create: Option<&'static str>,
-    pub update: Option<&'static str>,
-}
-
 mod generated {
     use super::{DataType, EntityDef, FieldDef, ParentRoute, RootRoutes};
     include!(concat!(env!("OUT_DIR"), "/registry.rs"));
 }
 
-mod generated_schemas {
-    use super::EntitySchemas;
-    include!(concat!(env!("OUT_DIR"), "/schemas.rs"));
-}
+// One module of typed handles per entity (`tickets`, `ticket_notes`, …).
+include!(concat!(env!("OUT_DIR"), "/handles.rs"));
 
 /// A field value that tells absent (`None`), `null` (`Some(None)`) and a value apart.
 pub type Nullable<T> = Option<Option<T>>;
@@ -276,16 +293,6 @@ impl EntityDef {
             .find(|p| p.parent.eq_ignore_ascii_case(parent))
     }
 
-    /// Input schemas for create and update.
-    pub fn schemas(&self) -> &'static EntitySchemas {
-        let all = &generated_schemas::SCHEMAS;
-        let index = entities()
-            .iter()
-            .position(|e| e.name == self.name)
-            .unwrap_or_default();
-        &all[index.min(all.len() - 1)]
-    }
-
     /// Where a write of this kind goes: the root when it supports it, else the first parent
     /// route that does. `None` when the entity does not support the write at all.
     pub fn write_route(&self, kind: WriteKind) -> Option<WriteRoute> {
@@ -331,13 +338,6 @@ mod tests {
             .map(|e| e.to_string())
             .unwrap_or_default();
         assert!(text.contains("did you mean Contacts"), "{text}");
-    }
-
-    #[test]
-    fn schemas_line_up_with_entities() {
-        for e in entities() {
-            assert_eq!(e.schemas().entity, e.name);
-        }
     }
 
     #[test]

@@ -1,10 +1,12 @@
 //! The Autotask entity-metadata model shared by the snapshot tool (`cargo run -p codegen`) and
 //! the build script of `autotask-mcp`: snapshot files, import from the REST contract, curated
-//! facts, and the Rust code generator.
+//! facts, and the Rust code generator (registry data, typed handles, structs).
 
 pub mod curated;
 pub mod generate;
+pub mod handles;
 pub mod model;
+pub mod names;
 pub mod snapshot;
 pub mod swagger;
 

@@ -1,14 +1,15 @@
 //! The swagger importer, curated facts and the snapshot directory, on a small contract of our own.
 
+// Clippy's allow-unwrap-in-tests (clippy.toml) covers `#[test]` functions only, not the helper
+// functions of an integration test crate: tests may unwrap and expect everywhere.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
 use codegen::curated::Curated;
 use codegen::model::EntitySnapshot;
 
 fn mini() -> Vec<EntitySnapshot> {
     let text = include_str!("fixtures/mini-swagger.json");
-    match codegen::swagger::import(text) {
-        Ok(entities) => entities,
-        Err(e) => panic!("import failed: {e}"),
-    }
+    codegen::swagger::import(text).expect("the mini contract imports")
 }
 
 fn entity<'a>(entities: &'a [EntitySnapshot], name: &str) -> &'a EntitySnapshot {
@@ -88,26 +89,24 @@ fn curated_facts_apply_and_typos_are_errors() {
         r#"{"entities": {"Widgets": {"fields": {"name": {"isRequired": true, "length": 80},
             "ownerID": {"isReference": false}}}}}"#,
     )
-    .unwrap_or_else(|e| panic!("{e}"));
-    curated
-        .apply(&mut entities)
-        .unwrap_or_else(|e| panic!("{e}"));
+    .unwrap();
+    curated.apply(&mut entities).unwrap();
     let widgets = entity(&entities, "Widgets");
     let name = widgets
         .fields
         .iter()
         .find(|f| f.name == "name")
-        .unwrap_or_else(|| panic!("name"));
+        .expect("name");
     assert!(name.is_required && name.length == 80);
     let owner = widgets
         .fields
         .iter()
         .find(|f| f.name == "ownerID")
-        .unwrap_or_else(|| panic!("owner"));
+        .expect("owner");
     assert!(!owner.is_reference && owner.reference_entity_type.is_empty());
     let typo =
         Curated::parse(r#"{"entities": {"Widgets": {"fields": {"nmae": {"isRequired": true}}}}}"#)
-            .unwrap_or_else(|e| panic!("{e}"));
+            .unwrap();
     let err = typo
         .apply(&mut entities)
         .err()
@@ -119,29 +118,28 @@ fn curated_facts_apply_and_typos_are_errors() {
 
 #[test]
 fn snapshot_write_check_and_stale_files() {
-    let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+    let dir = tempfile::tempdir().unwrap();
     let entities = mini();
-    let written = codegen::snapshot::write(dir.path(), &entities).unwrap_or_else(|e| panic!("{e}"));
+    let written = codegen::snapshot::write(dir.path(), &entities).unwrap();
     assert_eq!(written, 3);
     assert!(
         codegen::snapshot::diff(dir.path(), &entities)
             .unwrap_or_default()
             .is_empty()
     );
-    let loaded = codegen::snapshot::load(dir.path()).unwrap_or_else(|e| panic!("{e}"));
+    let loaded = codegen::snapshot::load(dir.path()).unwrap();
     assert_eq!(loaded, entities, "load(write(x)) == x");
     let fewer = &entities[1..];
     let diff = codegen::snapshot::diff(dir.path(), fewer).unwrap_or_default();
     assert_eq!(diff, ["stale: Owners.json"]);
-    codegen::snapshot::write(dir.path(), fewer).unwrap_or_else(|e| panic!("{e}"));
+    codegen::snapshot::write(dir.path(), fewer).unwrap();
     assert_eq!(
         codegen::snapshot::load(dir.path())
             .map(|l| l.len())
             .unwrap_or_default(),
         2
     );
-    std::fs::write(dir.path().join("entities/Widgets.json"), "{not json")
-        .unwrap_or_else(|e| panic!("{e}"));
+    std::fs::write(dir.path().join("entities/Widgets.json"), "{not json").unwrap();
     let err = codegen::snapshot::load(dir.path())
         .err()
         .map(|e| e.to_string())
@@ -165,9 +163,9 @@ fn live_field_information_parses_into_the_model() {
     struct Fields {
         fields: Vec<codegen::model::FieldInfo>,
     }
-    let parsed: Fields = serde_json::from_str(body).unwrap_or_else(|e| panic!("{e}"));
-    let back: serde_json::Value = serde_json::to_value(&parsed).unwrap_or_else(|e| panic!("{e}"));
-    let original: serde_json::Value = serde_json::from_str(body).unwrap_or_else(|e| panic!("{e}"));
+    let parsed: Fields = serde_json::from_str(body).unwrap();
+    let back: serde_json::Value = serde_json::to_value(&parsed).unwrap();
+    let original: serde_json::Value = serde_json::from_str(body).unwrap();
     assert_eq!(back, original);
     assert_eq!(
         parsed.fields[0]

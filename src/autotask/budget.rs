@@ -1,10 +1,9 @@
 //! The tenant's shared API budget, in one place.
 //!
-//! * [`Threshold`]: Autotask's `ThresholdInformation` answer, and [`BudgetPercents`] (the warn
-//!   and refuse percentages, [`DEFAULT_BUDGET_PERCENTS`] unless configured) which turn one
-//!   into a [`BudgetUsage`]: used, limit, remaining, percent and level. Every reader of the
-//!   budget (the governor, `/health`, the `get-threshold-information` tool) uses that one
-//!   computation.
+//! * [`Threshold`]: Autotask's `ThresholdInformation` answer, which [`BudgetPercents::of`]
+//!   turns into a [`BudgetUsage`] (`crate::budget_usage`: used, limit, remaining, percent and
+//!   level). Every reader of the budget (the governor, `/health`, the
+//!   `get-threshold-information` tool) uses that one computation.
 //! * [`EndpointLimiter`]: at most N requests in flight per entity endpoint (Autotask's thread
 //!   limit is 3 per tracking identifier and endpoint). Queries, counts and gets of one entity
 //!   share a key; a parent route keys on `parent/segment`; zoneInformation is exempt.
@@ -21,6 +20,7 @@ use serde::{Deserialize, Serialize};
 use tokio::sync::{OwnedSemaphorePermit, Semaphore};
 
 use super::error::AutotaskError;
+pub use crate::budget_usage::{BudgetLevel, BudgetPercents, BudgetUsage, DEFAULT_BUDGET_PERCENTS};
 
 /// Shortest interval between two `ThresholdInformation` reads by the governor.
 pub const REFRESH_INTERVAL: Duration = Duration::from_secs(60);
@@ -34,64 +34,7 @@ pub struct Threshold {
     pub current_timeframe_request_count: u64,
 }
 
-/// The share of the hourly budget from which the server warns, and from which it refuses
-/// background reads (`AUTOTASK_BUDGET_WARN_PERCENT`, `AUTOTASK_BUDGET_REFUSE_PERCENT`).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct BudgetPercents {
-    pub warn: u8,
-    pub refuse: u8,
-}
-
-/// The defaults of the two percentages: warn from 75 %, refuse background reads from 90 %.
-pub const DEFAULT_BUDGET_PERCENTS: BudgetPercents = BudgetPercents {
-    warn: 75,
-    refuse: 90,
-};
-
-impl Default for BudgetPercents {
-    fn default() -> Self {
-        DEFAULT_BUDGET_PERCENTS
-    }
-}
-
-/// How much of the hourly budget is used, and what the server does about it.
-#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
-pub struct BudgetUsage {
-    pub used: u64,
-    pub limit: u64,
-    pub remaining: u64,
-    /// `used` as a percentage of `limit`, one decimal (100 when the limit is 0: nothing may be
-    /// sent). Not capped: a tenant over its limit shows more than 100.
-    pub percent: f64,
-    /// `ok`, `warn` or `refuse` (serialised as `state`).
-    #[serde(rename = "state")]
-    pub level: BudgetLevel,
-}
-
 impl BudgetPercents {
-    /// The usage of `used` requests out of `limit`.
-    pub fn usage(self, used: u64, limit: u64) -> BudgetUsage {
-        let level = if reached(used, limit, self.refuse) {
-            BudgetLevel::Refuse
-        } else if reached(used, limit, self.warn) {
-            BudgetLevel::Warn
-        } else {
-            BudgetLevel::Ok
-        };
-        let percent = if limit == 0 {
-            100.0
-        } else {
-            (used as f64 * 1000.0 / limit as f64).round() / 10.0
-        };
-        BudgetUsage {
-            used,
-            limit,
-            remaining: limit.saturating_sub(used),
-            percent,
-            level,
-        }
-    }
-
     /// The usage a `ThresholdInformation` answer reports.
     pub fn of(self, threshold: &Threshold) -> BudgetUsage {
         self.usage(
@@ -99,12 +42,6 @@ impl BudgetPercents {
             threshold.external_request_threshold,
         )
     }
-}
-
-/// True when `used` is at least `percent` % of `limit` (always, for a zero limit). Exact
-/// integer arithmetic: no rounding decides a level.
-fn reached(used: u64, limit: u64, percent: u8) -> bool {
-    u128::from(used) * 100 >= u128::from(limit) * u128::from(percent)
 }
 
 /// The thread-limit key of a path relative to `…/V1.0/` (query string ignored, case-folded):
@@ -184,15 +121,6 @@ impl EndpointLimiter {
                 reason: "the client is shutting down".into(),
             })
     }
-}
-
-/// How close the tenant is to its hourly limit.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "lowercase")]
-pub enum BudgetLevel {
-    Ok,
-    Warn,
-    Refuse,
 }
 
 /// The governor's last known budget, for tool warnings and diagnostics.
@@ -380,7 +308,6 @@ impl AttachmentBudget {
 
 #[cfg(test)]
 mod tests {
-    #![allow(clippy::unwrap_used, clippy::expect_used)]
     use super::*;
 
     #[test]
@@ -457,34 +384,11 @@ mod tests {
     }
 
     #[test]
-    fn usage_levels_follow_the_percents_exactly() {
-        let p = DEFAULT_BUDGET_PERCENTS;
-        let u = p.of(&threshold(124, 10_000));
+    fn a_threshold_answer_is_read_as_used_out_of_limit() {
+        let u = DEFAULT_BUDGET_PERCENTS.of(&threshold(7_500, 10_000));
         assert_eq!(
-            (u.used, u.limit, u.remaining, u.percent, u.level),
-            (124, 10_000, 9_876, 1.2, BudgetLevel::Ok)
-        );
-        assert_eq!(p.of(&threshold(7_499, 10_000)).level, BudgetLevel::Ok);
-        assert_eq!(p.of(&threshold(7_500, 10_000)).level, BudgetLevel::Warn);
-        // 89.999 % rounds to 90.0 for display, but the level is decided exactly.
-        let almost = p.of(&threshold(89_999, 100_000));
-        assert_eq!((almost.percent, almost.level), (90.0, BudgetLevel::Warn));
-        assert_eq!(p.of(&threshold(9_000, 10_000)).level, BudgetLevel::Refuse);
-        let over = p.of(&threshold(20_000, 10_000));
-        assert_eq!(
-            (over.percent, over.remaining, over.level),
-            (200.0, 0, BudgetLevel::Refuse)
-        );
-        let zero = p.of(&threshold(0, 0));
-        assert_eq!((zero.percent, zero.level), (100.0, BudgetLevel::Refuse));
-        let custom = BudgetPercents {
-            warn: 10,
-            refuse: 20,
-        };
-        assert_eq!(custom.usage(1_500, 10_000).level, BudgetLevel::Warn);
-        assert_eq!(
-            serde_json::to_value(p.usage(2_412, 10_000)).unwrap(),
-            serde_json::json!({"used": 2412, "limit": 10000, "remaining": 7588, "percent": 24.1, "state": "ok"})
+            (u.used, u.limit, u.level),
+            (7_500, 10_000, BudgetLevel::Warn)
         );
     }
 

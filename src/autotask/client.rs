@@ -580,7 +580,8 @@ impl AutotaskClient {
         );
         // The one place the budget metrics are recorded: every ThresholdInformation answer
         // (the governor's, /health's and the tool's) passes here.
-        crate::metrics::record_budget(&self.budget_percents().of(&threshold));
+        let usage = self.budget_percents().of(&threshold);
+        crate::metrics::record_budget(usage.used, usage.limit, usage.percent);
         let (level, newly) = self.inner.governor.record(used, limit, Instant::now());
         if newly {
             let what = match level {
@@ -947,7 +948,7 @@ mod tests {
         let creds = crate::config::Credentials::new("user@example.com", "s3cret", "CODE");
         let mut config = AutotaskConfig::with_defaults(creds, None);
         config.impersonation_resource_id = Some(29);
-        let client = AutotaskClient::new(config).unwrap_or_else(|e| panic!("{e}"));
+        let client = AutotaskClient::new(config).unwrap();
         let (read, write) = match (client.auth_headers(false), client.auth_headers(true)) {
             (Ok(read), Ok(write)) => (read, write),
             _ => panic!("valid credentials must make headers"),
@@ -978,7 +979,7 @@ mod tests {
         let creds = crate::config::Credentials::new("user@example.com", "s3cret", "CODE");
         let mut config = AutotaskConfig::with_defaults(creds, None);
         config.impersonation_resource_id = Some(29);
-        let client = AutotaskClient::new(config).unwrap_or_else(|e| panic!("{e}"));
+        let client = AutotaskClient::new(config).unwrap();
         let scope = super::super::scope::CallScope::new(Some(41));
         let (read, write) = super::super::scope::within(scope, async {
             (client.auth_headers(false), client.auth_headers(true))

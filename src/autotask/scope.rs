@@ -149,9 +149,6 @@ mod tests {
         })
         .await;
         rows_collected(7);
-        match seen.lock() {
-            Ok(seen) => assert_eq!(*seen, [500, 1000]),
-            Err(e) => panic!("{e}"),
-        }
+        assert_eq!(*seen.lock().unwrap(), [500, 1000]);
     }
 }

@@ -176,7 +176,6 @@ pub fn parse_zone_information(body: &Value, lookup_url: &str) -> Result<String, 
 
 #[cfg(test)]
 mod tests {
-    #![allow(clippy::unwrap_used, clippy::expect_used)]
     use super::*;
     use serde_json::json;
     use std::sync::Arc;

@@ -4,7 +4,7 @@
 //! `ImpersonationResourceId` names the resource writes are attributed to.
 
 use http::HeaderMap;
-use rand::Rng;
+use rand::RngExt;
 use subtle::ConstantTimeEq;
 
 use super::wire::ApiError;
@@ -27,7 +27,7 @@ impl std::fmt::Debug for ApiUser {
 
 const ALPHANUMERIC: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789";
 
-fn random_text(rng: &mut impl Rng, alphabet: &[u8], len: usize) -> String {
+fn random_text(rng: &mut impl RngExt, alphabet: &[u8], len: usize) -> String {
     (0..len)
         .map(|_| char::from(alphabet[rng.random_range(0..alphabet.len())]))
         .collect()

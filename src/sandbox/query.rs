@@ -500,7 +500,6 @@ pub fn project<'a>(record: &'a Record, include: Option<&[&'static str]>) -> Cow<
 
 #[cfg(test)]
 mod tests {
-    #![allow(clippy::unwrap_used, clippy::expect_used)]
     use super::*;
     use crate::registry;
     use serde_json::json;

@@ -167,7 +167,6 @@ pub fn set_udf(record: &mut Record, name: &str, value: Value) {
 
 #[cfg(test)]
 mod tests {
-    #![allow(clippy::unwrap_used, clippy::expect_used)]
     use super::*;
     use crate::registry;
 

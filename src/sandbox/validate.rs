@@ -456,7 +456,6 @@ fn stamp(ctx: &WriteCtx, record: &mut Record) {
 
 #[cfg(test)]
 mod tests {
-    #![allow(clippy::unwrap_used, clippy::expect_used)]
     use super::*;
     use crate::sandbox::seed;
 

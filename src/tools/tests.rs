@@ -113,9 +113,7 @@ fn parameters_agree_with_the_snapshot() {
                 Source::Own => Vec::new(),
             };
             for name in fields {
-                let f = e
-                    .field(name)
-                    .unwrap_or_else(|| panic!("{}.{}: {}.{name} missing", t.name, p.name, e.name));
+                let f = e.field(name).unwrap();
                 match &p.source {
                     Source::Field(_) => {
                         assert!(
@@ -220,8 +218,7 @@ fn typed_inputs_fit_the_declared_parameters() {
             .iter()
             .map(|p| (p.name.to_string(), sample(p.kind)))
             .collect();
-        let args = params::validate(t.name, &t.params, Some(&all_set))
-            .unwrap_or_else(|e| panic!("{}: {e}", t.name));
+        let args = params::validate(t.name, &t.params, Some(&all_set)).unwrap();
         if let Err(e) = t.fits(&as_applied(&t, args.values)) {
             panic!("{}: {e}", t.name);
         }
@@ -231,8 +228,7 @@ fn typed_inputs_fit_the_declared_parameters() {
             .filter(|p| p.required)
             .map(|p| (p.name.to_string(), sample(p.kind)))
             .collect();
-        let args = params::validate(t.name, &t.params, Some(&required))
-            .unwrap_or_else(|e| panic!("{}: {e}", t.name));
+        let args = params::validate(t.name, &t.params, Some(&required)).unwrap();
         if let Err(e) = t.fits(&args.values) {
             panic!("{} with only required arguments: {e}", t.name);
         }
@@ -242,10 +238,7 @@ fn typed_inputs_fit_the_declared_parameters() {
 #[test]
 fn every_tool_declares_an_output_schema() {
     for tool in Inventory::new(false).list() {
-        let schema = tool
-            .output_schema
-            .as_ref()
-            .unwrap_or_else(|| panic!("{} has no outputSchema", tool.name));
+        let schema = tool.output_schema.as_ref().unwrap();
         assert_eq!(schema.get("type"), Some(&json!("object")), "{}", tool.name);
     }
 }

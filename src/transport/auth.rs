@@ -105,10 +105,7 @@ mod tests {
     use http::HeaderValue;
 
     fn token(t: &str) -> BearerToken {
-        match BearerToken::new(&SecretString::from(t.to_string())) {
-            Ok(t) => t,
-            Err(e) => panic!("{e}"),
-        }
+        BearerToken::new(&SecretString::from(t.to_string())).unwrap()
     }
 
     #[test]

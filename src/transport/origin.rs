@@ -352,10 +352,7 @@ mod tests {
     fn lists(hosts: &[&str], origins: &[&str]) -> AllowLists {
         let hosts: Vec<String> = hosts.iter().map(|s| s.to_string()).collect();
         let origins: Vec<String> = origins.iter().map(|s| s.to_string()).collect();
-        match AllowLists::new(&hosts, &origins) {
-            Ok(l) => l,
-            Err(e) => panic!("{e}"),
-        }
+        AllowLists::new(&hosts, &origins).unwrap()
     }
 
     #[test]

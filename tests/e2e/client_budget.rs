@@ -2,8 +2,6 @@
 //! `ThresholdInformation` (read at most once a minute) that warns from 75 % and refuses
 //! background reads from 90 %, never writes or explicit reads.
 
-#![allow(clippy::unwrap_used, clippy::expect_used)]
-
 use std::time::Duration;
 
 use crate::client_support::{all_rows, client, sandbox};

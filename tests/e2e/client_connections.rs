@@ -1,8 +1,6 @@
 //! Connection reuse: sequential requests share one kept-alive connection (a counting TCP
 //! relay sits between the client and the sandbox).
 
-#![allow(clippy::unwrap_used, clippy::expect_used)]
-
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 

@@ -1,8 +1,6 @@
 //! Paging: `nextPageUrl` is followed by POST with the same body up to the caller's cap, and a
 //! `nextPageUrl` on another origin is refused without sending anything there.
 
-#![allow(clippy::unwrap_used, clippy::expect_used)]
-
 use std::collections::BTreeSet;
 
 use crate::client_support::{all_rows, client, sandbox};

@@ -2,8 +2,6 @@
 //! 429 after `Retry-After` (or backoff); a long `Retry-After` becomes a rate-limited error at
 //! once; a 500 with Autotask's errors is a business error and is not retried.
 
-#![allow(clippy::unwrap_used, clippy::expect_used)]
-
 use std::time::{Duration, Instant};
 
 use crate::client_support::{all_rows, client, config, sandbox};

@@ -2,8 +2,6 @@
 //! Autotask's error shape is reported (as a business error or "outcome unknown"), never
 //! repeated.
 
-#![allow(clippy::unwrap_used, clippy::expect_used)]
-
 use std::time::Duration;
 
 use crate::client_support::{all_rows, client, config, sandbox};

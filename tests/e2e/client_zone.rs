@@ -1,8 +1,6 @@
 //! Zone detection: one `zoneInformation` lookup, cached; a 401 on a zone-relative call looks
 //! the zone up exactly once more and retries once; a pinned zone is never looked up.
 
-#![allow(clippy::unwrap_used, clippy::expect_used)]
-
 use crate::client_support::{all_rows, client, config, sandbox};
 use autotask_mcp::autotask::{AutotaskClient, AutotaskError, ReadIntent};
 use autotask_mcp::config::Credentials;

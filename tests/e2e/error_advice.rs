@@ -6,8 +6,6 @@
 //! `?.` or a period doubled after a quote. Also: a huge filter is echoed summarised, and a
 //! field Autotask cannot query is refused before anything is sent.
 
-#![allow(clippy::unwrap_used, clippy::expect_used)]
-
 use crate::mcp_support::{Harness, start, text};
 use autotask_mcp::sandbox::{FaultResponse, FaultRule};
 use serde_json::{Value, json};

@@ -5,7 +5,6 @@
 //! Properties: the checker accepts them; its output uses only the canonical operators and
 //! the registry's field spelling, never `ne`; checking is idempotent; the filter builders'
 //! clauses pass unchanged; and the Autotask emulator accepts every checked filter.
-#![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use autotask_mcp::registry::{self, DataType, EntityDef, FieldDef};
 use autotask_mcp::tools::spec::param::Op;

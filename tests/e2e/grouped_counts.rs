@@ -3,8 +3,6 @@
 //! for references, the cheaper of the two methods (a count per picklist value, or pages of id
 //! and field), the cost said, and bad group fields refused before anything is sent.
 
-#![allow(clippy::unwrap_used, clippy::expect_used)]
-
 use crate::mcp_support::start;
 use serde_json::{Value, json};
 

@@ -2,7 +2,6 @@
 //! the server. Escaped credentials in an upstream error body reach neither the tool result nor
 //! the log; upstream bodies and results are capped; the in-process sandbox has random
 //! credentials per process.
-#![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use serde_json::json;
 

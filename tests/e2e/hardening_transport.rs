@@ -3,7 +3,6 @@
 //! calls nor keeps SIGTERM from ending the process; malformed JSON-RPC gets JSON-RPC errors
 //! over HTTP and stdio; duplicate Host/Origin headers are refused and the two Host checks
 //! agree.
-#![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use std::process::Stdio;
 use std::time::{Duration, Instant};

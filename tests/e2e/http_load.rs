@@ -1,6 +1,5 @@
 //! Load over real HTTP: 50 concurrent rmcp clients making 100 tool calls each, through a
 //! concurrency limit smaller than the client count (requests wait for a slot, none fail).
-#![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use std::time::{Duration, Instant};
 

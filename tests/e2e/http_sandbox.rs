@@ -1,7 +1,6 @@
 //! The real MCP server (`AutotaskServer`, all its tools) over the HTTP transport, against the
 //! in-process sandbox: tools/list and tools/calls through rmcp's HTTP client, /health on the
 //! sandbox, and /metrics counting the calls.
-#![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use std::sync::Arc;
 

@@ -1,5 +1,4 @@
 //! Graceful shutdown and request timeouts of the HTTP transport, over real HTTP.
-#![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use std::time::Duration;
 

@@ -1,7 +1,6 @@
 //! The HTTP transport over real HTTP on loopback: authentication, DNS-rebinding protection,
 //! body limit, health, metrics, 405 for GET/DELETE, and a full MCP exchange through rmcp's
 //! HTTP client.
-#![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use std::time::Duration;
 

@@ -3,6 +3,10 @@
 //! install a process-wide log subscriber stay in their own binaries (`tests/http_logging.rs`,
 //! `tests/client_redaction.rs`).
 
+// Clippy's allow-unwrap-in-tests (clippy.toml) covers `#[test]` functions only, not the helper
+// functions of an integration test crate: tests may unwrap and expect everywhere.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
 #[path = "../client_support/mod.rs"]
 mod client_support;
 #[path = "../common/mod.rs"]

@@ -4,8 +4,6 @@
 //! read back and counted against the 5-minute attachment limit; a file above the per-file
 //! limit is refused before anything is sent.
 
-#![allow(clippy::unwrap_used, clippy::expect_used)]
-
 use base64::Engine;
 use base64::engine::general_purpose::STANDARD;
 use serde_json::json;

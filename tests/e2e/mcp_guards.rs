@@ -3,8 +3,6 @@
 //! parameter, with zero requests reaching the sandbox, and the server stays up; read-only mode
 //! lists exactly the 23 read tools and knows no write tool.
 
-#![allow(clippy::unwrap_used, clippy::expect_used)]
-
 use crate::mcp_support::{Harness, start};
 use autotask_mcp::sandbox::{FaultResponse, FaultRule};
 use autotask_mcp::tools::spec::kind::Kind;

@@ -3,8 +3,6 @@
 //! 2026-07-28 stateless lifecycle works as well as the 2025-11-25 handshake; a configuration
 //! error is one `error:` line and exit code 2.
 
-#![allow(clippy::unwrap_used, clippy::expect_used)]
-
 use std::process::Stdio;
 use std::time::Duration;
 

@@ -4,8 +4,6 @@
 //! name and e-mail with roles and queues; `who-am-i` names the API user's resource and the
 //! impersonated one; a name where a resource id goes is refused, naming search-resources.
 
-#![allow(clippy::unwrap_used, clippy::expect_used)]
-
 use serde_json::json;
 
 use crate::mcp_support::start;

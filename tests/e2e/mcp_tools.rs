@@ -2,8 +2,6 @@
 //! Every one of the 35 tools is called and its answer checked against the sandbox's own data
 //! (read directly over REST), writes included; resources too. One server process for the file.
 
-#![allow(clippy::unwrap_used, clippy::expect_used)]
-
 use crate::mcp_support::{Harness, items, start};
 use rmcp::model::ReadResourceRequestParams;
 use serde_json::{Value, json};

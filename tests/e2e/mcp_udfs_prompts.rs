@@ -5,8 +5,6 @@
 //! and completions return company names (cached per keystroke), queue labels and entity
 //! names.
 
-#![allow(clippy::unwrap_used, clippy::expect_used)]
-
 use rmcp::model::{GetPromptRequestParams, ReadResourceRequestParams};
 use serde_json::{Value, json};
 

@@ -4,8 +4,6 @@
 //! result budget (`AUTOTASK_RESULT_BUDGET_BYTES`) bound what a call reads and returns, saying
 //! how to get the rest.
 
-#![allow(clippy::unwrap_used, clippy::expect_used)]
-
 use std::collections::BTreeSet;
 use std::process::Stdio;
 use std::sync::{Arc, Mutex};

@@ -4,8 +4,6 @@
 //! `AUTOTASK_READ_ONLY=true`), and not when the write allow-list (`AUTOTASK_WRITE_ENTITIES`)
 //! removes write tools.
 
-#![allow(clippy::unwrap_used, clippy::expect_used)]
-
 use crate::mcp_support::start;
 
 /// True when `name` occurs in `text` as a whole tool name (`create-ticket` is not found in

@@ -3,8 +3,6 @@
 //! 15 % of the raw page; one `get-ticket` at most 60 % of the raw record; `tools/list` at most
 //! 16 KB; no nulls or empty strings in records.
 
-#![allow(clippy::unwrap_used, clippy::expect_used)]
-
 use crate::mcp_support::{start, text};
 use serde_json::{Value, json};
 

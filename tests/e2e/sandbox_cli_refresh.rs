@@ -1,7 +1,6 @@
 //! The sandbox as other programs see it: `autotask-mcp sandbox` prints one JSON line with the
 //! URL and credentials, and `codegen refresh --check` pointed at a running sandbox reproduces
 //! the checked-in snapshot (and does notice a snapshot that differs).
-#![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};

@@ -2,8 +2,6 @@
 //! and, in `mod.rs`, `x::` reference between the files of `src/sandbox/` (test modules left
 //! out) is an edge, and a depth-first walk finds no back edge.
 
-#![allow(clippy::unwrap_used, clippy::expect_used)]
-
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
 

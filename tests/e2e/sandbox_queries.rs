@@ -1,6 +1,5 @@
 //! Sandbox over real HTTP: queries (operators, grouping, UDFs, Autotask's quirks and errors),
 //! counts, and paging through all 1,200 tickets by POST and by GET.
-#![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use crate::common::{Env, error_text};
 use reqwest::Method;

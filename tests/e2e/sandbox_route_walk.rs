@@ -1,7 +1,6 @@
 //! Walks every route of the registry against the sandbox over HTTP: each listed root and
 //! parent-scoped route answers (neither 404 nor 405), and every route the registry does not
 //! list is 404 (no such path) or 405 (path exists, method does not), as Autotask answers.
-#![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use crate::common::Env;
 use autotask_mcp::registry;

@@ -1,7 +1,6 @@
 //! Sandbox over real HTTP: zone lookup and version endpoints, case-insensitive paths and
 //! headers, Autotask's authentication outcomes, 404/405 shapes, and the metadata endpoints
 //! (entity info, fields with tenant picklists, UDFs).
-#![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use crate::common::{Env, answer, error_text};
 use reqwest::Method;

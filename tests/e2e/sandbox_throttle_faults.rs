@@ -1,7 +1,6 @@
 //! Sandbox over real HTTP: the hourly threshold (429, optional Retry-After), latency tiers,
 //! the per-(integration code, entity) thread limit with `Itgenatr005`, fault injection, and the
 //! request statistics tests rely on.
-#![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use std::time::{Duration, Instant};
 

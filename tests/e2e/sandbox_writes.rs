@@ -1,7 +1,6 @@
 //! Sandbox over real HTTP: creates, PATCH and PUT with the id in the body, child writes under
 //! the parent route only, deletes where allowed, validation (required fields, picklists,
 //! references, lengths, business rules), stamps and impersonation, immediate visibility.
-#![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use crate::common::{Env, error_text};
 use serde_json::{Value, json};

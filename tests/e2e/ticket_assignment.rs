@@ -2,8 +2,6 @@
 //! filled in (as Autotask's own screens do) and the answer says so; a resource without a
 //! service-desk role is refused before anything is written.
 
-#![allow(clippy::unwrap_used, clippy::expect_used)]
-
 use crate::mcp_support::{Harness, start};
 use serde_json::json;
 

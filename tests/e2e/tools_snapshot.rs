@@ -2,8 +2,6 @@
 //! `tools/list` shows it. Every change to a name, description, schema or annotation is a
 //! reviewable diff. Regenerate with `EXPECTORATE=overwrite cargo test --test e2e tools_snapshot`.
 
-#![allow(clippy::unwrap_used, clippy::expect_used)]
-
 use std::collections::BTreeSet;
 
 use serde_json::json;

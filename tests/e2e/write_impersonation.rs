@@ -4,8 +4,6 @@
 //! as the API user, and a malformed one refuses writes. The audit line carries the bearer
 //! token's fingerprint and the acting resource, never the token.
 
-#![allow(clippy::unwrap_used, clippy::expect_used)]
-
 use std::collections::HashMap;
 use std::sync::Arc;
 

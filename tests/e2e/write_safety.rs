@@ -7,8 +7,6 @@
 //! result; likely duplicate contacts and companies are reported. The sandbox's request log
 //! proves what was and was not sent.
 
-#![allow(clippy::unwrap_used, clippy::expect_used)]
-
 use std::time::Duration;
 
 use crate::mcp_support::{Harness, command, start};

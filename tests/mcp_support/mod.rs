@@ -3,7 +3,7 @@
 //! the other end, and a direct REST client to cross-check what the tools report against the
 //! sandbox's data.
 
-#![allow(clippy::unwrap_used, clippy::expect_used, dead_code)]
+#![allow(dead_code)]
 
 use std::collections::{BTreeSet, HashMap};
 use std::process::Stdio;

@@ -2,7 +2,7 @@
 //! vendors), 200 contacts, managed-services contracts and 150 configuration items.
 
 use chrono::Duration;
-use rand::Rng;
+use rand::RngExt;
 use serde_json::{Value, json};
 
 use super::staff::Staff;

@@ -20,8 +20,8 @@
 //! Valid ticket assignments (resource + role) are listed in `ResourceServiceDeskRoles`.
 
 use chrono::{DateTime, TimeZone, Utc};
-use rand::{Rng, SeedableRng};
-use rand_chacha::ChaCha8Rng;
+use rand::rngs::ChaCha8Rng;
+use rand::{RngExt, SeedableRng};
 use serde_json::{Value, json};
 
 use super::store::{Data, Record, blank};
@@ -158,7 +158,6 @@ pub fn generate(seed: u64) -> Seeded {
 
 #[cfg(test)]
 mod tests {
-    #![allow(clippy::unwrap_used, clippy::expect_used)]
     use super::*;
     use crate::sandbox::picklists::tenant;
 

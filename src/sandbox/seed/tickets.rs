@@ -2,7 +2,7 @@
 //! assignees, with their notes and the time logged on them. Returns the next time entry id.
 
 use chrono::{DateTime, Duration, Utc};
-use rand::Rng;
+use rand::RngExt;
 use serde_json::{Value, json};
 
 use super::customers::Customers;

@@ -344,7 +344,7 @@ mod tests {
 
     #[test]
     fn parents_route_to_their_attachment_entity() {
-        let (e, p) = route("ticket").unwrap_or_else(|e| panic!("{e}"));
+        let (e, p) = route("ticket").unwrap();
         assert_eq!((e.name, p), ("TicketAttachments", "Tickets"));
         assert!(route("TicketNotes").is_ok());
         let err = route("Nope")

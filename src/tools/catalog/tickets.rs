@@ -292,15 +292,15 @@ mod tests {
         let def = tools()
             .into_iter()
             .find(|t| t.name == "search-tickets")
-            .unwrap_or_else(|| panic!("search-tickets is declared"));
-        let args = crate::tools::spec::param::validate(def.name, &def.params, v.as_object())
-            .unwrap_or_else(|e| panic!("{e}"));
+            .expect("search-tickets is declared");
+        let args =
+            crate::tools::spec::param::validate(def.name, &def.params, v.as_object()).unwrap();
         let named = crate::tools::spec::param::filter_clauses(&def.params, &args);
         let own = serde_json::from_value(json!({
             "unassigned": args.values.get("unassigned"),
             "openOnly": args.values.get("openOnly"),
         }))
-        .unwrap_or_else(|e| panic!("{e}"));
+        .unwrap();
         (own, named)
     }
 

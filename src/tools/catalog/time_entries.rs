@@ -132,7 +132,7 @@ mod tests {
     use super::*;
 
     fn entry(v: Value) -> TimeEntry {
-        serde_json::from_value(v).unwrap_or_else(|e| panic!("{e}"))
+        serde_json::from_value(v).unwrap()
     }
 
     #[test]
@@ -159,7 +159,7 @@ mod tests {
             &entry(json!({"ticketID": 3, "hoursWorked": 1.25, "resourceID": 4})),
             "2026-01-01T00:00:00Z",
         )
-        .unwrap_or_else(|e| panic!("{e}"));
+        .unwrap();
         assert_eq!(
             Value::Object(body),
             json!({"ticketID": 3, "resourceID": 4, "hoursWorked": 1.25, "dateWorked": "2026-01-01T00:00:00Z"})

@@ -214,9 +214,7 @@ mod tests {
         let note = json!({"id": 1, "createDateTime": "2026-01-02T10:00:00Z",
             "creatorResourceID": 7, "creatorResource": "Aiko Tanaka", "description": "hi"});
         let notes = facts::TIMELINE[0];
-        let kind = notes
-            .timeline
-            .unwrap_or_else(|| panic!("notes are on the timeline"));
+        let kind = notes.timeline.expect("notes are on the timeline");
         let (at, e) = entry(notes.entity, &kind, &note).unwrap_or_default();
         assert_eq!(at, "2026-01-02T10:00:00Z");
         assert_eq!(e["who"], "Aiko Tanaka");

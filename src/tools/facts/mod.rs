@@ -63,15 +63,14 @@ mod tests {
     use crate::registry;
 
     fn field_of(entity: &str, field: &str) -> &'static registry::FieldDef {
-        let e = registry::find(entity).unwrap_or_else(|| panic!("{entity} missing"));
-        e.field(field)
-            .unwrap_or_else(|| panic!("{entity}.{field} missing"))
+        let e = registry::find(entity).unwrap();
+        e.field(field).unwrap()
     }
 
     #[test]
     fn every_fact_names_real_fields() {
         for f in ALL {
-            let e = registry::find(f.entity).unwrap_or_else(|| panic!("{} missing", f.entity));
+            let e = registry::find(f.entity).unwrap();
             assert_eq!(e.name, f.entity, "registry spelling");
             if !f.summary.is_empty() {
                 assert_eq!(f.summary.first(), Some(&"id"), "{}", f.entity);

@@ -61,7 +61,7 @@ mod tests {
             name_of("Anything", &json!({"name": "Gold", "title": "x"})),
             Some("Gold".into())
         );
-        let tickets = registry::find("Tickets").unwrap_or_else(|| panic!("Tickets missing"));
+        let tickets = registry::find("Tickets").expect("Tickets missing");
         assert_eq!(
             named_reference(tickets, "assignedResourceID").map(|e| e.name),
             Some("Resources")

@@ -84,7 +84,7 @@ mod tests {
 
     #[test]
     fn fields_choose_the_projection() -> Result<(), ToolError> {
-        let tickets = registry::find("Tickets").unwrap_or_else(|| panic!("Tickets missing"));
+        let tickets = registry::find("Tickets").expect("Tickets missing");
         let summary = projection(tickets, None)?;
         assert_eq!(summary.fields.as_ref().map(Vec::len), Some(12));
         assert_eq!(

@@ -252,7 +252,7 @@ mod tests {
     use std::collections::HashMap;
 
     fn tickets() -> &'static EntityDef {
-        registry::find("Tickets").unwrap_or_else(|| panic!("Tickets missing"))
+        registry::find("Tickets").expect("Tickets missing")
     }
 
     #[test]

@@ -315,10 +315,8 @@ mod tests {
     use crate::registry;
 
     fn field(entity: &str, name: &str) -> (&'static EntityDef, &'static FieldDef) {
-        let e = registry::find(entity).unwrap_or_else(|| panic!("{entity} missing"));
-        let f = e
-            .field(name)
-            .unwrap_or_else(|| panic!("{entity}.{name} missing"));
+        let e = registry::find(entity).unwrap();
+        let f = e.field(name).unwrap();
         (e, f)
     }
 

@@ -355,24 +355,21 @@ mod tests {
 
     #[test]
     fn lines_are_appended_redacted_and_shortened() {
-        let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+        let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("audit.jsonl");
         let spec = path.to_string_lossy().to_string();
-        let log = AuditLog::open(Some(&spec), vec!["s3cr3t-value".into(), String::new()])
-            .unwrap_or_else(|e| panic!("{e}"));
+        let log = AuditLog::open(Some(&spec), vec!["s3cr3t-value".into(), String::new()]).unwrap();
         let mut l = line();
         l.fields = l
             .fields
             .iter()
             .map(|(k, v)| (k.clone(), shorten(v)))
             .collect();
-        let mut entry = log.prepare(l.clone()).unwrap_or_else(|e| panic!("{e}"));
+        let mut entry = log.prepare(l.clone()).unwrap();
         entry.requests(3);
-        entry
-            .finish(Outcome::Done("created", 10_500))
-            .unwrap_or_else(|e| panic!("{e}"));
+        entry.finish(Outcome::Done("created", 10_500)).unwrap();
         log.note(l.clone(), Outcome::Refused("not allowed".into()));
-        drop(log.prepare(l).unwrap_or_else(|e| panic!("{e}")));
+        drop(log.prepare(l).unwrap());
         let got = lines(&path);
         assert_eq!(got.len(), 3, "{got:?}");
         assert_eq!(
@@ -397,7 +394,7 @@ mod tests {
 
     #[test]
     fn a_log_that_cannot_be_opened_refuses() {
-        let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+        let dir = tempfile::tempdir().unwrap();
         let missing = dir.path().join("no-such-dir").join("audit.jsonl");
         let err = AuditLog::open(Some(&missing.to_string_lossy()), vec![])
             .err()
@@ -407,11 +404,10 @@ mod tests {
             "{err}"
         );
         let path = dir.path().join("sub");
-        std::fs::create_dir(&path).unwrap_or_else(|e| panic!("{e}"));
+        std::fs::create_dir(&path).unwrap();
         let file = path.join("audit.jsonl");
-        let log =
-            AuditLog::open(Some(&file.to_string_lossy()), vec![]).unwrap_or_else(|e| panic!("{e}"));
-        std::fs::remove_dir_all(&path).unwrap_or_else(|e| panic!("{e}"));
+        let log = AuditLog::open(Some(&file.to_string_lossy()), vec![]).unwrap();
+        std::fs::remove_dir_all(&path).unwrap();
         assert!(log.prepare(line()).is_err());
         assert!(!AuditLog::off().is_on());
     }

@@ -104,7 +104,7 @@ mod tests {
             "Contacts",
             json!({"companyID": 5, "firstName": "Ann", "lastName": "Lee", "emailAddress": "ann@x.example"}),
         ))
-        .unwrap_or_else(|| panic!("a contact has a duplicate query"));
+        .expect("a contact has a duplicate query");
         assert_eq!(
             q["filter"],
             json!([{"op": "or", "items": [
@@ -121,7 +121,7 @@ mod tests {
         .map_or((Value::Null, &[][..]), |x| x);
         assert_eq!(q, Value::Null, "no key complete: no query");
         let (q, _) = query_for(&plan("Companies", json!({"companyName": " Acme "})))
-            .unwrap_or_else(|| panic!("a company has a duplicate query"));
+            .expect("a company has a duplicate query");
         assert_eq!(
             q["filter"],
             json!([{"op": "eq", "field": "companyName", "value": "Acme"}])

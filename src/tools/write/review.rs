@@ -290,8 +290,8 @@ mod tests {
     }
 
     fn pick(field: &str, value: Value, merged: Value) -> Result<Option<String>, String> {
-        let e = registry::find("Tickets").unwrap_or_else(|| panic!("Tickets"));
-        let f = e.field(field).unwrap_or_else(|| panic!("{field}"));
+        let e = registry::find("Tickets").expect("Tickets");
+        let f = e.field(field).unwrap();
         check_pick(
             e,
             f,

@@ -324,7 +324,7 @@ mod tests {
     use crate::registry;
 
     fn tickets() -> &'static EntityDef {
-        registry::find("Tickets").unwrap_or_else(|| panic!("Tickets missing"))
+        registry::find("Tickets").expect("Tickets missing")
     }
 
     fn refused(fields: Value, update: bool) -> String {
