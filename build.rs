@@ -6,9 +6,10 @@
 use std::path::{Path, PathBuf};
 
 /// The collections that get a typed struct in `crate::entities` (`Tickets` → `Ticket`): the
-/// ones code deserialises records into. The other entities are reached through the registry
-/// and JSON values; a struct for each of the 231 would only cost compile time. Add a
-/// collection here to get its struct.
+/// ones whose wire shape the tests pin by round-tripping captured answers (the tools take
+/// their own typed inputs, so the structs are compiled for tests only). The other entities are
+/// reached through the registry and JSON values; a struct for each of the 231 would only cost
+/// compile time. Add a collection here to get its struct.
 const TYPED_STRUCTS: &[&str] = &[
     "Companies",
     "Contacts",

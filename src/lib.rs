@@ -30,5 +30,6 @@ pub mod server;
 pub mod tools;
 pub mod transport;
 
+#[cfg(test)]
 #[allow(clippy::all, missing_docs)]
 pub mod entities;

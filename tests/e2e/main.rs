@@ -22,7 +22,6 @@ mod client_paging;
 mod client_reads_retry;
 mod client_writes;
 mod client_zone;
-mod entity_roundtrip;
 mod error_advice;
 mod filters_props;
 mod grouped_counts;

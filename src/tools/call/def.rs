@@ -7,6 +7,7 @@
 use std::sync::Arc;
 
 use futures::future::BoxFuture;
+use schemars::JsonSchema;
 use serde::de::DeserializeOwned;
 use serde_json::{Map, Value};
 
@@ -14,8 +15,9 @@ use super::context::Context;
 use crate::caller::Caller;
 use crate::registry::EntityDef;
 use crate::tools::spec::error::ToolError;
+use crate::tools::spec::input::own_values;
 use crate::tools::spec::kind::Kind;
-use crate::tools::spec::param::{Args, Param, Source};
+use crate::tools::spec::param::{Args, Param};
 use crate::tools::spec::tool::ToolSpec;
 use crate::tools::write::pipeline::{self, KEY_DESCRIPTION, KEY_PARAM, WriteCall};
 use crate::tools::write::plan::WritePlan;
@@ -45,23 +47,11 @@ pub type ContentOf = fn(&mut Value) -> Vec<rmcp::model::ContentBlock>;
 
 type Erased = Arc<dyn for<'a> Fn(&'a Context, ValidatedCall) -> Answer<'a> + Send + Sync>;
 
-/// Deserializes the arguments a typed input struct holds: everything but the named filters
-/// (already turned into clauses), the confirm token (the gate's) and the idempotency key (the
-/// write pipeline's).
+/// Deserializes the arguments the typed input struct holds: everything but the confirm token
+/// (the gate's) and the idempotency key (the write pipeline's).
 fn typed<A: DeserializeOwned>(params: &[Param], values: &Map<String, Value>) -> Result<A, String> {
-    let own: Map<String, Value> = values
-        .iter()
-        .filter(|(k, _)| {
-            params.iter().any(|p| {
-                p.name == k.as_str()
-                    && !matches!(p.source, Source::Filter { .. })
-                    && !matches!(p.kind, Kind::Confirm { .. })
-                    && p.name != KEY_PARAM
-            })
-        })
-        .map(|(k, v)| (k.clone(), v.clone()))
-        .collect();
-    serde_json::from_value(Value::Object(own)).map_err(|e| e.to_string())
+    serde_json::from_value(own_values(params, values, &["confirm", KEY_PARAM]))
+        .map_err(|e| e.to_string())
 }
 
 fn fits<A: DeserializeOwned>(params: &[Param], values: &Map<String, Value>) -> Result<(), String> {
@@ -109,19 +99,19 @@ pub trait Handles: Sized {
     /// The handler, taking the tool's typed input.
     fn handler<A>(self, f: for<'a> fn(&'a Context, A) -> Answer<'a>) -> ToolDef
     where
-        A: DeserializeOwned + Send + 'static;
+        A: DeserializeOwned + JsonSchema + Send + 'static;
 
     /// The handler of a search, taking the tool's typed input and the clauses of the named
     /// filters given.
     fn search_handler<A>(self, f: for<'a> fn(&'a Context, A, Vec<Value>) -> Answer<'a>) -> ToolDef
     where
-        A: DeserializeOwned + Send + 'static;
+        A: DeserializeOwned + JsonSchema + Send + 'static;
 
     /// The handler of a write tool about the declared entity: it checks its typed input and
     /// returns the write to make; the write pipeline previews or sends it.
     fn write_handler<A>(self, f: for<'a> fn(&'a Context, A) -> Planned<'a>) -> ToolDef
     where
-        A: DeserializeOwned + Send + 'static;
+        A: DeserializeOwned + JsonSchema + Send + 'static;
 
     /// The handler of a generic write tool, whose entity `entity_of` reads from its input.
     fn generic_write_handler<A>(
@@ -130,27 +120,27 @@ pub trait Handles: Sized {
         f: for<'a> fn(&'a Context, A) -> Planned<'a>,
     ) -> ToolDef
     where
-        A: DeserializeOwned + Send + 'static;
+        A: DeserializeOwned + JsonSchema + Send + 'static;
 }
 
 impl Handles for ToolSpec {
     fn handler<A>(self, f: for<'a> fn(&'a Context, A) -> Answer<'a>) -> ToolDef
     where
-        A: DeserializeOwned + Send + 'static,
+        A: DeserializeOwned + JsonSchema + Send + 'static,
     {
         with_input_handler::<A>(self, move |ctx, args, _| f(ctx, args))
     }
 
     fn search_handler<A>(self, f: for<'a> fn(&'a Context, A, Vec<Value>) -> Answer<'a>) -> ToolDef
     where
-        A: DeserializeOwned + Send + 'static,
+        A: DeserializeOwned + JsonSchema + Send + 'static,
     {
         with_input_handler::<A>(self, move |ctx, args, call| f(ctx, args, call.filter))
     }
 
     fn write_handler<A>(self, f: for<'a> fn(&'a Context, A) -> Planned<'a>) -> ToolDef
     where
-        A: DeserializeOwned + Send + 'static,
+        A: DeserializeOwned + JsonSchema + Send + 'static,
     {
         write_handler_with(self, None, f)
     }
@@ -161,27 +151,20 @@ impl Handles for ToolSpec {
         f: for<'a> fn(&'a Context, A) -> Planned<'a>,
     ) -> ToolDef
     where
-        A: DeserializeOwned + Send + 'static,
+        A: DeserializeOwned + JsonSchema + Send + 'static,
     {
         write_handler_with(self, Some(entity_of), f)
     }
 }
 
 fn write_handler_with<A>(
-    mut spec: ToolSpec,
+    spec: ToolSpec,
     entity_of: Option<EntityOf<A>>,
     f: for<'a> fn(&'a Context, A) -> Planned<'a>,
 ) -> ToolDef
 where
-    A: DeserializeOwned + Send + 'static,
+    A: DeserializeOwned + JsonSchema + Send + 'static,
 {
-    if spec.creates() {
-        spec.params.push(Param::own(
-            KEY_PARAM,
-            Kind::Text { max: 1_000 },
-            KEY_DESCRIPTION,
-        ));
-    }
     let name = spec.name;
     let declared = spec.entity;
     with_input_handler::<A>(spec, move |ctx, args, call| {
@@ -194,13 +177,23 @@ where
     })
 }
 
+/// Ends a declaration with `f`: the params come from the input struct `A`, then a create's
+/// idempotency key and a write's confirm token.
 fn with_input_handler<A>(
-    mut spec: ToolSpec,
+    spec: ToolSpec,
     f: impl for<'a> Fn(&'a Context, A, ValidatedCall) -> Answer<'a> + Send + Sync + 'static,
 ) -> ToolDef
 where
-    A: DeserializeOwned + Send + 'static,
+    A: DeserializeOwned + JsonSchema + Send + 'static,
 {
+    let mut spec = spec.input::<A>();
+    if spec.creates() {
+        spec.params.push(Param::own(
+            KEY_PARAM,
+            Kind::Text { max: 1_000 },
+            KEY_DESCRIPTION,
+        ));
+    }
     if spec.writes() {
         // Optional: without it the call previews (see the server's instructions).
         spec.params

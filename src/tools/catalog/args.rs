@@ -1,28 +1,31 @@
 //! The typed inputs several catalog tools share: one record by id, a page of a search, no
-//! arguments.
+//! arguments. Each is derived into the tools' parameters (see [`crate::tools::spec::input`]).
 
+use schemars::JsonSchema;
 use serde::Deserialize;
 
 use crate::tools::present::projection::{self, Projection};
 use crate::tools::spec::entity::entity_def;
 use crate::tools::spec::error::ToolError;
+use crate::tools::spec::param::MAX_RECORDS;
 
 /// No arguments.
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
+#[derive(Debug, Deserialize, JsonSchema)]
 pub struct NoArgs {}
 
-/// The input of the tools that read one record by id.
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
+/// One record by id.
+#[derive(Debug, Deserialize, JsonSchema)]
 pub struct ById {
+    #[schemars(range(min = 0))]
     pub id: i64,
 }
 
-/// The input of a search whose filters are all named filters.
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields, rename_all = "camelCase")]
+/// How much of a search to show: `maxRecords` rows (50 unless given) and the `fields` to show
+/// (the entity's summary unless given, `["*"]` for all).
+#[derive(Debug, Default, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase")]
 pub struct Page {
+    #[schemars(range(min = 1, max = MAX_RECORDS))]
     pub max_records: Option<i64>,
     pub fields: Option<Vec<String>>,
 }

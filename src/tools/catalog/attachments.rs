@@ -8,6 +8,7 @@
 use base64::Engine;
 use base64::engine::general_purpose::STANDARD;
 use rmcp::model::ContentBlock;
+use schemars::JsonSchema;
 use serde::Deserialize;
 use serde_json::{Map, Value, json};
 
@@ -19,9 +20,7 @@ use crate::tools::present::projection::Projection;
 use crate::tools::present::records;
 use crate::tools::spec::error::ToolError;
 use crate::tools::spec::hints::{CREATE, READ};
-use crate::tools::spec::kind::{ID, Kind};
 use crate::tools::spec::output::Output;
-use crate::tools::spec::param::Param;
 use crate::tools::spec::tool::ToolSpec;
 use crate::tools::write::plan::{WriteOp, WritePlan, decoded_len};
 
@@ -45,8 +44,6 @@ const COLUMNS: &[&str] = &[
 const IMAGE_KEY: &str = "_image";
 
 pub fn tools() -> Vec<ToolDef> {
-    let parent = || Param::own("parentEntity", Kind::Text { max: 1_000 }, "").required();
-    let parent_id = || Param::own("parentId", ID, "").required();
     vec![
         ToolSpec::new(
             "list-attachments",
@@ -54,8 +51,6 @@ pub fn tools() -> Vec<ToolDef> {
             READ,
             "A record's attachments, without content.",
         )
-        .param(parent())
-        .param(parent_id())
         .output(Output::Search)
         .handler(|c, a: Parent| Box::pin(list(c, a))),
         ToolSpec::new(
@@ -64,9 +59,6 @@ pub fn tools() -> Vec<ToolDef> {
             READ,
             "An attachment with its content.",
         )
-        .param(parent())
-        .param(parent_id())
-        .param(Param::own("id", ID, "").required())
         .output(Output::Record)
         .handler(|c, a: One| Box::pin(get(c, a)))
         .content(take_image),
@@ -76,13 +68,6 @@ pub fn tools() -> Vec<ToolDef> {
             CREATE,
             "Attach a file (base64 data or text).",
         )
-        .param(parent())
-        .param(parent_id())
-        .param(Param::own("fileName", Kind::Text { max: 1_000 }, "").required())
-        .param(Param::own("title", Kind::Text { max: 1_000 }, ""))
-        .param(Param::own("data", Kind::Text { max: 9_000_000 }, ""))
-        .param(Param::own("text", Kind::Text { max: 6_000_000 }, ""))
-        .param(Param::own("publish", ID, ""))
         .output(Output::Written)
         .generic_write_handler(
             |a: &New| attachment_entity(&a.parent_entity),
@@ -91,30 +76,45 @@ pub fn tools() -> Vec<ToolDef> {
     ]
 }
 
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields, rename_all = "camelCase")]
+/// The record whose attachments to list.
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase")]
 pub struct Parent {
+    #[schemars(length(max = 1_000))]
     pub parent_entity: String,
+    #[schemars(range(min = 0))]
     pub parent_id: i64,
 }
 
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields, rename_all = "camelCase")]
+/// One attachment of a record.
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase")]
 pub struct One {
+    #[schemars(length(max = 1_000))]
     pub parent_entity: String,
+    #[schemars(range(min = 0))]
     pub parent_id: i64,
+    #[schemars(range(min = 0))]
     pub id: i64,
 }
 
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields, rename_all = "camelCase")]
+/// A file to attach to a record: its bytes as base64 `data`, or its `text`.
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase")]
 pub struct New {
+    #[schemars(length(max = 1_000))]
     pub parent_entity: String,
+    #[schemars(range(min = 0))]
     pub parent_id: i64,
+    #[schemars(length(max = 1_000))]
     pub file_name: String,
+    #[schemars(length(max = 1_000))]
     pub title: Option<String>,
+    #[schemars(length(max = 9_000_000))]
     pub data: Option<String>,
+    #[schemars(length(max = 6_000_000))]
     pub text: Option<String>,
+    #[schemars(range(min = 0))]
     pub publish: Option<i64>,
 }
 

@@ -2,11 +2,13 @@
 //! roles and queues; the ids other tools take as `assignedResourceID`, `resourceID`, …) and
 //! `who-am-i` (the API user's resource, and the resource writes act as when impersonating).
 
+use schemars::JsonSchema;
 use serde::Deserialize;
 use serde_json::{Map, Value, json};
 
 use super::args::NoArgs;
 use crate::autotask::ReadIntent;
+use crate::registry::resources;
 use crate::tools::call::context::Context;
 use crate::tools::call::def::{Handles, ToolDef};
 use crate::tools::facts::naming::name_of;
@@ -14,9 +16,8 @@ use crate::tools::present::records;
 use crate::tools::spec::entity::entity_def;
 use crate::tools::spec::error::ToolError;
 use crate::tools::spec::hints::READ;
-use crate::tools::spec::kind::Kind;
 use crate::tools::spec::output::{Output, object};
-use crate::tools::spec::param::{DEFAULT_MAX_RECORDS, Param, max_records_param};
+use crate::tools::spec::param::{DEFAULT_MAX_RECORDS, MAX_RECORDS};
 use crate::tools::spec::query;
 use crate::tools::spec::tool::ToolSpec;
 
@@ -30,11 +31,7 @@ pub fn tools() -> Vec<ToolDef> {
             READ,
             "Staff by name or e-mail, with roles and queues.",
         )
-        .entity("Resources")
-        .param(Param::own("name", Kind::Text { max: 1_000 }, ""))
-        .param(Param::own("email", Kind::Text { max: 1_000 }, ""))
-        .param(Param::own("isActive", Kind::Bool, ""))
-        .param(max_records_param())
+        .entity(resources::ENTITY)
         .output(Output::Shape(people_shape))
         .handler(|c, a: Search| Box::pin(search(c, a))),
         ToolSpec::new(
@@ -52,12 +49,17 @@ fn people_shape() -> Value {
     object(&[], &["resources"])
 }
 
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields, rename_all = "camelCase")]
+/// `search-resources`: a name (every word in the first or last name), an e-mail, active only
+/// unless `isActive` is false.
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase")]
 pub struct Search {
+    #[schemars(length(max = 1_000))]
     pub name: Option<String>,
+    #[schemars(length(max = 1_000))]
     pub email: Option<String>,
     pub is_active: Option<bool>,
+    #[schemars(range(min = 1, max = MAX_RECORDS))]
     pub max_records: Option<i64>,
 }
 

@@ -3,21 +3,20 @@
 //! tenant's labels; defaults for status, priority, note type and publish come from the
 //! tenant's picklist defaults, never from hard-coded ids.
 
-use serde::Deserialize;
-use serde_json::Value;
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
+use serde_json::{Map, Value};
 
-use super::args::ById;
-use crate::entities::{Ticket, TicketNote};
+use super::args::{ById, Page};
+use crate::registry::{ticket_notes as n, tickets as t};
 use crate::tools::call::context::Context;
 use crate::tools::call::def::{Handles, ToolDef};
 use crate::tools::facts::TICKET_ROLE_RULE;
-use crate::tools::present::{projection, records};
-use crate::tools::spec::entity::entity_def;
+use crate::tools::present::records;
 use crate::tools::spec::error::ToolError;
 use crate::tools::spec::hints::{CREATE, READ, UPDATE};
-use crate::tools::spec::kind::{ID, Kind};
+use crate::tools::spec::input::arg;
 use crate::tools::spec::output::Output;
-use crate::tools::spec::param::{Op, Param, fields_param, max_records_param, udf_param};
 use crate::tools::spec::query;
 use crate::tools::spec::tool::ToolSpec;
 use crate::tools::tenant::roles;
@@ -32,23 +31,7 @@ pub fn tools() -> Vec<ToolDef> {
             READ,
             "Find tickets. openOnly leaves out closed ones; ticketNumber finds closed ones too.",
         )
-        .entity("Tickets")
-        .filter("ticketNumber", "ticketNumber", Op::Eq, "")
-        .filter("companyID", "companyID", Op::Eq, "")
-        .filter("status", "status", Op::Eq, "")
-        .filter("priority", "priority", Op::Eq, "")
-        .filter("queueID", "queueID", Op::Eq, "")
-        .filter("assignedResourceID", "assignedResourceID", Op::Eq, "")
-        .filter("titleContains", "title", Op::Contains, "")
-        .param(Param::own("unassigned", Kind::Bool, ""))
-        .param(Param::own("openOnly", Kind::Bool, ""))
-        .param(Param::own("closedStatusIds", Kind::Text { max: 200 }, ""))
-        .filter("createdAfter", "createDate", Op::From, "")
-        .filter("createdBefore", "createDate", Op::Before, "")
-        .filter("lastActivityAfter", "lastActivityDate", Op::From, "")
-        .param(udf_param())
-        .param(max_records_param())
-        .param(fields_param())
+        .entity(t::ENTITY)
         .output(Output::Search)
         .search_handler(|c, a: SearchTickets, f| Box::pin(search_tickets(c, a, f))),
         ToolSpec::new(
@@ -57,8 +40,7 @@ pub fn tools() -> Vec<ToolDef> {
             READ,
             "A ticket by id (by number: search-tickets ticketNumber).",
         )
-        .entity("Tickets")
-        .param(Param::own("id", ID, "").required())
+        .entity(t::ENTITY)
         .output(Output::Record)
         .handler(|c, a: ById| Box::pin(get_ticket(c, a))),
         ToolSpec::new(
@@ -67,74 +49,156 @@ pub fn tools() -> Vec<ToolDef> {
             CREATE,
             "Create a ticket; status and priority default to the tenant's.",
         )
-        .entity("Tickets")
-        .field("title", "")
-        .field("companyID", "")
-        .field("description", "")
-        .field("status", "")
-        .field("priority", "")
-        .optional("status")
-        .optional("priority")
-        .field("queueID", "")
-        .field("assignedResourceID", "")
-        .field("assignedResourceRoleID", "")
-        .field("contactID", "")
-        .field("dueDateTime", "")
-        .field("issueType", "")
-        .field("subIssueType", "")
-        .param(udf_param())
+        .entity(t::ENTITY)
         .output(Output::Written)
-        .write_handler(|c, t: Ticket| Box::pin(create_ticket(c, t))),
+        .write_handler(|c, a: CreateTicket| Box::pin(create_ticket(c, a))),
         ToolSpec::new(
             "update-ticket",
             "Update ticket",
             UPDATE,
             "Change a ticket's fields.",
         )
-        .entity("Tickets")
-        .param(Param::own("id", ID, "").required())
-        .field("title", "")
-        .field("description", "")
-        .field("status", "")
-        .field("priority", "")
-        .field("queueID", "")
-        .field("assignedResourceID", "")
-        .field("assignedResourceRoleID", "")
-        .field("issueType", "")
-        .field("subIssueType", "")
-        .field("dueDateTime", "")
-        .field("resolution", "")
-        .param(udf_param())
+        .entity(t::ENTITY)
         .output(Output::Written)
-        .write_handler(|c, t: Ticket| Box::pin(update_ticket(c, t))),
+        .write_handler(|c, a: UpdateTicket| Box::pin(update_ticket(c, a))),
         ToolSpec::new(
             "create-ticket-note",
             "Add ticket note",
             CREATE,
             "Add a note to a ticket; noteType and publish (who sees it) default to the tenant's.",
         )
-        .entity("TicketNotes")
-        .field("ticketID", "")
-        .field("title", "")
-        .field("description", "")
-        .field("noteType", "")
-        .field("publish", "")
-        .optional("noteType")
-        .optional("publish")
+        .entity(n::ENTITY)
         .output(Output::Written)
-        .write_handler(|c, n: TicketNote| Box::pin(create_ticket_note(c, n))),
+        .write_handler(|c, a: CreateTicketNote| Box::pin(create_ticket_note(c, a))),
     ]
 }
 
-/// The own arguments of `search-tickets` (its other filters are named filters).
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields, rename_all = "camelCase")]
+/// `search-tickets`: named filters (each one clause of the server-side filter), the
+/// filters of its own (`unassigned`, `openOnly` with `closedStatusIds`), UDFs and the page.
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase")]
 pub struct SearchTickets {
+    #[schemars(extend("x-arg" = arg::eq(t::TICKET_NUMBER)))]
+    pub ticket_number: Option<String>,
+    #[serde(rename = "companyID")]
+    #[schemars(extend("x-arg" = arg::eq(t::COMPANY_ID)))]
+    pub company_id: Option<i64>,
+    #[schemars(extend("x-arg" = arg::eq(t::STATUS)))]
+    pub status: Option<Value>,
+    #[schemars(extend("x-arg" = arg::eq(t::PRIORITY)))]
+    pub priority: Option<Value>,
+    #[serde(rename = "queueID")]
+    #[schemars(extend("x-arg" = arg::eq(t::QUEUE_ID)))]
+    pub queue_id: Option<Value>,
+    #[serde(rename = "assignedResourceID")]
+    #[schemars(extend("x-arg" = arg::eq(t::ASSIGNED_RESOURCE_ID)))]
+    pub assigned_resource_id: Option<i64>,
+    #[schemars(extend("x-arg" = arg::contains(t::TITLE)))]
+    pub title_contains: Option<String>,
     pub unassigned: Option<bool>,
     pub open_only: Option<bool>,
+    #[schemars(length(max = 200))]
     pub closed_status_ids: Option<String>,
-    pub max_records: Option<i64>,
-    pub fields: Option<Vec<String>>,
+    #[schemars(extend("x-arg" = arg::from(t::CREATE_DATE)))]
+    pub created_after: Option<String>,
+    #[schemars(extend("x-arg" = arg::before(t::CREATE_DATE)))]
+    pub created_before: Option<String>,
+    #[schemars(extend("x-arg" = arg::from(t::LAST_ACTIVITY_DATE)))]
+    pub last_activity_after: Option<String>,
+    #[schemars(extend("x-arg" = arg::udfs()))]
+    pub user_defined_fields: Option<Value>,
+    #[serde(flatten)]
+    pub page: Page,
+}
+
+/// `create-ticket`: the ticket's fields; status and priority default to the tenant's, and a
+/// resource alone gets its default service-desk role.
+#[derive(Debug, Deserialize, Serialize, JsonSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct CreateTicket {
+    #[schemars(extend("x-arg" = arg::field(t::TITLE)))]
+    pub title: String,
+    #[serde(rename = "companyID")]
+    #[schemars(extend("x-arg" = arg::field(t::COMPANY_ID)))]
+    pub company_id: i64,
+    #[schemars(extend("x-arg" = arg::field(t::DESCRIPTION)))]
+    pub description: Option<String>,
+    #[schemars(extend("x-arg" = arg::filled(t::STATUS)))]
+    pub status: Option<i64>,
+    #[schemars(extend("x-arg" = arg::filled(t::PRIORITY)))]
+    pub priority: Option<i64>,
+    #[serde(rename = "queueID")]
+    #[schemars(extend("x-arg" = arg::field(t::QUEUE_ID)))]
+    pub queue_id: Option<i64>,
+    #[serde(rename = "assignedResourceID")]
+    #[schemars(extend("x-arg" = arg::field(t::ASSIGNED_RESOURCE_ID)))]
+    pub assigned_resource_id: Option<i64>,
+    #[serde(rename = "assignedResourceRoleID")]
+    #[schemars(extend("x-arg" = arg::field(t::ASSIGNED_RESOURCE_ROLE_ID)))]
+    pub assigned_resource_role_id: Option<i64>,
+    #[serde(rename = "contactID")]
+    #[schemars(extend("x-arg" = arg::field(t::CONTACT_ID)))]
+    pub contact_id: Option<i64>,
+    #[schemars(extend("x-arg" = arg::field(t::DUE_DATE_TIME)))]
+    pub due_date_time: Option<String>,
+    #[schemars(extend("x-arg" = arg::field(t::ISSUE_TYPE)))]
+    pub issue_type: Option<i64>,
+    #[schemars(extend("x-arg" = arg::field(t::SUB_ISSUE_TYPE)))]
+    pub sub_issue_type: Option<i64>,
+    #[schemars(extend("x-arg" = arg::udfs()))]
+    pub user_defined_fields: Option<Value>,
+}
+
+/// `update-ticket`: the ticket's id and the fields to change.
+#[derive(Debug, Deserialize, Serialize, JsonSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct UpdateTicket {
+    #[schemars(range(min = 0))]
+    pub id: i64,
+    #[schemars(extend("x-arg" = arg::field(t::TITLE)))]
+    pub title: Option<String>,
+    #[schemars(extend("x-arg" = arg::field(t::DESCRIPTION)))]
+    pub description: Option<String>,
+    #[schemars(extend("x-arg" = arg::field(t::STATUS)))]
+    pub status: Option<i64>,
+    #[schemars(extend("x-arg" = arg::field(t::PRIORITY)))]
+    pub priority: Option<i64>,
+    #[serde(rename = "queueID")]
+    #[schemars(extend("x-arg" = arg::field(t::QUEUE_ID)))]
+    pub queue_id: Option<i64>,
+    #[serde(rename = "assignedResourceID")]
+    #[schemars(extend("x-arg" = arg::field(t::ASSIGNED_RESOURCE_ID)))]
+    pub assigned_resource_id: Option<i64>,
+    #[serde(rename = "assignedResourceRoleID")]
+    #[schemars(extend("x-arg" = arg::field(t::ASSIGNED_RESOURCE_ROLE_ID)))]
+    pub assigned_resource_role_id: Option<i64>,
+    #[schemars(extend("x-arg" = arg::field(t::ISSUE_TYPE)))]
+    pub issue_type: Option<i64>,
+    #[schemars(extend("x-arg" = arg::field(t::SUB_ISSUE_TYPE)))]
+    pub sub_issue_type: Option<i64>,
+    #[schemars(extend("x-arg" = arg::field(t::DUE_DATE_TIME)))]
+    pub due_date_time: Option<String>,
+    #[schemars(extend("x-arg" = arg::field(t::RESOLUTION)))]
+    pub resolution: Option<String>,
+    #[schemars(extend("x-arg" = arg::udfs()))]
+    pub user_defined_fields: Option<Value>,
+}
+
+/// `create-ticket-note`: the ticket, the note; note type and publish default to the tenant's.
+#[derive(Debug, Deserialize, Serialize, JsonSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct CreateTicketNote {
+    #[serde(rename = "ticketID")]
+    #[schemars(extend("x-arg" = arg::field(n::TICKET_ID)))]
+    pub ticket_id: i64,
+    #[schemars(extend("x-arg" = arg::field(n::TITLE)))]
+    pub title: Option<String>,
+    #[schemars(extend("x-arg" = arg::field(n::DESCRIPTION)))]
+    pub description: String,
+    #[schemars(extend("x-arg" = arg::filled(n::NOTE_TYPE)))]
+    pub note_type: Option<i64>,
+    #[schemars(extend("x-arg" = arg::filled(n::PUBLISH)))]
+    pub publish: Option<i64>,
 }
 
 /// Parses the per-call closed status list.
@@ -188,14 +252,13 @@ async fn search_tickets(
     let closed = closed_ids(ctx, a.closed_status_ids.as_deref())?;
     let (extra, notes) = own_clauses(&a, &filter, &closed);
     filter.extend(extra);
-    let projection = projection::projection(entity_def("Tickets")?, a.fields.as_deref())?;
     let mut out = records::search(
         &ctx.tenant,
         &ctx.limits,
         "Tickets",
         filter,
-        a.max_records,
-        projection,
+        a.page.max_records,
+        a.page.projection("Tickets")?,
     )
     .await?;
     if !notes.is_empty()
@@ -229,7 +292,7 @@ async fn get_ticket(ctx: &Context, a: ById) -> Result<Value, ToolError> {
 /// role, as Autotask's own screens do.
 async fn fill_default_role(
     ctx: &Context,
-    body: &mut serde_json::Map<String, Value>,
+    body: &mut Map<String, Value>,
 ) -> Result<Vec<String>, ToolError> {
     Ok(
         roles::fill_default_role(&ctx.tenant, &TICKET_ROLE_RULE, body)
@@ -239,8 +302,8 @@ async fn fill_default_role(
     )
 }
 
-async fn create_ticket(ctx: &Context, t: Ticket) -> Result<WritePlan, ToolError> {
-    let mut body = body_of(&t)?;
+async fn create_ticket(ctx: &Context, a: CreateTicket) -> Result<WritePlan, ToolError> {
+    let mut body = body_of(&a)?;
     let mut notes = fill_default_role(ctx, &mut body).await?;
     notes
         .extend(tenant_defaults(&ctx.tenant, "Tickets", &["status", "priority"], &mut body).await?);
@@ -250,8 +313,8 @@ async fn create_ticket(ctx: &Context, t: Ticket) -> Result<WritePlan, ToolError>
         .read_with("get-ticket"))
 }
 
-async fn update_ticket(ctx: &Context, t: Ticket) -> Result<WritePlan, ToolError> {
-    let mut body = changes(body_of(&t)?, "update-ticket")?;
+async fn update_ticket(ctx: &Context, a: UpdateTicket) -> Result<WritePlan, ToolError> {
+    let mut body = changes(body_of(&a)?, "update-ticket")?;
     let notes = fill_default_role(ctx, &mut body).await?;
     Ok(WritePlan::new(WriteOp::Update, "Tickets", "Tickets")
         .body(body)
@@ -259,13 +322,9 @@ async fn update_ticket(ctx: &Context, t: Ticket) -> Result<WritePlan, ToolError>
         .read_with("get-ticket"))
 }
 
-async fn create_ticket_note(ctx: &Context, n: TicketNote) -> Result<WritePlan, ToolError> {
-    let Some(ticket) = n.ticket_id.flatten() else {
-        return Err(ToolError::Invalid(
-            "`ticketID` is required: the id of the ticket to add the note to.".into(),
-        ));
-    };
-    let mut body = body_of(&n)?;
+async fn create_ticket_note(ctx: &Context, a: CreateTicketNote) -> Result<WritePlan, ToolError> {
+    let ticket = a.ticket_id;
+    let mut body = body_of(&a)?;
     let notes = tenant_defaults(
         &ctx.tenant,
         "TicketNotes",
@@ -296,11 +355,7 @@ mod tests {
         let args =
             crate::tools::spec::param::validate(def.name, &def.params, v.as_object()).unwrap();
         let named = crate::tools::spec::param::filter_clauses(&def.params, &args);
-        let own = serde_json::from_value(json!({
-            "unassigned": args.values.get("unassigned"),
-            "openOnly": args.values.get("openOnly"),
-        }))
-        .unwrap();
+        let own = serde_json::from_value(Value::Object(args.values)).unwrap();
         (own, named)
     }
 

@@ -1,18 +1,20 @@
 //! Time entry tools: search, and create (always `POST /TimeEntries`, never under a ticket:
 //! the ticket or task goes in the body; with neither it is regular time).
 
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value, json};
 
 use super::args::Page;
-use crate::entities::TimeEntry;
+use crate::registry::time_entries as te;
 use crate::tools::call::context::Context;
 use crate::tools::call::def::{Handles, ToolDef};
 use crate::tools::facts::TIME_ENTRY_ROLE_RULE;
 use crate::tools::present::records;
 use crate::tools::spec::error::ToolError;
 use crate::tools::spec::hints::{CREATE, READ};
+use crate::tools::spec::input::arg;
 use crate::tools::spec::output::Output;
-use crate::tools::spec::param::{Op, fields_param, max_records_param};
 use crate::tools::spec::tool::ToolSpec;
 use crate::tools::tenant::roles;
 use crate::tools::write::plan::{WriteOp, WritePlan, body_of};
@@ -20,43 +22,78 @@ use crate::tools::write::plan::{WriteOp, WritePlan, body_of};
 pub fn tools() -> Vec<ToolDef> {
     vec![
         ToolSpec::new("search-time-entries", "Search time entries", READ, "Find time entries.")
-            .entity("TimeEntries")
-            .filter("ticketID", "ticketID", Op::Eq, "")
-            .filter("taskID", "taskID", Op::Eq, "")
-            .filter("resourceID", "resourceID", Op::Eq, "")
-            .filter("dateWorkedAfter", "dateWorked", Op::From, "")
-            .filter("dateWorkedBefore", "dateWorked", Op::Before, "")
-            .param(max_records_param())
-            .param(fields_param())
+            .entity(te::ENTITY)
             .output(Output::Search)
-            .search_handler(|c, a: Page, f| Box::pin(search_time_entries(c, a, f))),
+            .search_handler(|c, a: SearchTimeEntries, f| Box::pin(search_time_entries(c, a, f))),
         ToolSpec::new(
             "create-time-entry",
             "Log time",
             CREATE,
             "Log time on a ticket or task (neither: regular time): hoursWorked (0-24], or start and end. roleID defaults to the resource's default service-desk role.",
         )
-        .entity("TimeEntries")
-        .field("ticketID", "")
-        .field("taskID", "")
-        .field("resourceID", "")
-        .field("roleID", "")
-        .optional("roleID")
-        .field("hoursWorked", "")
-        .field("summaryNotes", "Shown to the customer.")
-        .field("internalNotes", "")
-        .field("dateWorked", "Default today (UTC).")
-        .optional("dateWorked")
-        .field("startDateTime", "")
-        .field("endDateTime", "")
+        .entity(te::ENTITY)
         .output(Output::Written)
-        .write_handler(|c, t: TimeEntry| Box::pin(create_time_entry(c, t))),
+        .write_handler(|c, a: CreateTimeEntry| Box::pin(create_time_entry(c, a))),
     ]
+}
+
+/// `search-time-entries`: named filters and the page.
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct SearchTimeEntries {
+    #[serde(rename = "ticketID")]
+    #[schemars(extend("x-arg" = arg::eq(te::TICKET_ID)))]
+    pub ticket_id: Option<i64>,
+    #[serde(rename = "taskID")]
+    #[schemars(extend("x-arg" = arg::eq(te::TASK_ID)))]
+    pub task_id: Option<i64>,
+    #[serde(rename = "resourceID")]
+    #[schemars(extend("x-arg" = arg::eq(te::RESOURCE_ID)))]
+    pub resource_id: Option<i64>,
+    #[schemars(extend("x-arg" = arg::from(te::DATE_WORKED)))]
+    pub date_worked_after: Option<String>,
+    #[schemars(extend("x-arg" = arg::before(te::DATE_WORKED)))]
+    pub date_worked_before: Option<String>,
+    #[serde(flatten)]
+    pub page: Page,
+}
+
+/// `create-time-entry`: on a ticket or task (or neither: regular time), by a resource, under
+/// a role (its default service-desk role unless given), `hoursWorked` or start and end.
+#[derive(Debug, Deserialize, Serialize, JsonSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct CreateTimeEntry {
+    #[serde(rename = "ticketID")]
+    #[schemars(extend("x-arg" = arg::field(te::TICKET_ID)))]
+    pub ticket_id: Option<i64>,
+    #[serde(rename = "taskID")]
+    #[schemars(extend("x-arg" = arg::field(te::TASK_ID)))]
+    pub task_id: Option<i64>,
+    #[serde(rename = "resourceID")]
+    #[schemars(extend("x-arg" = arg::field(te::RESOURCE_ID)))]
+    pub resource_id: i64,
+    #[serde(rename = "roleID")]
+    #[schemars(extend("x-arg" = arg::filled(te::ROLE_ID)))]
+    pub role_id: Option<i64>,
+    #[schemars(extend("x-arg" = arg::field(te::HOURS_WORKED)))]
+    pub hours_worked: Option<f64>,
+    /// Shown to the customer.
+    #[schemars(extend("x-arg" = arg::field(te::SUMMARY_NOTES)))]
+    pub summary_notes: Option<String>,
+    #[schemars(extend("x-arg" = arg::field(te::INTERNAL_NOTES)))]
+    pub internal_notes: Option<String>,
+    /// Default today (UTC).
+    #[schemars(extend("x-arg" = arg::filled(te::DATE_WORKED)))]
+    pub date_worked: Option<String>,
+    #[schemars(extend("x-arg" = arg::field(te::START_DATE_TIME)))]
+    pub start_date_time: Option<String>,
+    #[schemars(extend("x-arg" = arg::field(te::END_DATE_TIME)))]
+    pub end_date_time: Option<String>,
 }
 
 async fn search_time_entries(
     ctx: &Context,
-    a: Page,
+    a: SearchTimeEntries,
     filter: Vec<Value>,
 ) -> Result<Value, ToolError> {
     records::search(
@@ -64,26 +101,25 @@ async fn search_time_entries(
         &ctx.limits,
         "TimeEntries",
         filter,
-        a.max_records,
-        a.projection("TimeEntries")?,
+        a.page.max_records,
+        a.page.projection("TimeEntries")?,
     )
     .await
 }
 
 /// Checks the combination of fields and builds the body; `today` is the default date worked.
 pub fn time_body(
-    t: &TimeEntry,
+    t: &CreateTimeEntry,
     today: &str,
 ) -> Result<(Map<String, Value>, Vec<String>), ToolError> {
-    let given = |v: &Option<Option<i32>>| v.flatten().is_some();
-    if given(&t.ticket_id) && given(&t.task_id) {
+    if t.ticket_id.is_some() && t.task_id.is_some() {
         return Err(ToolError::Invalid(
             "pass ticketID or taskID, not both.".into(),
         ));
     }
-    let start = t.start_date_time.clone().flatten();
-    let end = t.end_date_time.clone().flatten();
-    match t.hours_worked.flatten() {
+    let start = t.start_date_time.clone();
+    let end = t.end_date_time.clone();
+    match t.hours_worked {
         Some(h) if !(h > 0.0 && h <= 24.0) => {
             return Err(ToolError::Invalid(format!(
                 "hoursWorked is {h}: it must be over 0 and at most 24."
@@ -115,7 +151,7 @@ pub fn time_body(
     Ok((body, notes))
 }
 
-async fn create_time_entry(ctx: &Context, t: TimeEntry) -> Result<WritePlan, ToolError> {
+async fn create_time_entry(ctx: &Context, t: CreateTimeEntry) -> Result<WritePlan, ToolError> {
     let today = chrono::Utc::now().format("%Y-%m-%dT00:00:00Z").to_string();
     let (mut body, mut notes) = time_body(&t, &today)?;
     notes.extend(roles::fill_default_role(&ctx.tenant, &TIME_ENTRY_ROLE_RULE, &mut body).await?);
@@ -131,7 +167,7 @@ async fn create_time_entry(ctx: &Context, t: TimeEntry) -> Result<WritePlan, Too
 mod tests {
     use super::*;
 
-    fn entry(v: Value) -> TimeEntry {
+    fn entry(v: Value) -> CreateTimeEntry {
         serde_json::from_value(v).unwrap()
     }
 
@@ -139,14 +175,20 @@ mod tests {
     fn hours_and_targets_are_checked_before_sending() {
         for (v, expect) in [
             (
-                json!({"ticketID": 1, "taskID": 2, "hoursWorked": 1}),
+                json!({"ticketID": 1, "taskID": 2, "hoursWorked": 1, "resourceID": 4}),
                 "not both",
             ),
-            (json!({"ticketID": 1, "hoursWorked": 25}), "at most 24"),
-            (json!({"ticketID": 1, "hoursWorked": 0}), "over 0"),
-            (json!({"ticketID": 1}), "pass hoursWorked"),
             (
-                json!({"startDateTime": "2026-01-01T10:00:00Z", "endDateTime": "2026-01-01T09:00:00Z"}),
+                json!({"ticketID": 1, "hoursWorked": 25, "resourceID": 4}),
+                "at most 24",
+            ),
+            (
+                json!({"ticketID": 1, "hoursWorked": 0, "resourceID": 4}),
+                "over 0",
+            ),
+            (json!({"ticketID": 1, "resourceID": 4}), "pass hoursWorked"),
+            (
+                json!({"startDateTime": "2026-01-01T10:00:00Z", "endDateTime": "2026-01-01T09:00:00Z", "resourceID": 4}),
                 "after startDateTime",
             ),
         ] {

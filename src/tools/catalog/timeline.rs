@@ -16,9 +16,7 @@ use crate::tools::present::{records, shape};
 use crate::tools::spec::entity::entity_def;
 use crate::tools::spec::error::ToolError;
 use crate::tools::spec::hints::READ;
-use crate::tools::spec::kind::ID;
 use crate::tools::spec::output::{Output, object};
-use crate::tools::spec::param::Param;
 use crate::tools::spec::query;
 use crate::tools::spec::tool::ToolSpec;
 
@@ -35,7 +33,6 @@ pub fn tools() -> Vec<ToolDef> {
             READ,
             "A ticket with its notes, time, attachments and history.",
         )
-        .param(Param::own("id", ID, "").required())
         .output(Output::Shape(|| object(&[], &["ticket", "entries"])))
         .handler(|c, a: ById| Box::pin(timeline(c, a))),
     ]

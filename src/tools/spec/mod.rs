@@ -7,6 +7,7 @@ pub mod confirm;
 pub mod entity;
 pub mod error;
 pub mod hints;
+pub mod input;
 pub mod kind;
 pub mod output;
 pub mod param;

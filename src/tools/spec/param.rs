@@ -11,7 +11,8 @@ use super::kind::{self as value, Coerced, Kind};
 use crate::registry::FieldDef;
 
 /// The comparison a named filter makes.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "camelCase")]
 pub enum Op {
     Eq,
     Contains,

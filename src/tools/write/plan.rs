@@ -91,10 +91,14 @@ impl WritePlan {
     }
 }
 
-/// Serializes a typed record into the body of a write.
+/// Serializes a typed input into the body of a write: its fields that were given (an argument
+/// left out is `None`, and is not sent).
 pub fn body_of<T: serde::Serialize>(record: &T) -> Result<Map<String, Value>, ToolError> {
     match serde_json::to_value(record) {
-        Ok(Value::Object(map)) => Ok(map),
+        Ok(Value::Object(mut map)) => {
+            map.retain(|_, v| !v.is_null());
+            Ok(map)
+        }
         Ok(_) | Err(_) => Err(ToolError::Internal(
             "the record could not be written as JSON.".into(),
         )),

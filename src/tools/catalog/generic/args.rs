@@ -1,18 +1,36 @@
-//! The typed inputs of the generic tools, and where they point ([`Target`]).
+//! The typed inputs of the generic tools, and where they point ([`Target`]): `entity`, the
+//! tool's own arguments, then the parent route (`parentEntity` + `parentId`).
 
+use schemars::JsonSchema;
 use serde::Deserialize;
-use serde_json::Value;
+use serde_json::{Map, Value};
 
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields, rename_all = "camelCase")]
+use crate::tools::spec::param::MAX_RECORDS;
+
+/// `list-known-entities`.
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase")]
 pub struct ListArgs {
+    #[schemars(length(max = 100))]
     pub name_contains: Option<String>,
 }
 
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
+/// `describe-entity-fields`.
+#[derive(Debug, Deserialize, JsonSchema)]
 pub struct DescribeArgs {
+    #[schemars(length(max = 1_000))]
     pub entity: String,
+}
+
+/// A parent route: the child collection of `entity` under record `parentId` of
+/// `parentEntity` (taught once in the server's instructions).
+#[derive(Debug, Clone, Default, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct ParentRoute {
+    #[schemars(length(max = 1_000))]
+    pub parent_entity: Option<String>,
+    #[schemars(range(min = 0))]
+    pub parent_id: Option<i64>,
 }
 
 /// Where a generic tool points: an entity, maybe under a parent record.
@@ -23,42 +41,56 @@ pub struct Target {
     pub parent_id: Option<i64>,
 }
 
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields, rename_all = "camelCase")]
+/// `query-entity`.
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase")]
 pub struct QueryArgs {
+    #[schemars(length(max = 1_000))]
     pub entity: String,
+    #[schemars(with = "Map<String, Value>")]
     pub query: Value,
+    #[schemars(range(min = 1, max = MAX_RECORDS))]
     pub max_records: Option<i64>,
-    pub parent_entity: Option<String>,
-    pub parent_id: Option<i64>,
+    #[serde(flatten)]
+    pub parent: ParentRoute,
 }
 
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields, rename_all = "camelCase")]
+/// `count-entity`.
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase")]
 pub struct CountArgs {
+    #[schemars(length(max = 1_000))]
     pub entity: String,
+    #[schemars(with = "Map<String, Value>")]
     pub query: Value,
+    #[schemars(length(max = 100))]
     pub group_by: Option<String>,
-    pub parent_entity: Option<String>,
-    pub parent_id: Option<i64>,
+    #[serde(flatten)]
+    pub parent: ParentRoute,
 }
 
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields, rename_all = "camelCase")]
+/// `get-entity` and `delete-entity`.
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase")]
 pub struct ByIdArgs {
+    #[schemars(length(max = 1_000))]
     pub entity: String,
+    #[schemars(range(min = 0))]
     pub id: i64,
-    pub parent_entity: Option<String>,
-    pub parent_id: Option<i64>,
+    #[serde(flatten)]
+    pub parent: ParentRoute,
 }
 
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields, rename_all = "camelCase")]
+/// `create-entity` and `update-entity`: `fields` is the body.
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase")]
 pub struct FieldsArgs {
+    #[schemars(length(max = 1_000))]
     pub entity: String,
+    #[schemars(with = "Map<String, Value>")]
     pub fields: Value,
-    pub parent_entity: Option<String>,
-    pub parent_id: Option<i64>,
+    #[serde(flatten)]
+    pub parent: ParentRoute,
 }
 
 macro_rules! target_of {
@@ -67,8 +99,8 @@ macro_rules! target_of {
             pub fn target(&self) -> Target {
                 Target {
                     entity: self.entity.clone(),
-                    parent_entity: self.parent_entity.clone(),
-                    parent_id: self.parent_id,
+                    parent_entity: self.parent.parent_entity.clone(),
+                    parent_id: self.parent.parent_id,
                 }
             }
         }

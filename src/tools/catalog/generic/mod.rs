@@ -17,32 +17,9 @@ pub mod write;
 use super::args::NoArgs;
 use crate::tools::call::def::{Handles, ToolDef};
 use crate::tools::spec::hints::{CREATE, DELETE, LOCAL_READ, READ, UPDATE};
-use crate::tools::spec::kind::{ID, Kind};
 use crate::tools::spec::output::{self, Output};
-use crate::tools::spec::param::{Param, max_records_param};
 use crate::tools::spec::tool::ToolSpec;
 use args::{ByIdArgs, CountArgs, DescribeArgs, FieldsArgs, ListArgs, QueryArgs};
-
-/// Taught once in the server's instructions (parentEntity + parentId = a child route).
-const PARENT_ENTITY_DESC: &str = "";
-
-fn entity_param() -> Param {
-    Param::own("entity", Kind::Text { max: 1_000 }, "").required()
-}
-
-/// `entity`, then the tool's own parameters, then the parent route parameters.
-fn entity_params(def: ToolSpec, own: Vec<Param>) -> ToolSpec {
-    let mut def = def.param(entity_param());
-    for p in own {
-        def = def.param(p);
-    }
-    def.param(Param::own(
-        "parentEntity",
-        Kind::Text { max: 1_000 },
-        PARENT_ENTITY_DESC,
-    ))
-    .param(Param::own("parentId", ID, ""))
-}
 
 fn list_shape() -> Value {
     output::object(&[("entities", "array")], &["count", "entities"])
@@ -80,11 +57,6 @@ pub fn tools() -> Vec<ToolDef> {
             LOCAL_READ,
             "The ~230 entities, their operations and parent routes.",
         )
-        .param(Param::own(
-            "nameContains",
-            Kind::Text { max: 100 },
-            "",
-        ))
         .output(Output::Shape(list_shape))
         .handler(|c, a: ListArgs| Box::pin(read::list_known_entities(c, a))),
         ToolSpec::new(
@@ -93,79 +65,54 @@ pub fn tools() -> Vec<ToolDef> {
             READ,
             "An entity's fields, the tenant's picklist values, UDFs and where writes go.",
         )
-        .param(entity_param())
         .output(Output::Shape(describe_shape))
         .handler(|c, a: DescribeArgs| Box::pin(read::describe_entity_fields(c, a))),
-        entity_params(
-            ToolSpec::new(
+        ToolSpec::new(
                 "query-entity",
                 "Query entity",
                 READ,
                 "Query any entity with Autotask filter JSON: {\"filter\":[{\"op\":\"eq\",\"field\":\"status\",\"value\":\"New\"}]}.",
-            ),
-            vec![
-                Param::own("query", Kind::Json, "").required(),
-                max_records_param(),
-            ],
-        )
+            )
         .output(Output::Search)
         .handler(|c, a: QueryArgs| Box::pin(read::query_entity(c, a))),
-        entity_params(
-            ToolSpec::new(
+        ToolSpec::new(
                 "count-entity",
                 "Count entity",
                 READ,
                 "Count records matching a query (JSON as query-entity), or per value of groupBy.",
-            ),
-            vec![
-                Param::own("query", Kind::Json, "").required(),
-                Param::own("groupBy", Kind::Text { max: 100 }, ""),
-            ],
-        )
+            )
         .output(Output::Shape(count_shape))
         .handler(|c, a: CountArgs| Box::pin(count::count_entity(c, a))),
-        entity_params(
-            ToolSpec::new(
+        ToolSpec::new(
                 "get-entity",
                 "Get entity",
                 READ,
                 "A record of any entity by id.",
-            ),
-            vec![Param::own("id", ID, "").required()],
-        )
+            )
         .output(Output::Record)
         .handler(|c, a: ByIdArgs| Box::pin(read::get_entity(c, a))),
-        entity_params(
-            ToolSpec::new(
+        ToolSpec::new(
                 "create-entity",
                 "Create entity",
                 CREATE,
                 "Create a record of any entity; fields is the body. Child entities go under their parent.",
-            ),
-            vec![Param::own("fields", Kind::Json, "").required()],
-        )
+            )
         .output(Output::Written)
         .generic_write_handler(|a: &FieldsArgs| write::write_target(&a.target()), |c, a: FieldsArgs| Box::pin(write::create_entity(c, a))),
-        entity_params(
-            ToolSpec::new(
+        ToolSpec::new(
                 "update-entity",
                 "Update entity",
                 UPDATE,
                 "Change fields of any record; fields must include id.",
-            ),
-            vec![Param::own("fields", Kind::Json, "").required()],
-        )
+            )
         .output(Output::Written)
         .generic_write_handler(|a: &FieldsArgs| write::write_target(&a.target()), |c, a: FieldsArgs| Box::pin(write::update_entity(c, a))),
-        entity_params(
-            ToolSpec::new(
+        ToolSpec::new(
                 "delete-entity",
                 "Delete entity",
                 DELETE,
                 "Delete a record by id, where Autotask allows it (e.g. TimeEntries).",
-            ),
-            vec![Param::own("id", ID, "").required()],
-        )
+            )
         .output(Output::Written)
         .generic_write_handler(|a: &ByIdArgs| write::write_target(&a.target()), |c, a: ByIdArgs| Box::pin(write::delete_entity(c, a))),
         ToolSpec::new(
