@@ -1,6 +1,7 @@
 //! People: `search-resources` (staff by name or e-mail, active only unless asked, with their
 //! roles and queues; the ids other tools take as `assignedResourceID`, `resourceID`, …) and
-//! `who-am-i` (the API user's resource, and the resource writes act as when impersonating).
+//! `who-am-i` (the API user's resource, the signed-in person and the resource writes act as
+//! when impersonating, or why writes are refused).
 
 use serde::Deserialize;
 use serde_json::{Map, Value, json};
@@ -171,6 +172,18 @@ async fn who_am_i(ctx: &Context) -> Result<Value, ToolError> {
             .cloned()
             .unwrap_or_else(|| json!({"id": id, "note": "no such resource"}));
         out["note"] = json!("writes are attributed to actingAs (impersonation)");
+    }
+    if let Some(caller) = super::caller::current() {
+        if let Some(user) = &caller.user {
+            out["signedIn"] = json!({
+                "user": user,
+                "resourceID": caller.acting_as,
+                "mayWrite": caller.may_write,
+            });
+        }
+        if let Some(problem) = &caller.acting_as_problem {
+            out["writesRefused"] = json!(problem);
+        }
     }
     Ok(out)
 }
