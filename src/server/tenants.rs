@@ -226,7 +226,7 @@ impl TenantPool {
     }
 
     /// Tenants held now (after pending evictions).
-    pub async fn len(&self) -> u64 {
+    pub async fn tenants_held(&self) -> u64 {
         self.cache.run_pending_tasks().await;
         self.cache.entry_count()
     }
@@ -365,7 +365,7 @@ mod tests {
             let t = TenantCredentials::new(&format!("u{i}"), "s", "c", url.clone());
             assert!(pool.tenant(&t).await.is_ok());
         }
-        assert!(pool.len().await <= 2);
+        assert!(pool.tenants_held().await <= 2);
         assert!(
             pool.render_metrics()
                 .contains("autotask_mcp_gateway_tenant_evictions_total")

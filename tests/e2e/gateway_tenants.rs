@@ -358,7 +358,7 @@ async fn tenant_headers_are_required_and_cannot_aim_elsewhere() {
     let b = client_for(&url, &headers_for(&g.b, None)).await;
     assert_eq!(ok(&b, "get-company", json!({"id": 1001})).await["id"], 1001);
     // Three credential sets seen, at most two tenants held.
-    assert!(g.state.pool().unwrap().len().await <= 2);
+    assert!(g.state.pool().unwrap().tenants_held().await <= 2);
     for c in [right, wrong, b] {
         c.cancel().await.unwrap();
     }
