@@ -896,6 +896,59 @@ mod tests {
     }
 
     #[test]
+    fn signing_in_makes_the_token_optional_and_a_gateway_takes_no_credentials() {
+        let mut args = parse(&[
+            "--sandbox",
+            "--transport",
+            "http",
+            "--oauth-issuer",
+            "https://login.example.com/t/v2.0",
+            "--oauth-audience",
+            "https://mcp.example.com/mcp",
+        ]);
+        match Config::from_args(args.clone()) {
+            Ok(c) => {
+                assert!(c.http.token.is_none());
+                assert_eq!(
+                    c.http.oauth.map(|o| o.resource),
+                    Some("https://mcp.example.com/mcp".to_string())
+                );
+            }
+            Err(e) => panic!("signing in needs no static token: {e}"),
+        }
+        args.http_token = Some("short".into());
+        let err = Config::from_args(args)
+            .err()
+            .map(|e| e.0)
+            .unwrap_or_default();
+        assert!(err.contains("AUTOTASK_HTTP_TOKEN is too short"), "{err}");
+        let err = Config::from_args(parse(&["--sandbox", "--transport", "http"]))
+            .err()
+            .map(|e| e.0)
+            .unwrap_or_default();
+        assert!(err.starts_with("AUTOTASK_HTTP_TOKEN is not set"), "{err}");
+
+        let mut gateway = parse(&["--transport", "http", "--gateway"]);
+        gateway.http_token = Some("0123456789abcdef0123".into());
+        match Config::from_args(gateway.clone()) {
+            Ok(c) => {
+                assert!(c.http.gateway.is_some());
+                assert_eq!(c.autotask.credentials.values(), ["", "", ""]);
+            }
+            Err(e) => panic!("a gateway needs no credentials of its own: {e}"),
+        }
+        gateway.username = Some("api@example.com".into());
+        let err = Config::from_args(gateway)
+            .err()
+            .map(|e| e.0)
+            .unwrap_or_default();
+        assert!(
+            err.starts_with("AUTOTASK_USERNAME is set, but AUTOTASK_GATEWAY=true"),
+            "{err}"
+        );
+    }
+
+    #[test]
     fn debug_output_hides_credentials() {
         let mut args = parse(&["--transport", "http"]);
         args.username = Some("api-user@example.com".into());

@@ -142,6 +142,16 @@ pub fn judge(email: &str, records: &[Value]) -> Found {
 mod tests {
     use super::*;
 
+    #[tokio::test]
+    async fn a_ttl_of_zero_keeps_nothing() {
+        let t = Technicians::new(Duration::ZERO);
+        t.cache
+            .insert("a@example.com".into(), Arc::new(Found::Problem("x".into())))
+            .await;
+        t.cache.run_pending_tasks().await;
+        assert!(t.cache.get("a@example.com").await.is_none());
+    }
+
     #[test]
     fn one_active_match_is_the_technician() {
         let records = [

@@ -68,14 +68,19 @@ pub fn check(document: &Value, issuer: &str, from: &url::Url) -> Result<IssuerMe
 }
 
 /// Fetches the issuer's metadata, trying [`candidates`] in order: a missing document (any
-/// status but 200) moves on to the next; a document that does not check out is an error.
+/// status but 200) or one that does not check out (another issuer's: some servers answer
+/// every well-known path with their own) moves on to the next; the first that checks out
+/// wins. A failure to connect stops at once.
 pub async fn discover(fetcher: &Fetcher, issuer: &str) -> Result<IssuerMetadata, String> {
     let parsed =
         url::Url::parse(issuer).map_err(|e| format!("AUTOTASK_OAUTH_ISSUER is not a URL ({e})"))?;
     let mut misses = Vec::new();
     for url in candidates(&parsed) {
         match fetcher.json(&url).await {
-            Ok(document) => return check(&document, issuer, &url),
+            Ok(document) => match check(&document, issuer, &url) {
+                Ok(found) => return Ok(found),
+                Err(why) => misses.push(why),
+            },
             Err(e @ FetchError::Status { .. }) => misses.push(e.to_string()),
             Err(e) => return Err(format!("the issuer's metadata: {e}")),
         }
