@@ -74,9 +74,13 @@ fn one(
 
 /// The zone base `url` names, when the gateway may send credentials there.
 pub fn check_api_url(url: &str, config: &GatewayConfig) -> Result<String, String> {
-    let shown: String = url.chars().take(200).collect();
-    let normalized =
-        normalize_base_url(url).map_err(|e| format!("gateway mode: X-Autotask-Api-Url {e}"))?;
+    // Named in errors and logs by scheme and host only: a URL may carry user:password@.
+    let shown = url::Url::parse(url.trim()).ok().map_or_else(
+        || "(not a URL)".to_string(),
+        |u| format!("{}://{}", u.scheme(), u.host_str().unwrap_or("")),
+    );
+    let normalized = normalize_base_url(url)
+        .map_err(|_| format!("gateway mode: X-Autotask-Api-Url {shown} is not an http(s) URL"))?;
     let same = |allowed: &String| -> bool {
         match (url::Url::parse(allowed), url::Url::parse(&normalized)) {
             (Ok(a), Ok(b)) => {
@@ -111,7 +115,7 @@ pub fn check_api_url(url: &str, config: &GatewayConfig) -> Result<String, String
     match zone {
         Some(u) => Ok(u.to_string()),
         None => Err(format!(
-            "gateway mode: X-Autotask-Api-Url `{shown}` is not an Autotask zone (https://webservicesN.autotask.net/ATServicesRest/) nor listed in AUTOTASK_GATEWAY_ALLOWED_API_URLS; the tenant's credentials are not sent there"
+            "gateway mode: X-Autotask-Api-Url {shown} is not an Autotask zone (https://webservicesN.autotask.net/ATServicesRest/) nor listed in AUTOTASK_GATEWAY_ALLOWED_API_URLS; the tenant's credentials are not sent there"
         )),
     }
 }
@@ -217,6 +221,16 @@ mod tests {
             (API_URL, "https://evil.example/"),
         ]);
         assert!(far.contains("is not an Autotask zone"), "{far}");
+        let userinfo = err(&[
+            (USERNAME, "u"),
+            (SECRET, "s"),
+            (INTEGRATION_CODE, "c"),
+            (API_URL, "https://api:hunter2@evil.example/"),
+        ]);
+        assert!(
+            userinfo.contains("https://evil.example") && !userinfo.contains("hunter2"),
+            "{userinfo}"
+        );
         let mut stripped = headers(&[(SECRET, "s")]);
         strip(&mut stripped);
         assert!(stripped.is_empty());
