@@ -9,6 +9,9 @@ use secrecy::{ExposeSecret, SecretString};
 
 use crate::budget_usage::{BudgetPercents, DEFAULT_BUDGET_PERCENTS};
 
+pub mod access;
+pub use access::{GatewayArgs, GatewayConfig, OAuthArgs, OAuthConfig};
+
 /// Default zone-lookup base (zone detection asks `…/V1.0/zoneInformation?user=`).
 pub const DEFAULT_ZONE_LOOKUP_URL: &str = "https://webservices.autotask.net/ATServicesRest/";
 
@@ -197,6 +200,13 @@ pub struct ServeArgs {
     /// HTTP header a trusted front end sets to the resource id a call's writes act as.
     #[arg(long, env = "AUTOTASK_HTTP_IMPERSONATION_HEADER")]
     pub http_impersonation_header: Option<String>,
+
+    /// Signing in (OAuth 2.1, HTTP only): see `config::access`.
+    #[command(flatten)]
+    pub oauth: OAuthArgs,
+    /// Gateway mode (HTTP only): see `config::access`.
+    #[command(flatten)]
+    pub gateway: GatewayArgs,
 }
 
 /// Debug shows the settings but never the credentials or the HTTP token.
@@ -307,6 +317,10 @@ pub struct HttpConfig {
     pub max_result_bytes: usize,
     /// Answer bytes reserved by calls in progress at most (`AUTOTASK_HTTP_MAX_BYTES_IN_FLIGHT`).
     pub max_bytes_in_flight: usize,
+    /// Signing in (`AUTOTASK_OAUTH_*`); `None`: the static token only.
+    pub oauth: Option<OAuthConfig>,
+    /// Gateway mode (`AUTOTASK_GATEWAY*`); `None`: the configured tenant.
+    pub gateway: Option<GatewayConfig>,
 }
 
 impl std::fmt::Debug for HttpConfig {
@@ -322,6 +336,8 @@ impl std::fmt::Debug for HttpConfig {
             .field("max_concurrency", &self.max_concurrency)
             .field("max_result_bytes", &self.max_result_bytes)
             .field("max_bytes_in_flight", &self.max_bytes_in_flight)
+            .field("oauth", &self.oauth)
+            .field("gateway", &self.gateway)
             .finish()
     }
 }
@@ -406,7 +422,7 @@ fn required(value: Option<&str>, name: &str) -> Result<String, ConfigError> {
     }
 }
 
-fn csv(value: &str) -> Vec<String> {
+pub(crate) fn csv(value: &str) -> Vec<String> {
     value
         .split(',')
         .map(str::trim)
@@ -488,7 +504,26 @@ impl Config {
         };
         // In sandbox mode the credentials stay blank here: the sandbox supplies them when it
         // starts (`transport::backend`); every other setting applies to it as to a tenant.
-        let credentials = if args.sandbox {
+        let gateway = access::gateway_config(
+            &args.gateway,
+            args.transport,
+            &access::Exclusive {
+                sandbox: args.sandbox,
+                credentials: [
+                    ("AUTOTASK_USERNAME", args.username.as_deref()),
+                    ("AUTOTASK_SECRET", args.secret.as_deref()),
+                    (
+                        "AUTOTASK_INTEGRATION_CODE",
+                        args.integration_code.as_deref(),
+                    ),
+                ],
+                api_url: args.api_url.as_deref(),
+                impersonation_resource_id: args.impersonation_resource_id.as_deref(),
+            },
+        )?;
+        let oauth = access::oauth_config(&args.oauth, args.transport, args.read_only)?;
+        // In gateway mode each request brings its tenant's credentials (`server::tenants`).
+        let credentials = if args.sandbox || gateway.is_some() {
             Credentials::new("", "", "")
         } else {
             let username = required(args.username.as_deref(), "AUTOTASK_USERNAME")?;
@@ -523,9 +558,11 @@ impl Config {
         };
         if args.transport == Transport::Http {
             match &token {
+                // Signed-in callers need no shared token; one set anyway is checked below.
+                None if oauth.is_some() => {}
                 None => {
                     return Err(ConfigError(
-                        "AUTOTASK_HTTP_TOKEN is not set: the HTTP transport needs a bearer token of at least 16 characters (e.g. `openssl rand -hex 32`)".into(),
+                        "AUTOTASK_HTTP_TOKEN is not set: the HTTP transport needs a bearer token of at least 16 characters (e.g. `openssl rand -hex 32`), or signing in (AUTOTASK_OAUTH_ISSUER)".into(),
                     ));
                 }
                 Some(t) if t.expose_secret().chars().count() < 16 => {
@@ -556,6 +593,8 @@ impl Config {
                 max_concurrency: args.http_max_concurrency,
                 max_result_bytes: args.max_result_bytes,
                 max_bytes_in_flight: args.http_max_bytes_in_flight,
+                oauth,
+                gateway,
             },
             log_format: args.log_format,
             writes,
@@ -842,6 +881,59 @@ mod tests {
             .unwrap_or_default();
         assert!(
             err.starts_with("AUTOTASK_IDEMPOTENCY_WINDOW_SECS must be at least 1"),
+            "{err}"
+        );
+    }
+
+    #[test]
+    fn signing_in_makes_the_token_optional_and_a_gateway_takes_no_credentials() {
+        let mut args = parse(&[
+            "--sandbox",
+            "--transport",
+            "http",
+            "--oauth-issuer",
+            "https://login.example.com/t/v2.0",
+            "--oauth-audience",
+            "https://mcp.example.com/mcp",
+        ]);
+        match Config::from_args(args.clone()) {
+            Ok(c) => {
+                assert!(c.http.token.is_none());
+                assert_eq!(
+                    c.http.oauth.map(|o| o.resource),
+                    Some("https://mcp.example.com/mcp".to_string())
+                );
+            }
+            Err(e) => panic!("signing in needs no static token: {e}"),
+        }
+        args.http_token = Some("short".into());
+        let err = Config::from_args(args)
+            .err()
+            .map(|e| e.0)
+            .unwrap_or_default();
+        assert!(err.contains("AUTOTASK_HTTP_TOKEN is too short"), "{err}");
+        let err = Config::from_args(parse(&["--sandbox", "--transport", "http"]))
+            .err()
+            .map(|e| e.0)
+            .unwrap_or_default();
+        assert!(err.starts_with("AUTOTASK_HTTP_TOKEN is not set"), "{err}");
+
+        let mut gateway = parse(&["--transport", "http", "--gateway"]);
+        gateway.http_token = Some("0123456789abcdef0123".into());
+        match Config::from_args(gateway.clone()) {
+            Ok(c) => {
+                assert!(c.http.gateway.is_some());
+                assert_eq!(c.autotask.credentials.values(), ["", "", ""]);
+            }
+            Err(e) => panic!("a gateway needs no credentials of its own: {e}"),
+        }
+        gateway.username = Some("api@example.com".into());
+        let err = Config::from_args(gateway)
+            .err()
+            .map(|e| e.0)
+            .unwrap_or_default();
+        assert!(
+            err.starts_with("AUTOTASK_USERNAME is set, but AUTOTASK_GATEWAY=true"),
             "{err}"
         );
     }

@@ -3,14 +3,23 @@
 //! the resources and resource templates, and `get_info` with our own name, version and
 //! instructions. `ServerState` is cheap to clone so a transport can build a handler per
 //! session or per request.
+//!
+//! Who calls shapes what a call sees: `tools/list` leaves out the write tools for a signed-in
+//! caller whose token lacks `autotask.write` (and such a call is refused); a signed-in
+//! caller's writes act as their Autotask resource (`technicians`); in gateway mode each call
+//! runs against the tenant its request names (`tenants`), otherwise against the one tenant.
+
+pub mod technicians;
+pub mod tenants;
 
 use std::sync::Arc;
+use std::time::Duration;
 
 use rmcp::model::{
-    CallToolRequestParams, CallToolResponse, Implementation, ListResourceTemplatesResult,
-    ListResourcesResult, ListToolsResult, PaginatedRequestParams, ProgressNotificationParam,
-    ReadResourceRequestParams, ReadResourceResponse, ReadResourceResult, Resource,
-    ResourceContents, ResourceTemplate, ServerCapabilities, ServerConfig, Tool,
+    CacheScope, CallToolRequestParams, CallToolResponse, CallToolResult, Implementation,
+    ListResourceTemplatesResult, ListResourcesResult, ListToolsResult, PaginatedRequestParams,
+    ProgressNotificationParam, ReadResourceRequestParams, ReadResourceResponse, ReadResourceResult,
+    Resource, ResourceContents, ResourceTemplate, ServerCapabilities, ServerConfig, Tool,
 };
 use rmcp::service::RequestContext;
 use rmcp::{ErrorData as McpError, RoleServer, ServerHandler};
@@ -19,25 +28,30 @@ use serde_json::{Value, json};
 use crate::autotask::scope::OnRows;
 use crate::autotask::{AutotaskClient, AutotaskError};
 use crate::caller::{Authenticated, Caller};
-use crate::completions::Completer;
+use crate::config::access::DEFAULT_RESOURCE_TTL_SECS;
 use crate::tools::catalog::generic::target;
 use crate::tools::present::{projection, records};
 use crate::tools::spec::confirm;
 use crate::tools::spec::entity::entity_def;
 use crate::tools::spec::query;
-use crate::tools::{self, Context, Inventory, Settings, ToolError, WritePolicy};
+use crate::tools::{self, Inventory, Settings, ToolError, WritePolicy};
+use technicians::Found;
+use tenants::{Tenant, TenantCredentials, TenantPool};
 
-/// The server's state: the tools' context and the tool inventory, built once. Cheap to clone
-/// (all shared).
+/// Where calls run: the one configured tenant, or (gateway mode) the tenant each request names.
+enum Tenants {
+    One(Arc<Tenant>),
+    Gateway(Arc<TenantPool>),
+}
+
+/// The server's state: the tool inventory, built once, and the tenant(s) calls run against.
+/// Cheap to clone (all shared).
 #[derive(Clone)]
 pub struct ServerState {
-    pub tools: Context,
-    /// Completions of prompt and template arguments (with their short cache).
-    pub completer: Completer,
     pub inventory: Arc<Inventory>,
-    /// The Autotask client (the same one the tools use).
-    pub client: AutotaskClient,
     pub read_only: bool,
+    policy: WritePolicy,
+    tenants: Arc<Tenants>,
 }
 
 impl ServerState {
@@ -45,14 +59,63 @@ impl ServerState {
         ServerState::with_settings(client, Settings::new(closed_status_ids, read_only))
     }
 
+    /// One tenant, reached with `client`.
     pub fn with_settings(client: AutotaskClient, settings: Settings) -> Self {
+        ServerState::signed_in_ttl(
+            client,
+            settings,
+            Duration::from_secs(DEFAULT_RESOURCE_TTL_SECS),
+        )
+    }
+
+    /// One tenant; a signed-in user's resource is reused for `technician_ttl`.
+    pub fn signed_in_ttl(
+        client: AutotaskClient,
+        settings: Settings,
+        technician_ttl: Duration,
+    ) -> Self {
         let read_only = settings.read_only;
         ServerState {
             inventory: Arc::new(Inventory::with_policy(read_only, &settings.policy)),
-            tools: Context::new(client.clone(), settings),
-            completer: Completer::default(),
-            client,
             read_only,
+            policy: settings.policy.clone(),
+            tenants: Arc::new(Tenants::One(Arc::new(Tenant::new(
+                client,
+                settings,
+                technician_ttl,
+            )))),
+        }
+    }
+
+    /// Gateway mode: every call runs against the tenant its request names, from `pool`.
+    pub fn gateway(pool: TenantPool, settings: &Settings) -> Self {
+        let read_only = settings.read_only;
+        ServerState {
+            inventory: Arc::new(Inventory::with_policy(read_only, &settings.policy)),
+            read_only,
+            policy: settings.policy.clone(),
+            tenants: Arc::new(Tenants::Gateway(Arc::new(pool))),
+        }
+    }
+
+    /// The one tenant (not in gateway mode).
+    pub fn tenant(&self) -> Option<&Arc<Tenant>> {
+        match self.tenants.as_ref() {
+            Tenants::One(t) => Some(t),
+            Tenants::Gateway(_) => None,
+        }
+    }
+
+    /// The one tenant's Autotask client (not in gateway mode).
+    pub fn client(&self) -> Option<&AutotaskClient> {
+        self.tenant().map(|t| t.client())
+    }
+
+    /// Gateway mode's tenants.
+    pub fn pool(&self) -> Option<&Arc<TenantPool>> {
+        match self.tenants.as_ref() {
+            Tenants::One(_) => None,
+            Tenants::Gateway(p) => Some(p),
         }
     }
 }
@@ -241,11 +304,11 @@ fn autotask_failure(e: AutotaskError) -> McpError {
 impl AutotaskServer {
     /// Who makes a call: over HTTP the request's parts carry what the transport recorded
     /// about the bearer token and, when configured, the trusted impersonation header.
-    fn caller(&self, context: &RequestContext<RoleServer>) -> Caller {
+    fn caller(&self, context: &RequestContext<RoleServer>, tenant: &Tenant) -> Caller {
         let Some(parts) = context.extensions.get::<http::request::Parts>() else {
             return Caller::stdio();
         };
-        let header = self.state.tools.settings.impersonation_header.as_ref();
+        let header = tenant.tools.settings.impersonation_header.as_ref();
         let values: Vec<&[u8]> = header
             .map(|h| {
                 parts
@@ -256,17 +319,69 @@ impl AutotaskServer {
                     .collect()
             })
             .unwrap_or_default();
-        Caller::http(parts.extensions.get::<Authenticated>(), header, &values)
+        let mut caller = Caller::http(parts.extensions.get::<Authenticated>(), header, &values);
+        caller.tenant = tenant.fingerprint.clone();
+        caller
     }
 
-    async fn read(&self, uri: &str) -> Result<Value, McpError> {
+    /// True when the request's caller may use write tools (a signed-in caller needs the
+    /// write scope; everyone else may).
+    fn may_write(context: &RequestContext<RoleServer>) -> bool {
+        context
+            .extensions
+            .get::<http::request::Parts>()
+            .and_then(|p| p.extensions.get::<Authenticated>())
+            .and_then(|a| a.signed_in.as_ref())
+            .is_none_or(|s| s.may_write)
+    }
+
+    /// The tenant a request runs against: the one tenant, or in gateway mode the one whose
+    /// credentials the transport took from the request.
+    async fn tenant(&self, context: &RequestContext<RoleServer>) -> Result<Arc<Tenant>, McpError> {
+        match self.state.tenants.as_ref() {
+            Tenants::One(t) => Ok(t.clone()),
+            Tenants::Gateway(pool) => {
+                let credentials = context
+                    .extensions
+                    .get::<http::request::Parts>()
+                    .and_then(|p| p.extensions.get::<TenantCredentials>())
+                    .ok_or_else(|| {
+                        McpError::invalid_request(
+                            "gateway mode: send the tenant's credentials in the X-Autotask-Username, X-Autotask-Secret and X-Autotask-Integration-Code headers",
+                            None,
+                        )
+                    })?;
+                pool.tenant(credentials).await.map_err(|e| {
+                    McpError::invalid_request(
+                        format!("gateway mode: the tenant's credentials cannot be used: {e}"),
+                        None,
+                    )
+                })
+            }
+        }
+    }
+
+    /// A signed-in caller's writes act as their Autotask resource, or are refused with why.
+    async fn attribute(tenant: &Tenant, caller: &mut Caller) {
+        let Some(user) = caller.user.clone() else {
+            return;
+        };
+        if caller.acting_as_problem.is_some() {
+            return;
+        }
+        match tenant.technicians.resolve(tenant.client(), &user).await {
+            Found::Resource { id, .. } => caller.acting_as = Some(id),
+            Found::Problem(why) => caller.acting_as_problem = Some(why),
+        }
+    }
+
+    async fn read(&self, tenant: &Tenant, uri: &str) -> Result<Value, McpError> {
         let rest = uri
             .strip_prefix("autotask://")
             .ok_or_else(|| not_found(uri, "unknown resource"))?;
         if rest == "threshold" {
-            let t = self
-                .state
-                .client
+            let t = tenant
+                .client()
                 .threshold()
                 .await
                 .map_err(autotask_failure)?;
@@ -285,8 +400,8 @@ impl AutotaskServer {
         let entity = collection(name).ok_or_else(|| not_found(uri, "unknown resource"))?;
         match id {
             None => records::search(
-                &self.state.tools.tenant,
-                &self.state.tools.limits,
+                &tenant.tools.tenant,
+                &tenant.tools.limits,
                 entity,
                 vec![query::match_all()],
                 Some(50),
@@ -301,8 +416,8 @@ impl AutotaskServer {
                         not_found(uri, "the id must be a non-negative whole number")
                     })?;
                 match records::get_one(
-                    &self.state.tools.tenant,
-                    &self.state.tools.limits,
+                    &tenant.tools.tenant,
+                    &tenant.tools.limits,
                     entity,
                     entity,
                     id,
@@ -321,6 +436,17 @@ impl AutotaskServer {
             }
         }
     }
+}
+
+/// The Autotask requests a call cost, from its result's `_meta` (see `tools::call_as`).
+fn requests_of(result: &CallToolResult) -> u64 {
+    result
+        .meta
+        .as_ref()
+        .and_then(|m| m.0.get("autotask"))
+        .and_then(|a| a.get("requests"))
+        .and_then(Value::as_u64)
+        .unwrap_or(0)
 }
 
 /// Relays a call's paging progress to the client as MCP progress notifications, when the
@@ -361,20 +487,27 @@ impl ServerHandler for AutotaskServer {
             .with_instructions(instructions(
                 &self.state.inventory,
                 self.state.read_only,
-                &self.state.tools.settings.policy,
+                &self.state.policy,
             ))
     }
 
     async fn list_tools(
         &self,
         _request: Option<PaginatedRequestParams>,
-        _context: RequestContext<RoleServer>,
+        context: RequestContext<RoleServer>,
     ) -> Result<ListToolsResult, McpError> {
-        #[allow(unused_mut)]
         let mut tools = self.state.inventory.list();
+        let may_write = Self::may_write(&context);
+        if !may_write {
+            // A sign-in without the write scope: the write tools do not exist for it.
+            let inventory = &self.state.inventory;
+            tools.retain(|t| inventory.def(&t.name).is_some_and(|d| !d.writes()));
+        }
         #[cfg(feature = "conformance-fixtures")]
         tools.extend(crate::conformance::tools());
-        Ok(ListToolsResult::with_all_items(tools))
+        let list = ListToolsResult::with_all_items(tools);
+        // The list depends on who asks: no shared cache may keep it.
+        Ok(list.with_cache_scope(CacheScope::Private))
     }
 
     fn get_tool(&self, name: &str) -> Option<Tool> {
@@ -406,23 +539,38 @@ impl ServerHandler for AutotaskServer {
                 None,
             ));
         };
-        let caller = self.caller(&context);
+        if def.writes() && !Self::may_write(&context) {
+            // The transport answers 403 insufficient_scope first; this is the second lock.
+            return Err(McpError::invalid_params(
+                format!(
+                    "tool not found: {} (your sign-in grants autotask.read only; writing needs the autotask.write scope)",
+                    def.name
+                ),
+                None,
+            ));
+        }
+        let tenant = self.tenant(&context).await?;
+        let mut caller = self.caller(&context, &tenant);
+        Self::attribute(&tenant, &mut caller).await;
         let call = tools::call_as(
-            &self.state.tools,
+            &tenant.tools,
             def,
             request.arguments.as_ref(),
             caller,
             progress_relay(&context),
         );
-        if def.writes() {
+        let result = if def.writes() {
             // A write runs to its end: stopping it half-way would leave its outcome unknown.
-            return Ok(call.await.into());
-        }
-        tokio::select! {
-            result = call => Ok(result.into()),
-            // The client cancelled: stop reading at once (no answer is sent for it).
-            () = context.ct.cancelled() => Err(McpError::internal_error("cancelled by the client", None)),
-        }
+            call.await
+        } else {
+            tokio::select! {
+                result = call => result,
+                // The client cancelled: stop reading at once (no answer is sent for it).
+                () = context.ct.cancelled() => return Err(McpError::internal_error("cancelled by the client", None)),
+            }
+        };
+        tenant.record_call(result.is_error != Some(true), requests_of(&result));
+        Ok(result.into())
     }
 
     async fn list_resources(
@@ -452,13 +600,14 @@ impl ServerHandler for AutotaskServer {
     async fn read_resource(
         &self,
         request: ReadResourceRequestParams,
-        _context: RequestContext<RoleServer>,
+        context: RequestContext<RoleServer>,
     ) -> Result<ReadResourceResponse, McpError> {
         #[cfg(feature = "conformance-fixtures")]
         if let Some(answer) = crate::conformance::read_resource(&request) {
             return Ok(answer);
         }
-        let value = self.read(&request.uri).await?;
+        let tenant = self.tenant(&context).await?;
+        let value = self.read(&tenant, &request.uri).await?;
         let text = serde_json::to_string_pretty(&value)
             .map_err(|e| McpError::internal_error(e.to_string(), None))?;
         Ok(ReadResourceResult::new(vec![
@@ -503,7 +652,7 @@ impl ServerHandler for AutotaskServer {
     async fn complete(
         &self,
         request: rmcp::model::CompleteRequestParams,
-        _context: RequestContext<RoleServer>,
+        context: RequestContext<RoleServer>,
     ) -> Result<rmcp::model::CompleteResult, McpError> {
         #[cfg(feature = "conformance-fixtures")]
         {
@@ -512,11 +661,8 @@ impl ServerHandler for AutotaskServer {
                 return Ok(fixture);
             }
         }
-        Ok(self
-            .state
-            .completer
-            .complete(&self.state.tools, &request)
-            .await)
+        let tenant = self.tenant(&context).await?;
+        Ok(tenant.completer.complete(&tenant.tools, &request).await)
     }
 
     #[cfg(feature = "conformance-fixtures")]

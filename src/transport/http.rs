@@ -3,11 +3,15 @@
 //!   any replica behind any load balancer can serve any request; POST carries JSON-RPC, GET
 //!   and DELETE answer 405 as the protocol allows for a server without sessions;
 //! * `/metrics`: Prometheus text format;
-//! * `/health`: unauthenticated liveness, Autotask reachability and budget state.
+//! * `/health`: unauthenticated liveness, Autotask reachability and budget state;
+//! * with signing in, `/.well-known/oauth-protected-resource[/mcp]`: the protected-resource
+//!   metadata (unauthenticated, see `oauth`).
 //!
 //! `/mcp` and `/metrics` sit behind, outermost first: Host/Origin allow-lists (403), the bearer
-//! token (401 + `WWW-Authenticate: Bearer`), a request body limit (413), a request timeout
-//! (503), and a concurrency limit (requests wait for a slot). Connections are served by
+//! token or a signed-in user's access token (401 + `WWW-Authenticate: Bearer …`, see
+//! `oauth::middleware`), in gateway mode the tenant's credential headers (400 when missing or
+//! aimed elsewhere, see `gateway`), a request body limit (413), a request timeout (503), and a
+//! concurrency limit (requests wait for a slot). Connections are served by
 //! hyper with a header read timeout (slow-header clients are cut off), and closed after the
 //! same time without a request in progress whatever they sent (`connection`). Shutdown is graceful:
 //! on the shutdown token the listener closes, `/health` turns 503 `draining`, in-flight
@@ -35,12 +39,16 @@ use tower::ServiceBuilder;
 use tower::limit::ConcurrencyLimitLayer;
 use tower_http::timeout::{RequestBodyTimeoutLayer, TimeoutLayer};
 
-use super::auth::{BearerToken, Verdict};
+use super::auth::BearerToken;
 use super::connection::{self, Activity, Guarded};
+use super::gateway;
 use super::health::HealthSource;
-use super::mcp_gate::{self, Gate};
+use super::mcp_gate::{self, Gate, ScopeCheck};
+use super::oauth::challenge::jsonrpc_error;
+use super::oauth::middleware::Authenticator;
+use super::oauth::{ResourceServer, metadata};
 use super::origin::AllowLists;
-use crate::config::{Config, HttpConfig};
+use crate::config::{Config, GatewayConfig, HttpConfig};
 use crate::metrics;
 
 /// Extra time granted after the request timeout for in-flight requests to finish on shutdown.
@@ -74,25 +82,21 @@ pub enum TransportError {
 #[derive(Clone)]
 struct Guard {
     allow: Arc<AllowLists>,
-    token: BearerToken,
+    authn: Authenticator,
+    gateway: Option<Arc<GatewayConfig>>,
 }
 
-fn jsonrpc_error(status: StatusCode, code: i64, message: &str) -> Response {
-    let body = serde_json::json!({
-        "jsonrpc": "2.0",
-        "error": { "code": code, "message": message },
-    });
-    let mut response = (status, body.to_string()).into_response();
-    response.headers_mut().insert(
-        header::CONTENT_TYPE,
-        HeaderValue::from_static("application/json"),
-    );
-    response
+/// What the process adds to the transport beyond the MCP handler.
+#[derive(Clone, Default)]
+pub struct Extras {
+    /// More `/metrics` text (gateway mode: the metrics of each tenant held).
+    pub metrics: Option<Arc<dyn Fn() -> String + Send + Sync>>,
 }
 
-/// Host/Origin first (a browser on a foreign page gets 403 whatever it sends), then the token.
-/// `/metrics` skips the Host check only: Prometheus scrapes pods by IP address, and a
-/// rebinding browser has neither the token nor an allowed Origin.
+/// Host/Origin first (a browser on a foreign page gets 403 whatever it sends), then who the
+/// caller is, then (gateway mode, `/mcp`) the tenant. `/metrics` skips the Host check only:
+/// Prometheus scrapes pods by IP address, and a rebinding browser has neither the token nor
+/// an allowed Origin.
 async fn guard(State(guard): State<Guard>, req: Request, next: Next) -> Response {
     let checked = AllowLists::check_single(req.headers()).and_then(|()| {
         if req.uri().path() == "/metrics" {
@@ -109,41 +113,35 @@ async fn guard(State(guard): State<Guard>, req: Request, next: Next) -> Response
         );
         return jsonrpc_error(rejection.status(), -32600, rejection.message());
     }
-    match guard
-        .token
-        .verdict(req.headers().get(header::AUTHORIZATION))
+    let principal = match guard
+        .authn
+        .authenticate(req.headers(), route_label(req.uri().path()))
+        .await
     {
-        Verdict::Valid => {
-            // The tools record who wrote: the token's fingerprint, never the token.
-            let mut req = req;
-            req.extensions_mut().insert(guard.token.principal());
-            next.run(req).await
-        }
-        verdict => {
-            tracing::warn!(
-                path = req.uri().path(),
-                presented = match verdict {
-                    Verdict::Missing => "none",
-                    _ => "wrong",
-                },
-                "refused a request without a valid bearer token"
-            );
-            let challenge = match verdict {
-                Verdict::Missing => "Bearer realm=\"autotask-mcp\"",
-                _ => "Bearer realm=\"autotask-mcp\", error=\"invalid_token\"",
-            };
-            let mut response = jsonrpc_error(
-                StatusCode::UNAUTHORIZED,
-                -32001,
-                "Unauthorized: send `Authorization: Bearer <token>` with the server's AUTOTASK_HTTP_TOKEN",
-            );
-            response.headers_mut().insert(
-                header::WWW_AUTHENTICATE,
-                HeaderValue::from_static(challenge),
-            );
-            response
+        Ok(principal) => principal,
+        Err(refusal) => return refusal,
+    };
+    // The tools record who wrote: the token's fingerprint (and the signed-in user), never the
+    // token.
+    let mut req = req;
+    req.extensions_mut().insert(principal);
+    if req.uri().path() == "/mcp" {
+        match &guard.gateway {
+            Some(config) if req.method() == http::Method::POST => {
+                match gateway::tenant_of(req.headers_mut(), config) {
+                    Ok(tenant) => {
+                        req.extensions_mut().insert(tenant);
+                    }
+                    Err(why) => {
+                        tracing::warn!(reason = %why, "refused a gateway request");
+                        return jsonrpc_error(StatusCode::BAD_REQUEST, -32600, &why);
+                    }
+                }
+            }
+            _ => gateway::strip(req.headers_mut()),
         }
     }
+    next.run(req).await
 }
 
 /// Refuses a body whose declared `Content-Length` is over the limit with 413 before reading
@@ -225,8 +223,12 @@ async fn health(State(source): State<HealthSource>) -> Response {
     response
 }
 
-async fn metrics_text() -> Response {
-    let mut response = metrics::render().into_response();
+async fn metrics_text(State(extras): State<Extras>) -> Response {
+    let mut text = metrics::render();
+    if let Some(more) = &extras.metrics {
+        text.push_str(&more());
+    }
+    let mut response = text.into_response();
     response.headers_mut().insert(
         header::CONTENT_TYPE,
         HeaderValue::from_static(metrics::CONTENT_TYPE),
@@ -261,15 +263,25 @@ fn rmcp_config(
     }
 }
 
-/// Checks the settings the router needs: a token of at least 16 characters (the server
-/// never runs unauthenticated, whatever it binds to), valid allow-lists, limits above zero.
+/// Checks the settings the router needs: a token of at least 16 characters or signing in
+/// (the server never runs unauthenticated, whatever it binds to), valid allow-lists, limits
+/// above zero.
 fn validate(http: &HttpConfig) -> Result<Guard, TransportError> {
-    let token = http.token.as_ref().ok_or_else(|| {
-        TransportError::Config(
-            "AUTOTASK_HTTP_TOKEN is not set: the HTTP transport needs a bearer token of at least 16 characters (e.g. `openssl rand -hex 32`)".into(),
-        )
-    })?;
-    let token = BearerToken::new(token).map_err(TransportError::Config)?;
+    let token = match (&http.token, &http.oauth) {
+        (Some(token), _) => Some(BearerToken::new(token).map_err(TransportError::Config)?),
+        (None, Some(_)) => None,
+        (None, None) => {
+            return Err(TransportError::Config(
+                "AUTOTASK_HTTP_TOKEN is not set: the HTTP transport needs a bearer token of at least 16 characters (e.g. `openssl rand -hex 32`), or signing in (AUTOTASK_OAUTH_ISSUER)".into(),
+            ));
+        }
+    };
+    let oauth = match &http.oauth {
+        Some(config) => Some(Arc::new(
+            ResourceServer::new(config).map_err(TransportError::Config)?,
+        )),
+        None => None,
+    };
     // A specific bind address is a name clients use by definition: allow it as a Host.
     let mut hosts = http.allowed_hosts.clone();
     let bind = http.host.trim();
@@ -295,7 +307,8 @@ fn validate(http: &HttpConfig) -> Result<Guard, TransportError> {
     }
     Ok(Guard {
         allow: Arc::new(allow),
-        token,
+        authn: Authenticator { token, oauth },
+        gateway: http.gateway.clone().map(Arc::new),
     })
 }
 
@@ -312,22 +325,47 @@ where
     F: Fn() -> Result<S, std::io::Error> + Send + Sync + 'static,
     S: rmcp::ServerHandler + Send + 'static,
 {
-    let Guard { allow, token } = validate(http)?;
+    router_with(
+        http,
+        factory,
+        health_source,
+        mcp_shutdown,
+        Extras::default(),
+    )
+}
+
+/// [`router`] with the process's [`Extras`].
+pub fn router_with<S, F>(
+    http: &HttpConfig,
+    factory: F,
+    health_source: HealthSource,
+    mcp_shutdown: CancellationToken,
+    extras: Extras,
+) -> Result<Router, TransportError>
+where
+    F: Fn() -> Result<S, std::io::Error> + Send + Sync + 'static,
+    S: rmcp::ServerHandler + Send + 'static,
+{
+    let guard_state = validate(http)?;
     let mcp = StreamableHttpService::new(
         factory,
         Arc::new(NeverSessionManager::default()),
-        rmcp_config(http, allow.as_ref(), mcp_shutdown),
+        rmcp_config(http, guard_state.allow.as_ref(), mcp_shutdown),
     );
-    let guard_state = Guard { allow, token };
+    let oauth = guard_state.authn.oauth.clone();
+    let scopes = oauth
+        .as_ref()
+        .map(|o| Arc::new(ScopeCheck::new(o.challenges.clone())));
     let gate = Gate::new(
         http.max_body_bytes,
         http.max_result_bytes,
         http.max_bytes_in_flight,
-    );
+    )
+    .with_scopes(scopes);
     let protected = Router::new()
         .route_service("/mcp", mcp)
         .route_layer(middleware::from_fn_with_state(gate, mcp_gate::gate))
-        .route("/metrics", get(metrics_text))
+        .route("/metrics", get(metrics_text).with_state(extras))
         .layer(
             ServiceBuilder::new()
                 .layer(middleware::from_fn_with_state(guard_state, guard))
@@ -342,8 +380,20 @@ where
                 .layer(RequestBodyTimeoutLayer::new(http.request_timeout))
                 .layer(ConcurrencyLimitLayer::new(http.max_concurrency)),
         );
-    Ok(Router::new()
-        .route("/health", get(health).with_state(health_source))
+    let mut app = Router::new().route("/health", get(health).with_state(health_source));
+    if let Some(oauth) = oauth {
+        for path in &oauth.metadata.paths {
+            app = app.route(
+                path,
+                get(metadata::serve).with_state(oauth.metadata.clone()),
+            );
+        }
+        // Fetch the issuer's metadata and keys now: a wrong issuer shows in the log at once.
+        if let Ok(runtime) = tokio::runtime::Handle::try_current() {
+            runtime.spawn(async move { oauth.warm().await });
+        }
+    }
+    Ok(app
         .merge(protected)
         .fallback(not_found)
         .layer(middleware::from_fn(access_log)))
@@ -360,6 +410,21 @@ where
     F: Fn() -> Result<S, std::io::Error> + Send + Sync + 'static,
     S: rmcp::ServerHandler + Send + 'static,
 {
+    serve_with(http, factory, health_source, shutdown, Extras::default()).await
+}
+
+/// [`serve`] with the process's [`Extras`].
+pub async fn serve_with<S, F>(
+    http: &HttpConfig,
+    factory: F,
+    health_source: HealthSource,
+    shutdown: CancellationToken,
+    extras: Extras,
+) -> Result<(), TransportError>
+where
+    F: Fn() -> Result<S, std::io::Error> + Send + Sync + 'static,
+    S: rmcp::ServerHandler + Send + 'static,
+{
     // Validate everything before binding, so a bad setting never opens a port.
     validate(http)?;
     let addr = if http.host.contains(':') && !http.host.starts_with('[') {
@@ -370,7 +435,7 @@ where
     let listener = tokio::net::TcpListener::bind(addr.as_str())
         .await
         .map_err(|source| TransportError::Bind { addr, source })?;
-    serve_on(listener, http, factory, health_source, shutdown).await
+    serve_on_with(listener, http, factory, health_source, shutdown, extras).await
 }
 
 /// Serves on an already bound listener (tests bind `127.0.0.1:0`) until `shutdown` fires,
@@ -387,8 +452,38 @@ where
     F: Fn() -> Result<S, std::io::Error> + Send + Sync + 'static,
     S: rmcp::ServerHandler + Send + 'static,
 {
+    serve_on_with(
+        listener,
+        http,
+        factory,
+        health_source,
+        shutdown,
+        Extras::default(),
+    )
+    .await
+}
+
+/// [`serve_on`] with the process's [`Extras`].
+pub async fn serve_on_with<S, F>(
+    listener: tokio::net::TcpListener,
+    http: &HttpConfig,
+    factory: F,
+    health_source: HealthSource,
+    shutdown: CancellationToken,
+    extras: Extras,
+) -> Result<(), TransportError>
+where
+    F: Fn() -> Result<S, std::io::Error> + Send + Sync + 'static,
+    S: rmcp::ServerHandler + Send + 'static,
+{
     let mcp_shutdown = CancellationToken::new();
-    let app = router(http, factory, health_source.clone(), mcp_shutdown.clone())?;
+    let app = router_with(
+        http,
+        factory,
+        health_source.clone(),
+        mcp_shutdown.clone(),
+        extras,
+    )?;
     let local = listener.local_addr().map_err(TransportError::Serve)?;
     let allowed_hosts = std::iter::once("loopback")
         .chain(http.allowed_hosts.iter().map(String::as_str))
@@ -486,18 +581,29 @@ pub async fn run(config: Config) -> Result<(), String> {
     super::init_logging(config.log_format);
     let backend = super::backend(&config).await?;
     let target = if config.sandbox { "sandbox" } else { "tenant" };
-    let health = HealthSource::with_client(backend.state.client.clone(), target);
+    // Gateway mode has no tenant of its own to probe: /health tells liveness only.
+    let health = match backend.state.client() {
+        Some(client) => HealthSource::with_client(client.clone(), target),
+        None => HealthSource::liveness_only(),
+    };
     if config.sandbox {
         tracing::info!("serving the sandbox's demo tenant: no real Autotask data is reachable");
     }
+    let extras = Extras {
+        metrics: backend.state.pool().map(|pool| {
+            let pool = pool.clone();
+            Arc::new(move || pool.render_metrics()) as Arc<dyn Fn() -> String + Send + Sync>
+        }),
+    };
     let state = backend.state.clone();
     let shutdown = CancellationToken::new();
     cancel_on_signal(shutdown.clone());
-    let result = serve(
+    let result = serve_with(
         &config.http,
         move || Ok(crate::server::AutotaskServer::new(state.clone())),
         health,
         shutdown,
+        extras,
     )
     .await;
     drop(backend);

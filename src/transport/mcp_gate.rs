@@ -10,6 +10,9 @@
 //!   error saying how to narrow the request (a tool error for `tools/call`).
 //! * **JSON-RPC errors.** A body that is not JSON, a batch, `null` or an absurd method name
 //!   gets a JSON-RPC error (see `jsonrpc`) instead of rmcp's HTTP 415 in plain text.
+//! * **Scope.** A `tools/call` of a write tool by a signed-in caller whose token lacks
+//!   `autotask.write` gets 403 `insufficient_scope` (the MCP spec's step-up answer), before
+//!   rmcp sees it.
 
 use std::sync::Arc;
 
@@ -22,6 +25,8 @@ use tokio::sync::Semaphore;
 
 use super::connection::Guarded;
 use super::jsonrpc::{self, Screened};
+use super::oauth::challenge::Challenges;
+use crate::caller::Authenticated;
 
 /// Reservations are counted in KiB (a semaphore counts permits in `u32`).
 const UNIT: usize = 1024;
@@ -32,6 +37,29 @@ pub struct Gate {
     budget: Arc<Semaphore>,
     max_body_bytes: usize,
     max_result_bytes: usize,
+    /// Signing in: the write tools' names and the challenge refusing them.
+    scopes: Option<Arc<ScopeCheck>>,
+}
+
+/// What the scope check needs.
+#[derive(Debug)]
+pub struct ScopeCheck {
+    pub write_tools: std::collections::HashSet<&'static str>,
+    pub challenges: Challenges,
+}
+
+impl ScopeCheck {
+    /// Every write tool (whatever this server offers: an unlisted one is refused anyway).
+    pub fn new(challenges: Challenges) -> ScopeCheck {
+        ScopeCheck {
+            write_tools: crate::tools::all()
+                .iter()
+                .filter(|d| d.writes())
+                .map(|d| d.name)
+                .collect(),
+            challenges,
+        }
+    }
 }
 
 fn units(bytes: usize) -> u32 {
@@ -45,7 +73,14 @@ impl Gate {
             budget: Arc::new(Semaphore::new(units(max_bytes_in_flight) as usize)),
             max_body_bytes,
             max_result_bytes,
+            scopes: None,
         }
+    }
+
+    /// With the scope check of signing in.
+    pub fn with_scopes(mut self, scopes: Option<Arc<ScopeCheck>>) -> Gate {
+        self.scopes = scopes;
+        self
     }
 }
 
@@ -105,6 +140,27 @@ pub async fn gate(State(gate): State<Gate>, req: Request, next: Next) -> Respons
     };
     let id = message.get("id").cloned();
     let tool_call = message.get("method").and_then(|m| m.as_str()) == Some("tools/call");
+    if tool_call
+        && let Some(scopes) = &gate.scopes
+        && parts
+            .extensions
+            .get::<Authenticated>()
+            .and_then(|a| a.signed_in.as_ref())
+            .is_some_and(|s| !s.may_write)
+        && let Some(name) = message
+            .get("params")
+            .and_then(|p| p.get("name"))
+            .and_then(|n| n.as_str())
+        && scopes.write_tools.contains(name)
+    {
+        tracing::warn!(
+            tool = name,
+            "refused a write tool call: the sign-in lacks autotask.write"
+        );
+        return scopes
+            .challenges
+            .insufficient_scope("writing needs the autotask.write scope");
+    }
     drop(message);
     let response = next
         .run(Request::from_parts(parts, Body::from(bytes)))

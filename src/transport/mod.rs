@@ -1,23 +1,28 @@
 //! Transports: how MCP clients reach the server. `stdio` serves one client on stdin/stdout;
-//! `http` serves many over MCP streamable HTTP (with its `auth`, `origin` and `health`
-//! parts). This module also owns process start-up shared by both: logging to stderr (never
+//! `http` serves many over MCP streamable HTTP (with its `auth`, `oauth` (signing in),
+//! `gateway` (per-request tenants), `origin` and `health` parts). This module also owns process start-up shared by both: logging to stderr (never
 //! stdout) and building the `ServerState` from the configuration, starting the in-process
 //! sandbox in sandbox mode.
 
 pub mod auth;
 pub mod connection;
+pub mod gateway;
 pub mod health;
 pub mod http;
 pub mod jsonrpc;
 pub mod mcp_gate;
+pub mod oauth;
 pub mod origin;
 pub mod stdio;
 
 use std::sync::Arc;
+use std::time::Duration;
 
 use crate::autotask::AutotaskClient;
-use crate::config::{AutotaskConfig, Config, Credentials, LogFormat};
+use crate::config::access::DEFAULT_RESOURCE_TTL_SECS;
+use crate::config::{AutotaskConfig, Config, Credentials, LogFormat, Transport};
 use crate::server::ServerState;
+use crate::server::tenants::TenantPool;
 
 /// Sends `tracing` output to stderr, filtered by `RUST_LOG` (default `info`). stdout stays
 /// free for JSON-RPC. Safe to call twice (the second call does nothing). See `crate::logging`.
@@ -56,12 +61,29 @@ pub async fn backend(config: &Config) -> Result<Backend, String> {
         (config.autotask.clone(), None)
     };
     let settings = crate::tools::Settings::from_config(config, &autotask.credentials)?;
-    let client = AutotaskClient::new(autotask).map_err(|e| e.to_string())?;
-    let state = ServerState::with_settings(client, settings);
+    let technician_ttl = config
+        .http
+        .oauth
+        .as_ref()
+        .map_or(Duration::from_secs(DEFAULT_RESOURCE_TTL_SECS), |o| {
+            o.resource_ttl
+        });
+    let state = match &config.http.gateway {
+        Some(gateway) if config.transport == Transport::Http => ServerState::gateway(
+            TenantPool::new(gateway, autotask, settings.clone(), technician_ttl),
+            &settings,
+        ),
+        _ => {
+            let client = AutotaskClient::new(autotask).map_err(|e| e.to_string())?;
+            ServerState::signed_in_ttl(client, settings, technician_ttl)
+        }
+    };
     tracing::info!(
         tools = state.inventory.len(),
         read_only = config.read_only,
         sandbox = config.sandbox,
+        gateway = config.http.gateway.is_some(),
+        signing_in = config.http.oauth.is_some(),
         "server ready"
     );
     Ok(Backend {

@@ -15,6 +15,8 @@ mod common;
 mod http_support;
 #[path = "../mcp_support/mod.rs"]
 mod mcp_support;
+#[path = "../oauth_support/mod.rs"]
+mod oauth_support;
 
 mod client_budget;
 mod client_connections;
@@ -24,6 +26,7 @@ mod client_writes;
 mod client_zone;
 mod error_advice;
 mod filters_props;
+mod gateway_tenants;
 mod grouped_counts;
 mod hardening_client;
 mod hardening_transport;
@@ -37,6 +40,7 @@ mod mcp_stdio;
 mod mcp_timeline_people;
 mod mcp_tools;
 mod mcp_udfs_prompts;
+mod oauth_signin;
 mod paging_progress;
 mod registered_text;
 mod registry_facts;

@@ -159,6 +159,8 @@ pub fn http_config() -> HttpConfig {
         max_concurrency: 64,
         max_result_bytes: autotask_mcp::config::DEFAULT_MAX_RESULT_BYTES,
         max_bytes_in_flight: autotask_mcp::config::DEFAULT_MAX_BYTES_IN_FLIGHT,
+        oauth: None,
+        gateway: None,
     }
 }
 

@@ -101,6 +101,11 @@ pub trait Handles: Sized {
     where
         A: DeserializeOwned + JsonSchema + Send + 'static;
 
+    /// The handler of a tool whose answer depends on who calls (`who-am-i`).
+    fn caller_handler<A>(self, f: for<'a> fn(&'a Context, A, Caller) -> Answer<'a>) -> ToolDef
+    where
+        A: DeserializeOwned + JsonSchema + Send + 'static;
+
     /// The handler of a search, taking the tool's typed input and the clauses of the named
     /// filters given.
     fn search_handler<A>(self, f: for<'a> fn(&'a Context, A, Vec<Value>) -> Answer<'a>) -> ToolDef
@@ -129,6 +134,13 @@ impl Handles for ToolSpec {
         A: DeserializeOwned + JsonSchema + Send + 'static,
     {
         with_input_handler::<A>(self, move |ctx, args, _| f(ctx, args))
+    }
+
+    fn caller_handler<A>(self, f: for<'a> fn(&'a Context, A, Caller) -> Answer<'a>) -> ToolDef
+    where
+        A: DeserializeOwned + JsonSchema + Send + 'static,
+    {
+        with_input_handler::<A>(self, move |ctx, args, call| f(ctx, args, call.caller))
     }
 
     fn search_handler<A>(self, f: for<'a> fn(&'a Context, A, Vec<Value>) -> Answer<'a>) -> ToolDef

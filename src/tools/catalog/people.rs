@@ -1,6 +1,7 @@
 //! People: `search-resources` (staff by name or e-mail, active only unless asked, with their
 //! roles and queues; the ids other tools take as `assignedResourceID`, `resourceID`, …) and
-//! `who-am-i` (the API user's resource, and the resource writes act as when impersonating).
+//! `who-am-i` (the API user's resource, the signed-in person and the resource writes act as
+//! when impersonating, or why writes are refused).
 
 use schemars::JsonSchema;
 use serde::Deserialize;
@@ -8,6 +9,7 @@ use serde_json::{Map, Value, json};
 
 use super::args::NoArgs;
 use crate::autotask::ReadIntent;
+use crate::caller::Caller;
 use crate::registry::resources;
 use crate::tools::call::context::Context;
 use crate::tools::call::def::{Handles, ToolDef};
@@ -41,7 +43,7 @@ pub fn tools() -> Vec<ToolDef> {
             "The API user's resource and the acting one.",
         )
         .output(Output::Shape(|| object(&[], &["apiUser"])))
-        .handler(|c, _: NoArgs| Box::pin(who_am_i(c))),
+        .caller_handler(|c, _: NoArgs, caller| Box::pin(who_am_i(c, caller))),
     ]
 }
 
@@ -155,7 +157,7 @@ async fn search(ctx: &Context, a: Search) -> Result<Value, ToolError> {
     Ok(json!({"count": found.len(), "resources": found, "filter": filter}))
 }
 
-async fn who_am_i(ctx: &Context) -> Result<Value, ToolError> {
+async fn who_am_i(ctx: &Context, caller: Caller) -> Result<Value, ToolError> {
     let user = ctx.tenant.client.api_user_name();
     let filter = vec![json!({"op": "or", "items": [
         query::eq("userName", user.as_str()),
@@ -184,6 +186,16 @@ async fn who_am_i(ctx: &Context) -> Result<Value, ToolError> {
             .cloned()
             .unwrap_or_else(|| json!({"id": id, "note": "no such resource"}));
         out["note"] = json!("writes are attributed to actingAs (impersonation)");
+    }
+    if let Some(user) = &caller.user {
+        out["signedIn"] = json!({
+            "user": user,
+            "resourceID": caller.acting_as,
+            "mayWrite": caller.may_write,
+        });
+    }
+    if let Some(problem) = &caller.acting_as_problem {
+        out["writesRefused"] = json!(problem);
     }
     Ok(out)
 }

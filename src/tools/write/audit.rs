@@ -84,6 +84,12 @@ pub struct AuditLine {
     /// The HTTP bearer token's fingerprint.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub caller: Option<String>,
+    /// The signed-in person (OAuth), when there is one.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub user: Option<String>,
+    /// Gateway mode: the fingerprint of the tenant's credentials.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub tenant: Option<String>,
     /// The resource the write acted as (`ImpersonationResourceId`).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub acting_as: Option<i64>,

@@ -78,6 +78,8 @@ impl WriteCall {
             operation: self.tool.split('-').next().unwrap_or_default().to_string(),
             transport: self.caller.transport.to_string(),
             caller: self.caller.token_fingerprint.clone(),
+            user: self.caller.user.clone(),
+            tenant: self.caller.tenant.clone(),
             acting_as: self.caller.acting_as,
             idempotency_key: self.key.clone(),
             ..AuditLine::default()
