@@ -29,10 +29,10 @@ use crate::autotask::scope::OnRows;
 use crate::autotask::{AutotaskClient, AutotaskError};
 use crate::caller::{Authenticated, Caller};
 use crate::config::access::DEFAULT_RESOURCE_TTL_SECS;
+use crate::registry::{self, Entity};
 use crate::tools::catalog::generic::target;
 use crate::tools::present::{projection, records};
 use crate::tools::spec::confirm;
-use crate::tools::spec::entity::entity_def;
 use crate::tools::spec::query;
 use crate::tools::{self, Inventory, Settings, ToolError, WritePolicy};
 use technicians::Found;
@@ -272,11 +272,11 @@ fn templates() -> Vec<ResourceTemplate> {
     .collect()
 }
 
-fn collection(name: &str) -> Option<&'static str> {
+fn collection(name: &str) -> Option<Entity> {
     match name {
-        "companies" => Some("Companies"),
-        "tickets" => Some("Tickets"),
-        "contacts" => Some("Contacts"),
+        "companies" => Some(registry::companies::ENTITY),
+        "tickets" => Some(registry::tickets::ENTITY),
+        "contacts" => Some(registry::contacts::ENTITY),
         _ => None,
     }
 }
@@ -402,11 +402,10 @@ impl AutotaskServer {
             None => records::search(
                 &tenant.tools.tenant,
                 &tenant.tools.limits,
-                entity,
+                entity.def(),
                 vec![query::match_all()],
                 Some(50),
-                projection::projection(entity_def(entity).map_err(|e| tool_failure(&e))?, None)
-                    .map_err(|e| tool_failure(&e))?,
+                projection::projection(entity.def(), None).map_err(|e| tool_failure(&e))?,
             )
             .await
             .map_err(|e| tool_failure(&e)),
@@ -418,8 +417,8 @@ impl AutotaskServer {
                 match records::get_one(
                     &tenant.tools.tenant,
                     &tenant.tools.limits,
-                    entity,
-                    entity,
+                    entity.name(),
+                    entity.def(),
                     id,
                     "",
                 )

@@ -74,7 +74,7 @@ enum Target<'a> {
 
 /// What kind of request one exchange is (decides headers and accounting).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Kind {
+enum RequestKind {
     /// zoneInformation: no credentials, no thread limit, not counted against the budget.
     ZoneLookup,
     Read,
@@ -191,7 +191,13 @@ impl AutotaskClient {
             self.inner.config.zone_lookup_url
         );
         match self
-            .read_attempts(Method::GET, &url, "zoneInformation", None, Kind::ZoneLookup)
+            .read_attempts(
+                Method::GET,
+                &url,
+                "zoneInformation",
+                None,
+                RequestKind::ZoneLookup,
+            )
             .await
         {
             Ok(body) => {
@@ -241,10 +247,10 @@ impl AutotaskClient {
         url: &str,
         log_path: &str,
         body: Option<&Value>,
-        kind: Kind,
+        kind: RequestKind,
     ) -> Result<Answer, SendFailure> {
         let _permit = match (kind, endpoint_key(log_path)) {
-            (Kind::ZoneLookup, _) | (_, None) => None,
+            (RequestKind::ZoneLookup, _) | (_, None) => None,
             (_, Some(key)) => Some(
                 self.inner
                     .limiter
@@ -254,8 +260,8 @@ impl AutotaskClient {
             ),
         };
         let mut req = self.inner.http.request(method.clone(), url);
-        if kind != Kind::ZoneLookup {
-            req = req.headers(self.auth_headers(kind == Kind::Write)?);
+        if kind != RequestKind::ZoneLookup {
+            req = req.headers(self.auth_headers(kind == RequestKind::Write)?);
             self.inner.governor.note_request();
             super::scope::note_request();
         }
@@ -364,10 +370,10 @@ impl AutotaskClient {
         url: &str,
         log_path: &str,
         body: Option<&Value>,
-        kind: Kind,
+        kind: RequestKind,
     ) -> Result<Value, AutotaskError> {
         let policy = match kind {
-            Kind::BudgetProbe => RetryPolicy {
+            RequestKind::BudgetProbe => RetryPolicy {
                 max_attempts: 1,
                 ..self.inner.policy
             },
@@ -438,7 +444,8 @@ impl AutotaskClient {
         intent: ReadIntent,
     ) -> Result<Value, AutotaskError> {
         self.govern(intent).await?;
-        self.read_ungoverned(method, target, body, Kind::Read).await
+        self.read_ungoverned(method, target, body, RequestKind::Read)
+            .await
     }
 
     /// A read without the governor (the governor's own `ThresholdInformation` read).
@@ -447,7 +454,7 @@ impl AutotaskClient {
         method: Method,
         target: Target<'_>,
         body: Option<&Value>,
-        kind: Kind,
+        kind: RequestKind,
     ) -> Result<Value, AutotaskError> {
         let log_path = log_path_of(target);
         let (url, zone) = self.resolve(target).await?;
@@ -485,7 +492,7 @@ impl AutotaskClient {
             reason,
         };
         let answer = match self
-            .exchange(&method, &url, relative, body, Kind::Write)
+            .exchange(&method, &url, relative, body, RequestKind::Write)
             .await
         {
             Ok(answer) => answer,
@@ -550,7 +557,7 @@ impl AutotaskClient {
     async fn govern(&self, intent: ReadIntent) -> Result<(), AutotaskError> {
         let governor = &self.inner.governor;
         if governor.claim_refresh(Instant::now())
-            && let Err(e) = self.fetch_threshold(Kind::BudgetProbe).await
+            && let Err(e) = self.fetch_threshold(RequestKind::BudgetProbe).await
         {
             tracing::debug!("could not read the API budget: {e}");
         }
@@ -561,7 +568,7 @@ impl AutotaskClient {
         result
     }
 
-    async fn fetch_threshold(&self, kind: Kind) -> Result<Threshold, AutotaskError> {
+    async fn fetch_threshold(&self, kind: RequestKind) -> Result<Threshold, AutotaskError> {
         let body = self
             .read_ungoverned(
                 Method::GET,
@@ -804,7 +811,7 @@ impl AutotaskClient {
 
     /// `GET /V1.0/ThresholdInformation` (also refreshes the budget state).
     pub async fn threshold(&self) -> Result<Threshold, AutotaskError> {
-        self.fetch_threshold(Kind::Read).await
+        self.fetch_threshold(RequestKind::Read).await
     }
 
     /// `GET /V1.0/Version`.

@@ -4,8 +4,8 @@
 use schemars::JsonSchema;
 use serde::Deserialize;
 
+use crate::registry::Entity;
 use crate::tools::present::projection::{self, Projection};
-use crate::tools::spec::entity::entity_def;
 use crate::tools::spec::error::ToolError;
 use crate::tools::spec::param::MAX_RECORDS;
 
@@ -32,7 +32,7 @@ pub struct Page {
 
 impl Page {
     /// The projection `fields` asks for on `entity`.
-    pub fn projection(&self, entity: &str) -> Result<Projection, ToolError> {
-        projection::projection(entity_def(entity)?, self.fields.as_deref())
+    pub fn projection(&self, entity: Entity) -> Result<Projection, ToolError> {
+        projection::projection(entity.def(), self.fields.as_deref())
     }
 }

@@ -137,10 +137,10 @@ async fn search_companies(
     records::search(
         &ctx.tenant,
         &ctx.limits,
-        "Companies",
+        c::ENTITY.def(),
         filter,
         a.page.max_records,
-        a.page.projection("Companies")?,
+        a.page.projection(c::ENTITY)?,
     )
     .await
 }
@@ -150,7 +150,7 @@ async fn get_company(ctx: &Context, a: ById) -> Result<Value, ToolError> {
         &ctx.tenant,
         &ctx.limits,
         "Companies",
-        "Companies",
+        c::ENTITY.def(),
         a.id,
         "find companies with search-companies",
     )
@@ -158,14 +158,18 @@ async fn get_company(ctx: &Context, a: ById) -> Result<Value, ToolError> {
 }
 
 async fn create_company(_ctx: &Context, company: CreateCompany) -> Result<WritePlan, ToolError> {
-    Ok(WritePlan::new(WriteOp::Create, "Companies", "Companies")
-        .body(body_of(&company)?)
-        .read_with("get-company"))
+    Ok(
+        WritePlan::new(WriteOp::Create, c::ENTITY.name(), "Companies")
+            .body(body_of(&company)?)
+            .read_with("get-company"),
+    )
 }
 
 async fn update_company(_ctx: &Context, company: UpdateCompany) -> Result<WritePlan, ToolError> {
     let body = changes(body_of(&company)?, "update-company")?;
-    Ok(WritePlan::new(WriteOp::Update, "Companies", "Companies")
-        .body(body)
-        .read_with("get-company"))
+    Ok(
+        WritePlan::new(WriteOp::Update, c::ENTITY.name(), "Companies")
+            .body(body)
+            .read_with("get-company"),
+    )
 }

@@ -138,10 +138,10 @@ async fn search_contacts(
     records::search(
         &ctx.tenant,
         &ctx.limits,
-        "Contacts",
+        c::ENTITY.def(),
         filter,
         a.page.max_records,
-        a.page.projection("Contacts")?,
+        a.page.projection(c::ENTITY)?,
     )
     .await
 }
@@ -151,7 +151,7 @@ async fn get_contact(ctx: &Context, a: ById) -> Result<Value, ToolError> {
         &ctx.tenant,
         &ctx.limits,
         "Contacts",
-        "Contacts",
+        c::ENTITY.def(),
         a.id,
         "find contacts with search-contacts",
     )
@@ -164,7 +164,7 @@ async fn create_contact(_ctx: &Context, contact: CreateContact) -> Result<WriteP
     body.entry("isActive").or_insert(json!(1));
     Ok(WritePlan::new(
         WriteOp::Create,
-        "Contacts",
+        c::ENTITY.name(),
         format!("Companies/{company}/Contacts"),
     )
     .body(body)
@@ -202,7 +202,7 @@ async fn update_contact(ctx: &Context, contact: UpdateContact) -> Result<WritePl
     let company = company_of(ctx, &contact, id).await?;
     Ok(WritePlan::new(
         WriteOp::Update,
-        "Contacts",
+        c::ENTITY.name(),
         format!("Companies/{company}/Contacts"),
     )
     .body(body)

@@ -6,7 +6,7 @@ use serde::Deserialize;
 use serde_json::Value;
 
 use super::args::{ById, Page};
-use crate::registry::{projects as p, tasks as t};
+use crate::registry::{Entity, projects as p, tasks as t};
 use crate::tools::call::context::Context;
 use crate::tools::call::def::{Handles, ToolDef};
 use crate::tools::present::records;
@@ -21,12 +21,12 @@ pub fn tools() -> Vec<ToolDef> {
         ToolSpec::new("search-projects", "Search projects", READ, "Find projects.")
             .entity(p::ENTITY)
             .output(Output::Search)
-            .search_handler(|c, a: SearchProjects, f| Box::pin(search(c, "Projects", a.page, f))),
+            .search_handler(|c, a: SearchProjects, f| Box::pin(search(c, p::ENTITY, a.page, f))),
         ToolSpec::new("get-project", "Get project", READ, "A project by id.")
             .entity(p::ENTITY)
             .output(Output::Record)
             .handler(|c, a: ById| {
-                Box::pin(get(c, "Projects", a, "find projects with search-projects"))
+                Box::pin(get(c, p::ENTITY, a, "find projects with search-projects"))
             }),
         ToolSpec::new(
             "search-tasks",
@@ -36,7 +36,7 @@ pub fn tools() -> Vec<ToolDef> {
         )
         .entity(t::ENTITY)
         .output(Output::Search)
-        .search_handler(|c, a: SearchTasks, f| Box::pin(search(c, "Tasks", a.page, f))),
+        .search_handler(|c, a: SearchTasks, f| Box::pin(search(c, t::ENTITY, a.page, f))),
         ToolSpec::new(
             "get-task",
             "Get project task",
@@ -45,7 +45,7 @@ pub fn tools() -> Vec<ToolDef> {
         )
         .entity(t::ENTITY)
         .output(Output::Record)
-        .handler(|c, a: ById| Box::pin(get(c, "Tasks", a, "find tasks with search-tasks"))),
+        .handler(|c, a: ById| Box::pin(get(c, t::ENTITY, a, "find tasks with search-tasks"))),
     ]
 }
 
@@ -87,14 +87,14 @@ pub struct SearchTasks {
 
 async fn search(
     ctx: &Context,
-    entity: &'static str,
+    entity: Entity,
     page: Page,
     filter: Vec<Value>,
 ) -> Result<Value, ToolError> {
     records::search(
         &ctx.tenant,
         &ctx.limits,
-        entity,
+        entity.def(),
         filter,
         page.max_records,
         page.projection(entity)?,
@@ -104,9 +104,17 @@ async fn search(
 
 async fn get(
     ctx: &Context,
-    entity: &'static str,
+    entity: Entity,
     a: ById,
     hint: &'static str,
 ) -> Result<Value, ToolError> {
-    records::get_one(&ctx.tenant, &ctx.limits, entity, entity, a.id, hint).await
+    records::get_one(
+        &ctx.tenant,
+        &ctx.limits,
+        entity.name(),
+        entity.def(),
+        a.id,
+        hint,
+    )
+    .await
 }

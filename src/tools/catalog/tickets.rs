@@ -255,10 +255,10 @@ async fn search_tickets(
     let mut out = records::search(
         &ctx.tenant,
         &ctx.limits,
-        "Tickets",
+        t::ENTITY.def(),
         filter,
         a.page.max_records,
-        a.page.projection("Tickets")?,
+        a.page.projection(t::ENTITY)?,
     )
     .await?;
     if !notes.is_empty()
@@ -281,7 +281,7 @@ async fn get_ticket(ctx: &Context, a: ById) -> Result<Value, ToolError> {
         &ctx.tenant,
         &ctx.limits,
         "Tickets",
-        "Tickets",
+        t::ENTITY.def(),
         a.id,
         "find tickets with search-tickets (ticketNumber for a number such as T20240115.0001)",
     )
@@ -305,9 +305,8 @@ async fn fill_default_role(
 async fn create_ticket(ctx: &Context, a: CreateTicket) -> Result<WritePlan, ToolError> {
     let mut body = body_of(&a)?;
     let mut notes = fill_default_role(ctx, &mut body).await?;
-    notes
-        .extend(tenant_defaults(&ctx.tenant, "Tickets", &["status", "priority"], &mut body).await?);
-    Ok(WritePlan::new(WriteOp::Create, "Tickets", "Tickets")
+    notes.extend(tenant_defaults(&ctx.tenant, &[t::STATUS, t::PRIORITY], &mut body).await?);
+    Ok(WritePlan::new(WriteOp::Create, t::ENTITY.name(), "Tickets")
         .body(body)
         .notes(notes)
         .read_with("get-ticket"))
@@ -316,7 +315,7 @@ async fn create_ticket(ctx: &Context, a: CreateTicket) -> Result<WritePlan, Tool
 async fn update_ticket(ctx: &Context, a: UpdateTicket) -> Result<WritePlan, ToolError> {
     let mut body = changes(body_of(&a)?, "update-ticket")?;
     let notes = fill_default_role(ctx, &mut body).await?;
-    Ok(WritePlan::new(WriteOp::Update, "Tickets", "Tickets")
+    Ok(WritePlan::new(WriteOp::Update, t::ENTITY.name(), "Tickets")
         .body(body)
         .notes(notes)
         .read_with("get-ticket"))
@@ -325,16 +324,10 @@ async fn update_ticket(ctx: &Context, a: UpdateTicket) -> Result<WritePlan, Tool
 async fn create_ticket_note(ctx: &Context, a: CreateTicketNote) -> Result<WritePlan, ToolError> {
     let ticket = a.ticket_id;
     let mut body = body_of(&a)?;
-    let notes = tenant_defaults(
-        &ctx.tenant,
-        "TicketNotes",
-        &["noteType", "publish"],
-        &mut body,
-    )
-    .await?;
+    let notes = tenant_defaults(&ctx.tenant, &[n::NOTE_TYPE, n::PUBLISH], &mut body).await?;
     Ok(WritePlan::new(
         WriteOp::Create,
-        "TicketNotes",
+        n::ENTITY.name(),
         format!("Tickets/{ticket}/Notes"),
     )
     .body(body)

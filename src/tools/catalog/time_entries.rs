@@ -99,10 +99,10 @@ async fn search_time_entries(
     records::search(
         &ctx.tenant,
         &ctx.limits,
-        "TimeEntries",
+        te::ENTITY.def(),
         filter,
         a.page.max_records,
-        a.page.projection("TimeEntries")?,
+        a.page.projection(te::ENTITY)?,
     )
     .await
 }
@@ -156,7 +156,7 @@ async fn create_time_entry(ctx: &Context, t: CreateTimeEntry) -> Result<WritePla
     let (mut body, mut notes) = time_body(&t, &today)?;
     notes.extend(roles::fill_default_role(&ctx.tenant, &TIME_ENTRY_ROLE_RULE, &mut body).await?);
     Ok(
-        WritePlan::new(WriteOp::Create, "TimeEntries", "TimeEntries")
+        WritePlan::new(WriteOp::Create, te::ENTITY.name(), "TimeEntries")
             .body(body)
             .notes(notes)
             .read_with("get-entity TimeEntries"),

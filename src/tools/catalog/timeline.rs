@@ -57,7 +57,7 @@ async fn children(
                 .await
         }
         TimelineSource::Query { ticket_field } => {
-            let query = json!({"filter": [query::eq(ticket_field, ticket)]});
+            let query = json!({"filter": [query::eq(ticket_field.name(), ticket)]});
             client
                 .query(entity, &query, MAX_CHILDREN, ReadIntent::Explicit)
                 .await
@@ -71,20 +71,20 @@ fn entry(entity: &str, kind: &TimelineKind, record: &Value) -> Option<(String, V
     let at = kind
         .when
         .iter()
-        .find_map(|f| record.get(*f).and_then(Value::as_str))?
+        .find_map(|f| record.get(f.name()).and_then(Value::as_str))?
         .to_string();
     let mut out = json!({"at": at, "kind": kind.label});
     if let Some(who) = kind.who.iter().find_map(|f| {
         record
-            .get(shape::name_key(e, f))
-            .or_else(|| record.get(*f))
+            .get(shape::name_key(e, f.name()))
+            .or_else(|| record.get(f.name()))
             .cloned()
     }) {
         out["who"] = who;
     }
     for f in kind.show {
-        if let Some(v) = record.get(*f) {
-            out[*f] = match v {
+        if let Some(v) = record.get(f.name()) {
+            out[f.name()] = match v {
                 Value::String(s) if s.chars().count() > MAX_ENTRY_TEXT => {
                     json!(format!(
                         "{}…",
@@ -119,7 +119,7 @@ async fn timeline(ctx: &Context, a: ById) -> Result<Value, ToolError> {
     let ticket = entity_def("Tickets")?;
     let kinds: Vec<(&str, TimelineKind)> = facts::TIMELINE
         .iter()
-        .filter_map(|f| f.timeline.map(|kind| (f.entity, kind)))
+        .filter_map(|f| f.timeline.map(|kind| (f.entity.name(), kind)))
         .collect();
     // Every read at once: each goes to its own endpoint, so within the thread limit.
     let (head, rows) = tokio::join!(
@@ -212,7 +212,7 @@ mod tests {
             "creatorResourceID": 7, "creatorResource": "Aiko Tanaka", "description": "hi"});
         let notes = facts::TIMELINE[0];
         let kind = notes.timeline.expect("notes are on the timeline");
-        let (at, e) = entry(notes.entity, &kind, &note).unwrap_or_default();
+        let (at, e) = entry(notes.entity.name(), &kind, &note).unwrap_or_default();
         assert_eq!(at, "2026-01-02T10:00:00Z");
         assert_eq!(e["who"], "Aiko Tanaka");
         assert_eq!(e["kind"], "note");

@@ -1,21 +1,22 @@
 //! Companies: a search's columns, the name, and the same name making a likely duplicate.
 
 use super::model::{Duplicates, EntityFacts};
+use crate::registry::companies as e;
 
 pub const FACTS: EntityFacts = EntityFacts {
     summary: &[
-        "id",
-        "companyName",
-        "companyType",
-        "phone",
-        "city",
-        "isActive",
-        "ownerResourceID",
+        e::ID,
+        e::COMPANY_NAME,
+        e::COMPANY_TYPE,
+        e::PHONE,
+        e::CITY,
+        e::IS_ACTIVE,
+        e::OWNER_RESOURCE_ID,
     ],
-    name: &["companyName"],
+    name: &[e::COMPANY_NAME],
     duplicates: Some(Duplicates {
-        keys: &[&["companyName"]],
-        shown: &["id", "companyName", "companyType"],
+        keys: &[&[e::COMPANY_NAME]],
+        shown: &[e::ID, e::COMPANY_NAME, e::COMPANY_TYPE],
     }),
-    ..EntityFacts::of("Companies")
+    ..EntityFacts::of(e::ENTITY)
 };

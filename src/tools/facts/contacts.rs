@@ -2,22 +2,32 @@
 //! address anywhere, or the same first and last name at the same company.
 
 use super::model::{Duplicates, EntityFacts};
+use crate::registry::contacts as e;
 
 pub const FACTS: EntityFacts = EntityFacts {
     summary: &[
-        "id",
-        "firstName",
-        "lastName",
-        "emailAddress",
-        "phone",
-        "title",
-        "companyID",
-        "isActive",
+        e::ID,
+        e::FIRST_NAME,
+        e::LAST_NAME,
+        e::EMAIL_ADDRESS,
+        e::PHONE,
+        e::TITLE,
+        e::COMPANY_ID,
+        e::IS_ACTIVE,
     ],
-    name: &["firstName", "lastName"],
+    name: &[e::FIRST_NAME, e::LAST_NAME],
     duplicates: Some(Duplicates {
-        keys: &[&["emailAddress"], &["companyID", "firstName", "lastName"]],
-        shown: &["id", "companyID", "firstName", "lastName", "emailAddress"],
+        keys: &[
+            &[e::EMAIL_ADDRESS],
+            &[e::COMPANY_ID, e::FIRST_NAME, e::LAST_NAME],
+        ],
+        shown: &[
+            e::ID,
+            e::COMPANY_ID,
+            e::FIRST_NAME,
+            e::LAST_NAME,
+            e::EMAIL_ADDRESS,
+        ],
     }),
-    ..EntityFacts::of("Contacts")
+    ..EntityFacts::of(e::ENTITY)
 };

@@ -3,11 +3,14 @@
 
 use serde_json::Value;
 
+use super::model::names;
 use crate::registry::{self, EntityDef};
 
 /// The fields naming a record of `entity`, if it has a known name.
-pub fn name_fields(entity: &str) -> Option<&'static [&'static str]> {
-    super::of(entity).map(|f| f.name).filter(|f| !f.is_empty())
+pub fn name_fields(entity: &str) -> Option<Vec<&'static str>> {
+    super::of(entity)
+        .map(|f| names(f.name))
+        .filter(|f| !f.is_empty())
 }
 
 /// The name of `record` of `entity`: its name fields, joined; for an entity without known
@@ -23,7 +26,7 @@ pub fn name_of(entity: &str, record: &Value) -> Option<String> {
         &["ticketNumber"],
     ];
     match name_fields(entity) {
-        Some(fields) => joined(fields, record),
+        Some(fields) => joined(&fields, record),
         None => USUAL.iter().find_map(|fields| joined(fields, record)),
     }
 }

@@ -2,6 +2,7 @@
 //! listed under the ticket).
 
 use super::model::{EntityFacts, TimelineKind, TimelineSource};
+use crate::registry::ticket_attachments as e;
 
 pub const FACTS: EntityFacts = EntityFacts {
     timeline: Some(TimelineKind {
@@ -9,9 +10,9 @@ pub const FACTS: EntityFacts = EntityFacts {
         source: TimelineSource::ChildList {
             segment: "Attachments",
         },
-        when: &["attachDate"],
-        who: &["attachedByResourceID", "attachedByContactID"],
-        show: &["id", "title", "fullPath", "contentType", "fileSize"],
+        when: &[e::ATTACH_DATE],
+        who: &[e::ATTACHED_BY_RESOURCE_ID, e::ATTACHED_BY_CONTACT_ID],
+        show: &[e::ID, e::TITLE, e::FULL_PATH, e::CONTENT_TYPE, e::FILE_SIZE],
     }),
-    ..EntityFacts::of("TicketAttachments")
+    ..EntityFacts::of(e::ENTITY)
 };

@@ -2,33 +2,34 @@
 //! under one of their service-desk roles.
 
 use super::model::{EntityFacts, RoleRule};
+use crate::registry::{resource_service_desk_roles, tickets as e};
 
 /// `assignedResourceID` and `assignedResourceRoleID` go together; the role is one of the
 /// resource's service-desk roles.
 pub const ROLE_RULE: RoleRule = RoleRule {
-    resource: "assignedResourceID",
-    role: "assignedResourceRoleID",
-    roles_from: &["ResourceServiceDeskRoles"],
+    resource: e::ASSIGNED_RESOURCE_ID,
+    role: e::ASSIGNED_RESOURCE_ROLE_ID,
+    roles_from: &[resource_service_desk_roles::ENTITY],
     paired: true,
     noun: "service-desk role",
 };
 
 pub const FACTS: EntityFacts = EntityFacts {
     summary: &[
-        "id",
-        "ticketNumber",
-        "title",
-        "status",
-        "priority",
-        "queueID",
-        "companyID",
-        "contactID",
-        "assignedResourceID",
-        "createDate",
-        "lastActivityDate",
-        "dueDateTime",
+        e::ID,
+        e::TICKET_NUMBER,
+        e::TITLE,
+        e::STATUS,
+        e::PRIORITY,
+        e::QUEUE_ID,
+        e::COMPANY_ID,
+        e::CONTACT_ID,
+        e::ASSIGNED_RESOURCE_ID,
+        e::CREATE_DATE,
+        e::LAST_ACTIVITY_DATE,
+        e::DUE_DATE_TIME,
     ],
-    name: &["ticketNumber"],
+    name: &[e::TICKET_NUMBER],
     role_rule: Some(ROLE_RULE),
-    ..EntityFacts::of("Tickets")
+    ..EntityFacts::of(e::ENTITY)
 };

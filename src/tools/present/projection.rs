@@ -6,14 +6,15 @@
 use super::shape;
 use crate::registry::EntityDef;
 use crate::tools::facts;
+use crate::tools::facts::model::names;
 use crate::tools::facts::naming::named_reference;
 use crate::tools::spec::error::ToolError;
 use crate::tools::spec::query;
 
 /// The curated summary fields of `entity`, if it has some.
-pub fn summary_of(entity: &str) -> Option<&'static [&'static str]> {
+pub fn summary_of(entity: &str) -> Option<Vec<&'static str>> {
     facts::of(entity)
-        .map(|f| f.summary)
+        .map(|f| names(f.summary))
         .filter(|f| !f.is_empty())
 }
 
@@ -50,7 +51,7 @@ impl Projection {
 pub fn projection(entity: &EntityDef, fields: Option<&[String]>) -> Result<Projection, ToolError> {
     let Some(fields) = fields else {
         return Ok(Projection {
-            fields: summary_of(entity.name).map(<[&str]>::to_vec),
+            fields: summary_of(entity.name),
         });
     };
     if fields.iter().any(|f| f.trim() == "*") {

@@ -7,12 +7,10 @@ use serde_json::{Map, Value, json};
 
 use super::Limits;
 use super::filter_echo;
-use super::projection::Projection;
+use super::projection::{Projection, summary_of};
 use super::shape;
 use crate::autotask::{QueryResult, ReadIntent};
 use crate::registry::EntityDef;
-use crate::tools::facts;
-use crate::tools::spec::entity::entity_def;
 use crate::tools::spec::error::ToolError;
 use crate::tools::spec::param::DEFAULT_MAX_RECORDS;
 use crate::tools::spec::query;
@@ -155,12 +153,11 @@ pub fn page(
 pub async fn search(
     tenant: &Tenant,
     limits: &Limits,
-    entity: &str,
+    e: &'static EntityDef,
     filter: Vec<Value>,
     max: Option<i64>,
     projection: Projection,
 ) -> Result<Value, ToolError> {
-    let e = entity_def(entity)?;
     let mut notes = Vec::new();
     let cap = row_cap(limits, max, &mut notes);
     let filter = query::or_match_all(filter);
@@ -209,11 +206,11 @@ pub async fn get_one(
     tenant: &Tenant,
     limits: &Limits,
     path: &str,
-    entity: &str,
+    e: &'static EntityDef,
     id: i64,
     hint: &str,
 ) -> Result<Value, ToolError> {
-    let e = entity_def(entity)?;
+    let entity = e.name;
     match tenant.client.get(path, id, ReadIntent::Explicit).await? {
         None => Err(ToolError::NotFound(format!(
             "{entity} has no record with id {id} (or the API user may not see it); {hint}"
@@ -230,14 +227,11 @@ pub async fn get_one(
 
 /// Keeps only the summary fields of a shaped record (and the names beside them).
 pub fn summarize(entity: &EntityDef, record: &mut Value) {
-    let Some(fields) = facts::of(entity.name)
-        .map(|f| f.summary)
-        .filter(|f| !f.is_empty())
-    else {
+    let Some(fields) = summary_of(entity.name) else {
         return;
     };
     let projection = Projection {
-        fields: Some(fields.to_vec()),
+        fields: Some(fields),
     };
     let keep = projection.columns(entity);
     if let Value::Object(map) = record {

@@ -86,7 +86,7 @@ impl NameCache {
         };
         for chunk in missing.chunks(500) {
             let mut include = vec!["id"];
-            include.extend_from_slice(fields);
+            include.extend_from_slice(&fields);
             let query = json!({
                 "filter": [{"op": "in", "field": "id", "value": chunk}],
                 "includeFields": include,

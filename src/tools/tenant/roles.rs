@@ -97,13 +97,13 @@ pub async fn fill_default_role(
     rule: &RoleRule,
     body: &mut Map<String, Value>,
 ) -> Result<Option<String>, ToolError> {
-    let Some(resource) = body.get(rule.resource).and_then(Value::as_i64) else {
+    let Some(resource) = body.get(rule.resource.name()).and_then(Value::as_i64) else {
         return Ok(None);
     };
-    if !body.get(rule.role).is_none_or(Value::is_null) {
+    if !body.get(rule.role.name()).is_none_or(Value::is_null) {
         return Ok(None);
     }
     let role = default_desk_role(tenant, resource).await?;
-    body.insert(rule.role.to_string(), json!(role.id));
-    Ok(Some(format!("{} {}", rule.role, role.note)))
+    body.insert(rule.role.name().to_string(), json!(role.id));
+    Ok(Some(format!("{} {}", rule.role.name(), role.note)))
 }

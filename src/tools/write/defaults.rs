@@ -1,9 +1,11 @@
 //! Tenant defaults a create fills in: each picklist field the caller left out gets the
-//! tenant's default value (status, priority, note type, publish), never a hard-coded id.
+//! tenant's default value (status, priority, note type, publish), never a hard-coded id. The
+//! fields are of one entity.
 
 use serde_json::{Map, Value};
 
 use crate::autotask::ReadIntent;
+use crate::registry::Field;
 use crate::tools::spec::error::ToolError;
 use crate::tools::tenant::Tenant;
 use crate::tools::tenant::labels::typed_code;
@@ -13,15 +15,17 @@ use crate::tools::tenant::labels::typed_code;
 /// that lists the values to choose from; nothing is sent then.
 pub async fn tenant_defaults(
     tenant: &Tenant,
-    entity: &str,
-    fields: &[&str],
+    fields: &[Field],
     body: &mut Map<String, Value>,
 ) -> Result<Vec<String>, ToolError> {
     let missing: Vec<&str> = fields
         .iter()
-        .copied()
+        .map(|f| f.name())
         .filter(|f| !body.contains_key(*f))
         .collect();
+    let Some(entity) = fields.first().map(|f| f.entity().name()) else {
+        return Ok(Vec::new());
+    };
     if missing.is_empty() {
         return Ok(Vec::new());
     }

@@ -45,8 +45,8 @@ pub struct Keys {
 /// What a claimed key means for the call.
 #[derive(Debug)]
 pub enum Claim {
-    /// First use: send, then settle the ticket.
-    Fresh(Ticket),
+    /// First use: send, then settle the claimed key.
+    Fresh(ClaimedKey),
     /// Answered before with these arguments: this is the answer; nothing is sent.
     Replay(Value),
     /// The key cannot be used; the message says why and what to do.
@@ -56,7 +56,7 @@ pub enum Claim {
 /// A key claimed by a call that is about to send. Dropped without being settled, it frees
 /// the key if nothing was sent and blocks it (outcome unknown) if the request had left.
 #[derive(Debug)]
-pub struct Ticket {
+pub struct ClaimedKey {
     keys: Keys,
     id: (String, String),
     sent: bool,
@@ -141,7 +141,7 @@ impl Keys {
                 at: now,
             },
         );
-        Claim::Fresh(Ticket {
+        Claim::Fresh(ClaimedKey {
             keys: self.clone(),
             id,
             sent: false,
@@ -188,7 +188,7 @@ impl Keys {
     }
 }
 
-impl Ticket {
+impl ClaimedKey {
     /// The request is about to leave: from now on a lost answer blocks the key.
     pub fn sending(&mut self) {
         self.sent = true;
@@ -214,7 +214,7 @@ impl Ticket {
     }
 }
 
-impl Drop for Ticket {
+impl Drop for ClaimedKey {
     fn drop(&mut self) {
         if !self.settled {
             let state = self
@@ -230,7 +230,7 @@ mod tests {
     use super::*;
     use serde_json::json;
 
-    fn fresh(claim: Claim) -> Ticket {
+    fn fresh(claim: Claim) -> ClaimedKey {
         match claim {
             Claim::Fresh(t) => t,
             other => panic!("expected a fresh claim, got {other:?}"),

@@ -192,12 +192,12 @@ async fn in_scope(
     }
     let payload = idempotency::payload(call.tool, &call.args);
     let key_scope = call.caller.key_scope();
-    let mut ticket = None;
+    let mut claimed = None;
     if call.confirmed
         && let Some(key) = &call.key
     {
         match settings.keys.claim(&key_scope, key, &payload) {
-            Claim::Fresh(t) => ticket = Some(t),
+            Claim::Fresh(key) => claimed = Some(key),
             Claim::Replay(mut answer) => {
                 line.id = answer["id"].as_i64();
                 settings
@@ -253,8 +253,8 @@ async fn in_scope(
             )));
         }
     };
-    if let Some(t) = &mut ticket {
-        t.sending();
+    if let Some(key) = &mut claimed {
+        key.sending();
     }
     let op = plan.op;
     let mut result = send::execute(deps, plan).await;
@@ -265,11 +265,11 @@ async fn in_scope(
     }
     entry.requests(scope::requests());
     let outcome = outcome_of(op, &result);
-    if let Some(t) = ticket {
+    if let Some(key) = claimed {
         match (&outcome, &result) {
-            (Outcome::Done(..), Ok(answer)) => t.done(answer),
-            (Outcome::Unknown(reason), _) => t.unknown(reason),
-            _ => t.release(),
+            (Outcome::Done(..), Ok(answer)) => key.done(answer),
+            (Outcome::Unknown(reason), _) => key.unknown(reason),
+            _ => key.release(),
         }
     }
     let logged = entry.finish(outcome);

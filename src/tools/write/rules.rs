@@ -36,10 +36,13 @@ pub async fn check(
     let Some(rule) = facts::of(plan.entity).and_then(|f| f.role_rule) else {
         return Ok(());
     };
-    if !(plan.body.contains_key(rule.resource) || plan.body.contains_key(rule.role)) {
+    if !(plan.body.contains_key(rule.resource.name()) || plan.body.contains_key(rule.role.name())) {
         return Ok(());
     }
-    match (int(merged, rule.resource), int(merged, rule.role)) {
+    match (
+        int(merged, rule.resource.name()),
+        int(merged, rule.role.name()),
+    ) {
         (Some(resource), Some(role)) => {
             if let Some(problem) = role_problem(tenant, &rule, resource, role).await? {
                 problems.push(problem);
@@ -64,7 +67,7 @@ async fn role_problem(
 ) -> Result<Option<String>, ToolError> {
     let mut roles = Vec::new();
     for source in rule.roles_from {
-        roles.extend(role_ids(tenant, source, resource).await?);
+        roles.extend(role_ids(tenant, source.name(), resource).await?);
         if roles.contains(&role) {
             return Ok(None);
         }

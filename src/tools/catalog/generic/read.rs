@@ -246,15 +246,9 @@ pub async fn query_entity(ctx: &Context, a: QueryArgs) -> Result<Value, ToolErro
             let checked = root_filter(ctx, e, &a.query, extra).await?;
             let max = a.max_records.or(checked.max);
             let projection = projection::projection(e, checked.include.as_deref())?;
-            let mut out = records::search(
-                &ctx.tenant,
-                &ctx.limits,
-                e.name,
-                checked.filter,
-                max,
-                projection,
-            )
-            .await?;
+            let mut out =
+                records::search(&ctx.tenant, &ctx.limits, e, checked.filter, max, projection)
+                    .await?;
             out["entity"] = json!(e.name);
             Ok(out)
         }
@@ -290,7 +284,7 @@ pub async fn get_entity(ctx: &Context, a: ByIdArgs) -> Result<Value, ToolError> 
         None => {
             let e = entity(&target.entity)?;
             if e.root.get {
-                return get_one(&ctx.tenant, &ctx.limits, e.name, e.name, a.id, hint).await;
+                return get_one(&ctx.tenant, &ctx.limits, e.name, e, a.id, hint).await;
             }
             Err(ToolError::Invalid(match e.parents.iter().find(|p| p.get) {
                 Some(p) => format!(
@@ -308,13 +302,13 @@ pub async fn get_entity(ctx: &Context, a: ByIdArgs) -> Result<Value, ToolError> 
                     &ctx.tenant,
                     &ctx.limits,
                     &format!("{}/{pid}/{}", route.parent, route.segment),
-                    e.name,
+                    e,
                     a.id,
                     hint,
                 )
                 .await
             } else if e.root.get {
-                get_one(&ctx.tenant, &ctx.limits, e.name, e.name, a.id, hint).await
+                get_one(&ctx.tenant, &ctx.limits, e.name, e, a.id, hint).await
             } else {
                 Err(ToolError::Invalid(format!(
                     "{} records cannot be read by id through the API",
