@@ -4,6 +4,7 @@
 //! Modules, one concern each:
 //! * `registry` / `entities`: the generated entity metadata and typed structs;
 //! * `config`: flags and environment → one validated `Config`;
+//! * `filter`: the Autotask filter language as one typed enum (the bottom layer: std and serde only);
 //! * `autotask`: the REST client (zones, auth, retries, paging, budget);
 //! * `sandbox`: the in-process Autotask emulator and its demo tenant;
 //! * `tools` / `server`: the MCP tools and the rmcp `ServerHandler`;
@@ -17,6 +18,7 @@ pub mod completions;
 pub mod config;
 #[cfg(feature = "conformance-fixtures")]
 pub mod conformance;
+pub mod filter;
 pub mod logging;
 pub mod metrics;
 pub mod picklists;

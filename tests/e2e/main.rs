@@ -20,6 +20,7 @@ mod client_writes;
 mod client_zone;
 mod entity_roundtrip;
 mod error_advice;
+mod filter_layer;
 mod filters_props;
 mod grouped_counts;
 mod hardening_client;
