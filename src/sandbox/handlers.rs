@@ -251,6 +251,9 @@ fn run_query(
         None => parse_body(body)?,
     };
     let spec = query::parse_query(e, &model)?;
+    if e.name == "TicketHistory" {
+        super::history::check_query(&spec)?;
+    }
     if route.op == Op::Count {
         let n = query::count(shared.store.read().table(e.name), &spec.filter);
         return Ok(json_response(200, &json!({ "queryCount": n })));
@@ -485,7 +488,7 @@ fn write(
     let id = match id {
         Some(id) => id,
         None => {
-            let id = data.next_id(e.name, super::seed::id_base(e.name));
+            let id = data.next_id(e.name, super::ids::id_base(e.name));
             let day = now.format("%Y%m%d").to_string();
             for (field, prefix) in [
                 ("ticketNumber", "T"),

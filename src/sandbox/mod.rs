@@ -4,8 +4,9 @@
 //!
 //! Files, one concern each: `endpoint` (path → endpoint), `routes` (the request pipeline),
 //! `handlers` (metadata, queries, reads, writes), `shared` (the state they share), `auth`,
-//! `store`, `query`, `validate`, `picklists`, `seed`, `faults`, `stats`, `throttle`, `wire`
-//! (datetimes and error shapes), `cli`. Dependencies run one way: `mod` → `routes` →
+//! `store`, `query`, `validate`, `picklists`, `seed`, `ids` (where each entity's ids start),
+//! `history` (ticket history), `faults`, `stats`, `throttle`, `wire` (datetimes and error
+//! shapes), `cli`. Dependencies run one way: `mod` → `routes` →
 //! `handlers` → `endpoint`, `shared` and the data modules; none of them imports `mod`.
 
 pub mod attachments;
@@ -17,6 +18,7 @@ mod faults;
 pub mod fuzzing;
 mod handlers;
 mod history;
+mod ids;
 pub mod picklists;
 mod query;
 mod routes;

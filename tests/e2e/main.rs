@@ -45,6 +45,7 @@ mod sandbox_queries;
 mod sandbox_route_walk;
 mod sandbox_routing;
 mod sandbox_throttle_faults;
+mod sandbox_ticket_history;
 mod sandbox_writes;
 mod ticket_assignment;
 mod tools_snapshot;

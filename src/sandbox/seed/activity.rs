@@ -1,5 +1,5 @@
-//! Attachments (real bytes: a small PNG and a text file) and status history on the first
-//! tickets of the demo tenant. Made after the tickets without drawing from the random
+//! Attachments (real bytes: a small PNG and a text file) on the first tickets of the demo
+//! tenant. Made after the tickets without drawing from the random
 //! generator, so the rest of the tenant does not change with them.
 
 use chrono::Duration;
@@ -14,7 +14,6 @@ pub const TICKETS_WITH_ATTACHMENTS: [i64; 3] = [10001, 10002, 10003];
 
 pub(super) fn seed(s: &mut Seeder) {
     let mut attachment_id = id_base("TicketAttachments");
-    let mut history_id = id_base("TicketHistory");
     for (n, ticket) in TICKETS_WITH_ATTACHMENTS.into_iter().enumerate() {
         let Some(record) = s.data.get("Tickets", ticket).cloned() else {
             continue;
@@ -54,23 +53,6 @@ pub(super) fn seed(s: &mut Seeder) {
                 }),
             );
             attachment_id += 1;
-        }
-        for (minutes, detail) in [
-            (0, "Status set to New"),
-            (30, "Status changed from New to In Progress"),
-        ] {
-            s.put(
-                "TicketHistory",
-                history_id,
-                json!({
-                    "ticketID": ticket,
-                    "action": "Edited",
-                    "detail": detail,
-                    "date": dt(created + Duration::minutes(minutes)),
-                    "resourceID": by,
-                }),
-            );
-            history_id += 1;
         }
     }
 }

@@ -31,27 +31,7 @@ use crate::registry;
 /// The API user's own resource (creator of records the API writes).
 pub const API_USER_RESOURCE_ID: i64 = 29682885;
 
-/// Where ids of a new record of `entity` start when its table is empty (ids are distinct per
-/// entity, so an id of the wrong entity is not found rather than silently wrong).
-pub fn id_base(entity: &str) -> i64 {
-    match entity {
-        "Companies" => 1001,
-        "Contacts" => 2001,
-        "Contracts" => 3001,
-        "ConfigurationItems" => 4001,
-        "Projects" => 5001,
-        "Phases" => 5501,
-        "Tasks" => 6001,
-        "Tickets" => 10001,
-        "TicketNotes" => 20001,
-        "TimeEntries" => 30001,
-        "TicketAttachments" => 40001,
-        "TicketHistory" => 45001,
-        "Resources" => 29682886,
-        "Roles" => 29683400,
-        _ => 1,
-    }
-}
+pub use super::ids::id_base;
 
 /// The instant the demo data is relative to.
 pub fn anchor() -> DateTime<Utc> {
@@ -135,6 +115,7 @@ mod activity;
 mod customers;
 mod projects;
 mod staff;
+mod ticket_history;
 mod tickets;
 mod words;
 
@@ -149,6 +130,7 @@ pub fn generate(seed: u64) -> Seeded {
     let base = customers::seed(&mut s, &crew);
     let time_id = tickets::seed(&mut s, &crew, &base);
     activity::seed(&mut s);
+    ticket_history::seed(&mut s);
     projects::seed(&mut s, &crew, &base, time_id);
     Seeded {
         data: s.data,
