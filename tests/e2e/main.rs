@@ -41,6 +41,7 @@ mod registry_facts;
 mod result_sizes;
 mod sandbox_cli_refresh;
 mod sandbox_modules;
+mod sandbox_permissions;
 mod sandbox_queries;
 mod sandbox_route_walk;
 mod sandbox_routing;

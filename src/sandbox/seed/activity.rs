@@ -22,7 +22,7 @@ pub(super) fn seed(s: &mut Seeder) {
             .get("createDate")
             .and_then(Value::as_str)
             .and_then(parse_datetime)
-            .unwrap_or_else(super::anchor);
+            .unwrap_or(s.now);
         let by = record
             .get("assignedResourceID")
             .and_then(Value::as_i64)

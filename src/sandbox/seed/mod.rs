@@ -49,6 +49,8 @@ pub struct Seeded {
 
 struct Seeder {
     rng: ChaCha8Rng,
+    /// The instant the data is relative to.
+    now: DateTime<Utc>,
     data: Data,
     unknown: Vec<String>,
 }
@@ -119,10 +121,17 @@ mod ticket_history;
 mod tickets;
 mod words;
 
-/// Generates the demo tenant for `seed`.
+/// Generates the demo tenant for `seed`, relative to `anchor()`.
 pub fn generate(seed: u64) -> Seeded {
+    generate_at(seed, anchor())
+}
+
+/// Generates the demo tenant for `seed`, its dates relative to `now` (the same seed and instant
+/// give the same tenant).
+pub fn generate_at(seed: u64, now: DateTime<Utc>) -> Seeded {
     let mut s = Seeder {
         rng: ChaCha8Rng::seed_from_u64(seed),
+        now,
         data: Data::default(),
         unknown: Vec::new(),
     };
