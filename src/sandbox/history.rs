@@ -22,7 +22,7 @@ use serde_json::{Value, json};
 
 use super::picklists::tenant;
 use super::query::{Cond, QuerySpec, Target};
-use super::store::{Data, Record};
+use super::store::{Data, Record, blank};
 use super::wire::{ApiError, format_datetime};
 use crate::filter::Op;
 
@@ -125,7 +125,9 @@ pub fn record(
 ) -> i64 {
     let id = data.next_id("TicketHistory", super::ids::id_base("TicketHistory"));
     let detail: String = detail.chars().take(DETAIL_MAX).collect();
-    let mut row = Record::new();
+    let mut row = crate::registry::find("TicketHistory")
+        .map(blank)
+        .unwrap_or_default();
     for (k, v) in [
         ("id", json!(id)),
         ("ticketID", json!(ticket)),

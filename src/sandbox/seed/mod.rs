@@ -1,21 +1,38 @@
 //! The demo tenant: deterministic data shaped like a small MSP, generated from a seed with
-//! ChaCha8 (the same seed gives the same data on every run and machine). The own company
-//! (id 0), 60 companies (52 customers), 200 contacts, 15 staff resources with roles, service
-//! desk roles and queues (plus the API user), 1,200 tickets across statuses, priorities,
-//! queues and assignees, ticket notes, projects with phases and tasks, time entries, contracts
-//! and configuration items. Dates are relative to a fixed anchor, not the clock.
+//! ChaCha8 (the same seed and anchor give the same data on every run and machine). The own
+//! company (id 0), 60 companies (52 customers), 200 contacts, 15 staff resources with roles,
+//! service desk roles and queues (plus the API user), 1,200 tickets across statuses,
+//! priorities, queues and assignees with their history, ticket notes, projects with phases and
+//! tasks, time entries (approved and posted, or awaiting approval), contracts with their rates,
+//! blocks, block hour factors and services, billing items and invoices, configuration items
+//! with their products, types and categories, and the technicians' service calls. Dates are
+//! relative to an anchor instant (`anchor()`, fixed; `SandboxOptions::anchor` moves it), not
+//! the clock.
 //!
-//! Ids, the same for every seed (what varies with the seed is the content):
+//! The generators run in order; the ones added after the projects (catalog, billing,
+//! contracts, assets, service calls) draw from a second random stream, so adding them left
+//! every earlier record as it was, except for the fields they fill in on purpose (time
+//! entries' approval, billing code and, for task time, the project's contract; configuration
+//! items' product, category, contract and a few warranty dates).
+//!
+//! Ids, the same for every seed (what varies with the seed is the content; `ids::id_base`
+//! gives where each entity starts):
 //!
 //! | entity | ids |
 //! |---|---|
 //! | Companies | 0 (own company), 1001–1052 customers, 1053–1057 prospects, 1058–1060 vendors |
 //! | Contacts | 2001–2200 (at least one per customer and prospect) |
-//! | Resources | 29682885 the API user; staff 29682886–29682900 (29682889–29682894 service desk L1, 29682895–29682898 L2, 29682899–29682900 engineers) |
+//! | Resources | 29682885 the API user; staff 29682886–29682900 (29682886 administrator, 29682887 account manager, 29682888 project manager, 29682889–29682894 service desk L1, 29682895–29682898 L2, 29682899–29682900 engineers) |
 //! | Roles | 29683400–29683405 (L1, L2, engineer, project manager, account manager, administrator) |
-//! | Contracts | 3001–3045 · ConfigurationItems 4001–4150 |
+//! | Contracts | 3001–3045 one managed-services contract per customer 1001–1045; 3046–3059 contracts ending around the anchor (3046 40 days before, 3047 8 days before, 3048–3057 within 90 days after, 3058–3059 later) |
+//! | ContractBlocks 3501– · ContractBlockHourFactors 3601– · ContractServices 3701– · ContractRates 4201– | blocks and factors on block hours contracts (type 4), services on recurring service contracts (type 7), rates on time and materials, block hours, retainer and per-ticket contracts |
+//! | ConfigurationItems | 4001–4150 (three per customer, round robin) · ConfigurationItemTypes 1–5 (the `configurationItemType` picklist) · ConfigurationItemCategories 4601–4604 |
 //! | Projects | 5001–5008 · Phases 5501–5524 · Tasks 6001–6048 |
+//! | ServiceCalls | 7001– (working days from 21 days before the anchor to 14 after, seven on the anchor's day) · ServiceCallTickets 7501– · ServiceCallTicketResources 7801– |
+//! | Products | 8001–8013 · Services 8501–8506 · BillingCodes 9001–9007 (work types 9001–9004, material codes 9005–9006, managed services 9007) |
 //! | Tickets | 10001–11200, in creation order · TicketNotes from 20001 · TimeEntries from 30001 |
+//! | TicketAttachments | from 40001 · TicketHistory from 45001 (every ticket's `Created` row, its first assignment and its status change) |
+//! | BillingItems | from 50001 (one per approved time entry) · Invoices from 60001 (one per company and invoiced month) |
 //!
 //! Valid ticket assignments (resource + role) are listed in `ResourceServiceDeskRoles`.
 
@@ -88,6 +105,14 @@ impl Seeder {
         &items[i.min(items.len().saturating_sub(1))]
     }
 
+    /// A number in `lo..hi` (`lo` when the range is empty).
+    fn rng_range(&mut self, lo: i64, hi: i64) -> i64 {
+        if hi <= lo {
+            return lo;
+        }
+        self.rng.random_range(lo..hi)
+    }
+
     fn chance(&mut self, p: f64) -> bool {
         self.rng.random_bool(p.clamp(0.0, 1.0))
     }
@@ -114,8 +139,13 @@ impl Seeder {
 }
 
 mod activity;
+mod assets;
+mod billing;
+mod catalog;
+mod contracts;
 mod customers;
 mod projects;
+mod service_calls;
 mod staff;
 mod ticket_history;
 mod tickets;
@@ -141,6 +171,19 @@ pub fn generate_at(seed: u64, now: DateTime<Utc>) -> Seeded {
     activity::seed(&mut s);
     ticket_history::seed(&mut s);
     projects::seed(&mut s, &crew, &base, time_id);
+    // What came later draws from its own stream, so the records above stay as they were.
+    s.rng = ChaCha8Rng::seed_from_u64(seed);
+    s.rng.set_stream(1);
+    let administrator = crew
+        .staff
+        .first()
+        .map_or(API_USER_RESOURCE_ID, |(id, _)| *id);
+    let catalog = catalog::seed(&mut s, administrator);
+    let ledger = billing::approve(&mut s, &catalog, &crew.account_managers);
+    let drawn = contracts::seed(&mut s, &base, &crew, &catalog.services, &ledger);
+    billing::post(&mut s, &ledger, &drawn, administrator);
+    assets::seed(&mut s, &base, &catalog);
+    service_calls::seed(&mut s, &crew);
     Seeded {
         data: s.data,
         unknown_fields: s.unknown,
@@ -183,7 +226,7 @@ mod tests {
         assert_eq!(count(d, "Projects"), 8);
         assert_eq!(count(d, "Phases"), 24);
         assert_eq!(count(d, "Tasks"), 48);
-        assert!(count(d, "Contracts") >= 40);
+        assert_eq!(count(d, "Contracts"), 59);
         assert_eq!(count(d, "ConfigurationItems"), 150);
         // The id ranges the module documentation promises.
         let ids =
@@ -197,7 +240,50 @@ mod tests {
         assert_eq!(ids("Resources"), resources);
         assert_eq!(ids("Contacts"), (2001..=2200).collect::<Vec<_>>());
         assert_eq!(ids("Roles"), (29683400..=29683405).collect::<Vec<_>>());
-        assert_eq!(ids("Contracts"), (3001..=3045).collect::<Vec<_>>());
+        assert_eq!(ids("Contracts"), (3001..=3059).collect::<Vec<_>>());
+        assert_eq!(ids("ConfigurationItems"), (4001..=4150).collect::<Vec<_>>());
+        assert_eq!(ids("ConfigurationItemTypes"), (1..=5).collect::<Vec<_>>());
+        assert_eq!(
+            ids("ConfigurationItemCategories"),
+            (4601..=4604).collect::<Vec<_>>()
+        );
+        assert_eq!(ids("Products"), (8001..=8013).collect::<Vec<_>>());
+        assert_eq!(ids("Services"), (8501..=8506).collect::<Vec<_>>());
+        assert_eq!(ids("BillingCodes"), (9001..=9007).collect::<Vec<_>>());
+        // The other new tables start where `ids::id_base` says and run without gaps.
+        for (entity, first) in [
+            ("ContractBlocks", 3501),
+            ("ContractBlockHourFactors", 3601),
+            ("ContractServices", 3701),
+            ("ContractRates", 4201),
+            ("ServiceCalls", 7001),
+            ("ServiceCallTickets", 7501),
+            ("ServiceCallTicketResources", 7801),
+            ("TicketHistory", 45001),
+            ("BillingItems", 50001),
+            ("Invoices", 60001),
+        ] {
+            let got = ids(entity);
+            assert!(!got.is_empty(), "{entity}");
+            let want: Vec<i64> = (first..first + got.len() as i64).collect();
+            assert_eq!(got, want, "{entity}");
+        }
+        // Ranges stay apart: the last id of each is below the next range's first.
+        assert!(ids("ContractBlocks").last().is_some_and(|id| *id < 3601));
+        assert!(
+            ids("ContractBlockHourFactors")
+                .last()
+                .is_some_and(|id| *id < 3701)
+        );
+        assert!(ids("ContractServices").last().is_some_and(|id| *id < 4001));
+        assert!(ids("ContractRates").last().is_some_and(|id| *id < 4601));
+        assert!(
+            ids("ServiceCallTicketResources")
+                .last()
+                .is_some_and(|id| *id < 8001)
+        );
+        assert!(ids("TicketHistory").last().is_some_and(|id| *id < 50001));
+        assert!(ids("TimeEntries").last().is_some_and(|id| *id < 40001));
         assert_eq!(ids("Projects"), (5001..=5008).collect::<Vec<_>>());
         assert_eq!(ids("Tasks"), (6001..=6048).collect::<Vec<_>>());
         let vendor = d.get("Companies", 1058).unwrap();
@@ -219,10 +305,30 @@ mod tests {
         let a = generate(7);
         let b = generate(7);
         let c = generate(8);
-        let tickets =
-            |s: &Seeded| serde_json::to_string(&s.data.table("Tickets").unwrap().rows).unwrap();
-        assert_eq!(tickets(&a), tickets(&b));
-        assert_ne!(tickets(&a), tickets(&c));
+        let table =
+            |s: &Seeded, e: &str| serde_json::to_string(&s.data.table(e).unwrap().rows).unwrap();
+        for e in [
+            "Tickets",
+            "TimeEntries",
+            "TicketHistory",
+            "Contracts",
+            "ContractBlocks",
+            "ContractServices",
+            "ServiceCalls",
+            "ServiceCallTickets",
+            "BillingItems",
+            "ConfigurationItems",
+        ] {
+            assert_eq!(table(&a, e), table(&b, e), "{e}");
+            assert_ne!(table(&a, e), table(&c, e), "{e}");
+        }
+        // Another anchor moves the dates, not the shape.
+        let later = generate_at(7, anchor() + chrono::Duration::days(30));
+        assert_eq!(
+            later.data.table("Tickets").unwrap().rows.len(),
+            a.data.table("Tickets").unwrap().rows.len()
+        );
+        assert_ne!(table(&later, "Tickets"), table(&a, "Tickets"));
     }
 
     #[test]
