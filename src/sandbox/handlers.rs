@@ -551,7 +551,7 @@ fn delete(shared: &Shared, route: &EntityRoute, id: i64) -> Result<Response, Api
     let present = data
         .get(e.name, id)
         .is_some_and(|r| belongs(r, route.parent));
-    if !present || !data.remove(e.name, id) {
+    if !present || !data.remove_with_dependents(e.name, id) {
         return Err(ApiError::server(
             "No message. No matching records found. The logged in Resource may not have the required permissions to delete the data.",
         ));

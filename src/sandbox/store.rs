@@ -61,6 +61,35 @@ impl Data {
             .is_some_and(|t| t.rows.remove(&id).is_some())
     }
 
+    /// Removes record `id` of `entity` and, recursively, the records that cannot exist without
+    /// it (`DEPENDENTS`: a service call's ticket and task links and their resources); false
+    /// when the record did not exist.
+    pub fn remove_with_dependents(&mut self, entity: &str, id: i64) -> bool {
+        if !self.remove(entity, id) {
+            return false;
+        }
+        for (parent, child, key) in DEPENDENTS {
+            if *parent != entity {
+                continue;
+            }
+            let orphans: Vec<i64> = self
+                .tables
+                .get(child)
+                .map(|t| {
+                    t.rows
+                        .iter()
+                        .filter(|(_, r)| r.get(*key).and_then(Value::as_i64) == Some(id))
+                        .map(|(k, _)| *k)
+                        .collect()
+                })
+                .unwrap_or_default();
+            for orphan in orphans {
+                self.remove_with_dependents(child, orphan);
+            }
+        }
+        true
+    }
+
     /// The id the next created record of `entity` gets (ids ascend; `base` for an empty table).
     pub fn next_id(&mut self, entity: &'static str, base: i64) -> i64 {
         let table = self.tables.entry(entity).or_default();
@@ -89,6 +118,23 @@ impl Data {
         }
     }
 }
+
+/// (parent entity, dependent entity, the dependent's key to the parent): records that go
+/// with their parent when it is deleted. A service call's associations cannot outlive it.
+const DEPENDENTS: &[(&str, &str, &str)] = &[
+    ("ServiceCalls", "ServiceCallTickets", "serviceCallID"),
+    ("ServiceCalls", "ServiceCallTasks", "serviceCallID"),
+    (
+        "ServiceCallTickets",
+        "ServiceCallTicketResources",
+        "serviceCallTicketID",
+    ),
+    (
+        "ServiceCallTasks",
+        "ServiceCallTaskResources",
+        "serviceCallTaskID",
+    ),
+];
 
 /// The lock around `Data`. A poisoned lock is recovered: records are replaced whole, so a
 /// panic elsewhere cannot leave one half-written.
@@ -179,6 +225,41 @@ mod tests {
         assert_eq!(keys.first(), Some(&"id"));
         assert_eq!(keys.last(), Some(&"userDefinedFields"));
         assert_eq!(keys.len(), tickets.fields.len() + 1);
+    }
+
+    #[test]
+    fn deleting_a_service_call_takes_its_links_and_their_resources() {
+        let mut data = Data::default();
+        let row = |pairs: &[(&str, i64)]| -> Record {
+            pairs
+                .iter()
+                .map(|(k, v)| ((*k).to_string(), json!(v)))
+                .collect()
+        };
+        data.put("ServiceCalls", row(&[("id", 1)]));
+        data.put("ServiceCalls", row(&[("id", 2)]));
+        data.put(
+            "ServiceCallTickets",
+            row(&[("id", 10), ("serviceCallID", 1)]),
+        );
+        data.put(
+            "ServiceCallTickets",
+            row(&[("id", 11), ("serviceCallID", 2)]),
+        );
+        data.put(
+            "ServiceCallTicketResources",
+            row(&[("id", 20), ("serviceCallTicketID", 10)]),
+        );
+        data.put(
+            "ServiceCallTicketResources",
+            row(&[("id", 21), ("serviceCallTicketID", 11)]),
+        );
+        assert!(data.remove_with_dependents("ServiceCalls", 1));
+        assert!(!data.exists("ServiceCallTickets", 10));
+        assert!(!data.exists("ServiceCallTicketResources", 20));
+        assert!(data.exists("ServiceCallTickets", 11));
+        assert!(data.exists("ServiceCallTicketResources", 21));
+        assert!(!data.remove_with_dependents("ServiceCalls", 1));
     }
 
     #[test]

@@ -373,7 +373,10 @@ mod tests {
             // Every block but the last is used up (or down to under two hours, when the next
             // one was bought).
             for b in &mine[..mine.len() - 1] {
-                assert!(num(b, "hours") - num(b, "hoursApproved") < 2.0, "{contract}");
+                assert!(
+                    num(b, "hours") - num(b, "hoursApproved") < 2.0,
+                    "{contract}"
+                );
             }
             // Used = the approved billable time on the contract, times the role's factor.
             let factor = |role: i64| {
