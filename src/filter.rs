@@ -917,14 +917,19 @@ fn keys_once<'a>(
 ) -> Result<[Option<&'a Value>; 5], FilterError> {
     const KEYS: [&str; 5] = ["op", "field", "value", "udf", "items"];
     let mut found: [Option<&Value>; 5] = [None; 5];
+    let mut seen = [false; 5];
     for (key, value) in obj {
         let Some(i) = KEYS.iter().position(|k| k.eq_ignore_ascii_case(key)) else {
             return Err(err(at, Problem::UnknownKey(key.chars().take(40).collect())));
         };
-        if found[i].is_some() {
+        if seen[i] {
             return Err(err(at, Problem::DuplicateKey(KEYS[i].to_string())));
         }
-        found[i] = Some(value);
+        seen[i] = true;
+        // A serialised Filter model may carry every key, the unused ones null.
+        if !value.is_null() {
+            found[i] = Some(value);
+        }
     }
     Ok(found)
 }
@@ -996,7 +1001,7 @@ fn parse_at(value: &Value, at: &str, depth: usize) -> Result<Filter, FilterError
     let Some(op) = Op::parse(op) else {
         return Err(err(at, Problem::UnknownOp(op.chars().take(20).collect())));
     };
-    if items.is_some() {
+    if items.is_some_and(|i| !matches!(i, Value::Array(list) if list.is_empty())) {
         return Err(err(
             at,
             Problem::Misplaced {
@@ -1111,6 +1116,32 @@ impl Lenient {
             udf: get("udf").and_then(Value::as_bool).unwrap_or(false),
             value: get("value").cloned().unwrap_or(Value::Null),
         })
+    }
+}
+
+/// A typed filter as Autotask reads it (the same as `Lenient::read(&filter.to_value())`).
+impl From<&Filter> for Lenient {
+    fn from(filter: &Filter) -> Lenient {
+        if let (Some(group), Some(items)) = (filter.group_op(), filter.items()) {
+            return Lenient::Group {
+                group,
+                items: items.iter().map(Lenient::from).collect(),
+            };
+        }
+        let value = match (filter.value(), filter.values()) {
+            (Some(v), _) => v.to_value(),
+            (None, Some(list)) => Value::Array(list.iter().map(Scalar::to_value).collect()),
+            (None, None) => Value::Null,
+        };
+        match (filter.op(), filter.field()) {
+            (Some(op), Some(field)) => Lenient::Compare {
+                op,
+                field: field.name.clone(),
+                udf: field.udf,
+                value,
+            },
+            _ => Lenient::Ignored { op: String::new() },
+        }
     }
 }
 
@@ -1330,7 +1361,9 @@ mod tests {
             Problem::DuplicateKey("field".into())
         );
         assert_eq!(
-            problem(json!({"op": "eq", "field": "id", "value": 1, "items": []})),
+            problem(
+                json!({"op": "eq", "field": "id", "value": 1, "items": [{"op": "exist", "field": "id"}]})
+            ),
             Problem::Misplaced {
                 key: "items",
                 tag: "eq"
@@ -1352,6 +1385,20 @@ mod tests {
             Problem::EmptyGroup(Group::Or)
         );
         assert_eq!(problem(json!("status = 5")), Problem::NotAnObject);
+        // A serialised Filter model with every key, the unused ones null or empty, is fine.
+        assert_eq!(
+            Filter::parse(
+                &json!({"op": "eq", "field": "id", "value": 1, "udf": null, "items": []})
+            ),
+            Ok(Filter::eq("id", 1))
+        );
+        assert_eq!(
+            Filter::parse(
+                &json!({"op": "or", "field": null, "value": null, "udf": null,
+                                  "items": [{"op": "exist", "field": "id", "items": null}]})
+            ),
+            Ok(Filter::or([Filter::exist("id")]))
+        );
         let mut deep = json!({"op": "exist", "field": "id"});
         for _ in 0..=MAX_DEPTH {
             deep = json!({"op": "and", "items": [deep]});
@@ -1457,5 +1504,14 @@ mod tests {
             })
             .collect();
         assert_eq!(ops, [Op::NotEq, Op::NotIn]);
+        // Converting a typed filter gives what reading its JSON gives.
+        let typed = Filter::and([
+            Filter::eq(Field::udf("Level"), "2"),
+            Filter::or([Filter::not_exist("x"), Filter::is_in("id", [1, 2])]),
+        ]);
+        assert_eq!(
+            Lenient::from(&typed),
+            Lenient::read(&typed.to_value()).unwrap()
+        );
     }
 }
