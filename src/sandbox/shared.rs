@@ -40,7 +40,7 @@ impl Shared {
     /// Seeds the demo tenant of `options.seed`; `origin` is `http://127.0.0.1:PORT`.
     pub(super) fn new(options: SandboxOptions, origin: String) -> Shared {
         let anchor = options.anchor.unwrap_or_else(seed::anchor);
-        let mut seeded = seed::generate_at(options.seed, anchor);
+        let mut seeded = seed::cached(options.seed, anchor);
         let user = match &options.credentials {
             Some(c) => ApiUser {
                 username: c.username.clone(),

@@ -15,14 +15,14 @@ use crate::registry::EntityDef;
 pub type Record = Map<String, Value>;
 
 /// The records of one entity.
-#[derive(Debug, Default)]
+#[derive(Debug, Default, Clone)]
 pub struct Table {
     pub rows: BTreeMap<i64, Record>,
     next_id: i64,
 }
 
 /// Every table, plus the tenant's number sequences.
-#[derive(Debug, Default)]
+#[derive(Debug, Default, Clone)]
 pub struct Data {
     tables: HashMap<&'static str, Table>,
     /// Per prefix and day (`T20261125`): the last sequence number handed out.
@@ -38,6 +38,13 @@ impl Data {
     /// The record `id` of `entity`.
     pub fn get(&self, entity: &str, id: i64) -> Option<&Record> {
         self.tables.get(entity).and_then(|t| t.rows.get(&id))
+    }
+
+    /// The record `id` of `entity`, to change in place.
+    pub fn get_mut(&mut self, entity: &str, id: i64) -> Option<&mut Record> {
+        self.tables
+            .get_mut(entity)
+            .and_then(|t| t.rows.get_mut(&id))
     }
 
     /// Whether `entity` has a record `id`.

@@ -12,7 +12,7 @@
 //!   per company and month); last month's only for some companies, so posted-but-not-invoiced
 //!   items exist too.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 
 use chrono::{DateTime, Datelike, Duration, TimeZone, Utc};
 use serde_json::{Value, json};
@@ -202,17 +202,25 @@ pub(super) fn post(s: &mut Seeder, ledger: &Ledger, blocks: &[(i64, i64)], admin
         invoice: Option<(i64, DateTime<Utc>)>,
     }
     let mut items = Vec::new();
+    // The rates of each (contract, role) and role, looked up once.
+    let mut rates: HashMap<(Option<i64>, i64), f64> = HashMap::new();
+    for e in &ledger.entries {
+        if e.approved.is_some() && !rates.contains_key(&(e.contract, e.role)) {
+            rates.insert((e.contract, e.role), rate(s, e.contract, e.role));
+            rates.insert((None, e.role), rate(s, None, e.role));
+        }
+    }
+    let drawn: HashMap<i64, i64> = blocks.iter().copied().collect();
     for e in &ledger.entries {
         let Some((posted, approver)) = e.approved else {
             continue;
         };
-        let rate = rate(s, e.contract, e.role);
-        let cost = s
-            .data
-            .get("Roles", e.role)
-            .and_then(|r| r.get("hourlyRate").and_then(Value::as_f64))
-            .unwrap_or_default()
-            * 0.45;
+        let rate = rates
+            .get(&(e.contract, e.role))
+            .copied()
+            .unwrap_or_default();
+        // The role's list rate, at an internal cost of 45 %.
+        let cost = rates.get(&(None, e.role)).copied().unwrap_or_default() * 0.45;
         let extended = if e.billable {
             money(e.hours * rate)
         } else {
@@ -247,7 +255,7 @@ pub(super) fn post(s: &mut Seeder, ledger: &Ledger, blocks: &[(i64, i64)], admin
             "subType": if e.ticket.is_some() { 1 } else if e.task.is_some() { 2 } else { 3 },
             "companyID": e.company,
             "contractID": e.contract,
-            "contractBlockID": blocks.iter().find(|(t, _)| *t == e.id).map(|(_, b)| *b),
+            "contractBlockID": drawn.get(&e.id),
             "ticketID": e.ticket,
             "taskID": e.task,
             "projectID": e.project,

@@ -36,6 +36,9 @@
 //!
 //! Valid ticket assignments (resource + role) are listed in `ResourceServiceDeskRoles`.
 
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex, OnceLock};
+
 use chrono::{DateTime, TimeZone, Utc};
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
@@ -59,6 +62,7 @@ pub fn anchor() -> DateTime<Utc> {
 
 /// The generated tenant, with any field names the generator used that the registry lacks
 /// (always empty; a unit test guards it).
+#[derive(Clone)]
 pub struct Seeded {
     pub data: Data,
     pub unknown_fields: Vec<String>,
@@ -150,6 +154,28 @@ mod staff;
 mod ticket_history;
 mod tickets;
 mod words;
+
+/// Most tenants `cached` keeps (each a few megabytes).
+const CACHED_TENANTS: usize = 4;
+
+/// The demo tenant of `seed` at `now`, generated once per process and copied for each caller
+/// (a sandbox changes its own copy): copying is an order of magnitude cheaper than generating,
+/// and a test process starts many sandboxes of the same seed.
+pub fn cached(seed: u64, now: DateTime<Utc>) -> Seeded {
+    type Cache = Mutex<HashMap<(u64, DateTime<Utc>), Arc<Seeded>>>;
+    static CACHE: OnceLock<Cache> = OnceLock::new();
+    let cache = CACHE.get_or_init(Cache::default);
+    // Held while generating, so two sandboxes of one seed generate it once.
+    let mut tenants = cache.lock().unwrap_or_else(|e| e.into_inner());
+    if let Some(tenant) = tenants.get(&(seed, now)) {
+        return Seeded::clone(tenant);
+    }
+    let tenant = generate_at(seed, now);
+    if tenants.len() < CACHED_TENANTS {
+        tenants.insert((seed, now), Arc::new(tenant.clone()));
+    }
+    tenant
+}
 
 /// Generates the demo tenant for `seed`, relative to `anchor()`.
 pub fn generate(seed: u64) -> Seeded {
@@ -298,6 +324,25 @@ mod tests {
             .filter_map(|r| r["status"].as_i64())
             .collect();
         assert!(statuses.len() >= 8, "{statuses:?}");
+    }
+
+    #[test]
+    fn a_cached_tenant_is_the_generated_one_and_copies_are_independent() {
+        let fresh = generate(5);
+        let mut first = cached(5, anchor());
+        let table =
+            |s: &Seeded, e: &str| serde_json::to_string(&s.data.table(e).unwrap().rows).unwrap();
+        assert_eq!(table(&first, "Tickets"), table(&fresh, "Tickets"));
+        first.data.remove("Tickets", 10001);
+        let second = cached(5, anchor());
+        assert!(
+            second.data.exists("Tickets", 10001),
+            "a copy, not the cached tenant"
+        );
+        assert_eq!(
+            table(&second, "BillingItems"),
+            table(&fresh, "BillingItems")
+        );
     }
 
     #[test]

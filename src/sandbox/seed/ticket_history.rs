@@ -12,6 +12,18 @@ use crate::sandbox::history;
 use crate::sandbox::store::Record;
 use crate::sandbox::wire::parse_datetime;
 
+/// What the history of one ticket is made from.
+struct Opened {
+    id: i64,
+    created: DateTime<Utc>,
+    last: DateTime<Utc>,
+    creator: Option<i64>,
+    assignee: Option<i64>,
+    complete: bool,
+    /// The tracked fields: as opened (New, nobody assigned), once assigned, and now.
+    states: [Record; 3],
+}
+
 fn at(record: &Record, field: &str) -> Option<DateTime<Utc>> {
     record
         .get(field)
@@ -23,60 +35,73 @@ fn int(record: &Record, field: &str) -> Option<i64> {
     record.get(field).and_then(Value::as_i64)
 }
 
-pub(super) fn seed(s: &mut Seeder) {
-    let tickets: Vec<Record> = s
-        .data
-        .table("Tickets")
-        .map(|t| t.rows.values().cloned().collect())
-        .unwrap_or_default();
-    for ticket in tickets {
-        let (Some(id), Some(created)) = (int(&ticket, "id"), at(&ticket, "createDate")) else {
-            continue;
-        };
-        let creator = int(&ticket, "creatorResourceID");
-        let assignee = int(&ticket, "assignedResourceID");
-        let last = at(&ticket, "completedDate")
-            .or_else(|| at(&ticket, "lastActivityDate"))
-            .unwrap_or(created)
-            .max(created);
-        let span = last - created;
-        history::record(
-            &mut s.data,
-            id,
-            history::CREATED,
-            history::CREATED_DETAIL,
-            created,
-            creator,
-        );
-        // The ticket as it was opened: New, nobody assigned.
-        let mut opened = ticket.clone();
-        opened.insert("status".into(), Value::from(1));
-        opened.insert("assignedResourceID".into(), Value::Null);
-        opened.insert("assignedResourceRoleID".into(), Value::Null);
-        let mut assigned = opened.clone();
-        for field in ["assignedResourceID", "assignedResourceRoleID"] {
-            assigned.insert(
-                field.into(),
-                ticket.get(field).cloned().unwrap_or(Value::Null),
+fn opened(ticket: &Record) -> Option<Opened> {
+    let created = at(ticket, "createDate")?;
+    let field = |name: &str| ticket.get(name).cloned().unwrap_or(Value::Null);
+    let state = |status: Value, assigned: bool| -> Record {
+        let mut r = Record::new();
+        r.insert("status".into(), status);
+        r.insert("queueID".into(), field("queueID"));
+        for name in ["assignedResourceID", "assignedResourceRoleID"] {
+            r.insert(
+                name.into(),
+                if assigned { field(name) } else { Value::Null },
             );
         }
-        let dispatched = created + (span / 4).min(Duration::minutes(30));
-        let resolved = if int(&ticket, "status") == Some(5) {
-            last
+        r
+    };
+    Some(Opened {
+        id: int(ticket, "id")?,
+        created,
+        last: at(ticket, "completedDate")
+            .or_else(|| at(ticket, "lastActivityDate"))
+            .unwrap_or(created)
+            .max(created),
+        creator: int(ticket, "creatorResourceID"),
+        assignee: int(ticket, "assignedResourceID"),
+        complete: int(ticket, "status") == Some(5),
+        states: [
+            state(Value::from(1), false),
+            state(Value::from(1), true),
+            state(field("status"), true),
+        ],
+    })
+}
+
+pub(super) fn seed(s: &mut Seeder) {
+    let tickets: Vec<Opened> = s
+        .data
+        .table("Tickets")
+        .map(|t| t.rows.values().filter_map(opened).collect())
+        .unwrap_or_default();
+    for t in tickets {
+        history::record(
+            &mut s.data,
+            t.id,
+            history::CREATED,
+            history::CREATED_DETAIL,
+            t.created,
+            t.creator,
+        );
+        let span = t.last - t.created;
+        let dispatched = t.created + (span / 4).min(Duration::minutes(30));
+        let resolved = if t.complete {
+            t.last
         } else {
-            created + span / 2
+            t.created + span / 2
         };
+        let [new, assigned, current] = &t.states;
         for (before, after, when, who) in [
-            (&opened, &assigned, dispatched, creator.or(assignee)),
+            (new, assigned, dispatched, t.creator.or(t.assignee)),
             (
-                &assigned,
-                &ticket,
+                assigned,
+                current,
                 resolved.max(dispatched),
-                assignee.or(creator),
+                t.assignee.or(t.creator),
             ),
         ] {
             for (action, detail) in history::changes(&s.data, Some(before), after) {
-                history::record(&mut s.data, id, action, &detail, when, who);
+                history::record(&mut s.data, t.id, action, &detail, when, who);
             }
         }
     }
