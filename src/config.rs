@@ -10,7 +10,10 @@ use secrecy::{ExposeSecret, SecretString};
 use crate::budget_usage::{BudgetPercents, DEFAULT_BUDGET_PERCENTS};
 
 pub mod access;
+pub mod basics;
 pub use access::{GatewayArgs, GatewayConfig, OAuthArgs, OAuthConfig};
+pub(crate) use basics::csv;
+pub use basics::{ConfigError, Transport, normalize_base_url};
 
 /// Default zone-lookup base (zone detection asks `…/V1.0/zoneInformation?user=`).
 pub const DEFAULT_ZONE_LOOKUP_URL: &str = "https://webservices.autotask.net/ATServicesRest/";
@@ -40,16 +43,6 @@ pub const MIN_RESULT_BUDGET_BYTES: usize = 4_096;
 
 /// Smallest accepted `AUTOTASK_MAX_RESPONSE_BYTES` / `AUTOTASK_MAX_RESULT_BYTES`.
 pub const MIN_BYTE_LIMIT: usize = 64 * 1024;
-
-/// How MCP clients reach the server.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum, Default)]
-pub enum Transport {
-    /// JSON-RPC over stdin/stdout (Claude Desktop, Claude Code).
-    #[default]
-    Stdio,
-    /// MCP streamable HTTP at `/mcp`.
-    Http,
-}
 
 /// Log line format on stderr.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum, Default)]
@@ -240,11 +233,6 @@ impl ServeArgs {
     }
 }
 
-/// A configuration problem, naming the variable and the fix.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("{0}")]
-pub struct ConfigError(pub String);
-
 /// Credentials of the API user. Debug never shows them.
 #[derive(Clone)]
 pub struct Credentials {
@@ -395,21 +383,6 @@ pub struct Config {
     pub max_result_bytes: usize,
 }
 
-/// Normalises a zone base to `https://host/ATServicesRest/`: accepts it with or without a
-/// trailing slash or `V1.0`.
-pub fn normalize_base_url(url: &str) -> Result<String, String> {
-    let trimmed = url.trim();
-    let parsed = url::Url::parse(trimmed).map_err(|e| format!("`{trimmed}` is not a URL ({e})"))?;
-    if !matches!(parsed.scheme(), "http" | "https") {
-        return Err(format!("`{trimmed}` must start with https://"));
-    }
-    let mut base = trimmed.trim_end_matches('/').to_string();
-    if base.to_ascii_lowercase().ends_with("/v1.0") {
-        base.truncate(base.len() - "/v1.0".len());
-    }
-    Ok(format!("{base}/"))
-}
-
 fn required(value: Option<&str>, name: &str) -> Result<String, ConfigError> {
     match value.map(str::trim) {
         Some(v) if !v.is_empty() => Ok(v.to_string()),
@@ -420,15 +393,6 @@ fn required(value: Option<&str>, name: &str) -> Result<String, ConfigError> {
             "{name} is not set: set it to your Autotask API user's value, or run with --sandbox to try the demo tenant"
         ))),
     }
-}
-
-pub(crate) fn csv(value: &str) -> Vec<String> {
-    value
-        .split(',')
-        .map(str::trim)
-        .filter(|s| !s.is_empty())
-        .map(str::to_string)
-        .collect()
 }
 
 impl Config {

@@ -5,6 +5,7 @@
 //! * `registry` / `entities`: the generated entity metadata and typed structs;
 //! * `config`: flags and environment → one validated `Config`;
 //! * `caller`: who makes a tool call (transport, token fingerprint, acting resource);
+//! * `filter`: the Autotask filter language as one typed enum (the bottom layer: std and serde only);
 //! * `autotask`: the REST client (zones, auth, retries, paging, budget);
 //! * `budget_usage`: the hourly API budget's percentages and usage figure (a leaf);
 //! * `sandbox`: the in-process Autotask emulator and its demo tenant;
@@ -21,6 +22,7 @@ pub mod completions;
 pub mod config;
 #[cfg(feature = "conformance-fixtures")]
 pub mod conformance;
+pub mod filter;
 pub mod logging;
 pub mod metrics;
 pub mod prompts;

@@ -8,7 +8,7 @@ use std::time::Duration;
 
 use clap::Args;
 
-use super::{ConfigError, Transport, csv, normalize_base_url};
+use super::basics::{ConfigError, Transport, csv, normalize_base_url};
 
 /// Default of `AUTOTASK_OAUTH_USER_CLAIM`.
 pub const DEFAULT_USER_CLAIM: &str = "email";

@@ -7,7 +7,7 @@ use std::fmt;
 use std::hash::{Hash, Hasher};
 
 use super::generated::ENTITIES;
-use super::{EntityDef, FieldDef};
+use super::model::{EntityDef, FieldDef};
 
 /// One generated entity module for the tests: its name, its `ENTITY` and every field constant
 /// with its name (`generated HANDLES`).

@@ -16,7 +16,7 @@ use super::endpoint::{Endpoint, EntityRoute, Op};
 use super::picklists::tenant;
 use super::query::{self, MAX_PAGE, Paging};
 use super::seed::API_USER_RESOURCE_ID;
-use super::shared::Shared;
+use super::shared::{PERMISSION_DENIED, Shared};
 use super::store::Record;
 use super::validate::{self, Write, WriteCtx};
 use super::wire::{ApiError, bytes_response, json_response};
@@ -49,7 +49,7 @@ pub fn dispatch(
         Endpoint::EntityDescriptions => {
             let all: Vec<Value> = registry::entities()
                 .iter()
-                .map(|e| json!({ "info": info_json(e) }))
+                .map(|e| json!({ "info": info_json(e, shared.options.refuses(e.name)) }))
                 .collect();
             Ok(json_response(200, &json!({ "entityDescriptions": all })))
         }
@@ -89,18 +89,20 @@ fn zone(shared: &Shared, params: &HashMap<String, String>) -> Result<Response, A
     ))
 }
 
-/// `EntityInformationModel` of an entity.
-pub fn info_json(e: &EntityDef) -> Value {
+/// `EntityInformationModel` of an entity; `refused` when the API user's security level cannot
+/// reach it (every `userAccessFor*` is then 0, None).
+pub fn info_json(e: &EntityDef, refused: bool) -> Value {
+    let access = |level: u8| if refused { 0 } else { level };
     json!({
         "name": e.singular,
         "canCreate": e.can_create,
         "canDelete": e.can_delete,
         "canQuery": e.can_query,
         "canUpdate": e.can_update,
-        "userAccessForCreate": e.user_access_for_create,
-        "userAccessForDelete": e.user_access_for_delete,
-        "userAccessForQuery": e.user_access_for_query,
-        "userAccessForUpdate": e.user_access_for_update,
+        "userAccessForCreate": access(e.user_access_for_create),
+        "userAccessForDelete": access(e.user_access_for_delete),
+        "userAccessForQuery": access(e.user_access_for_query),
+        "userAccessForUpdate": access(e.user_access_for_update),
         "hasUserDefinedFields": e.has_user_defined_fields,
         "supportsWebhookCallouts": e.supports_webhook_callouts,
     })
@@ -192,8 +194,18 @@ fn entity(
     body: &[u8],
 ) -> Result<Response, ApiError> {
     let e = route.entity;
+    if shared.options.refuses(e.name) && !matches!(route.op, Op::Info | Op::Fields | Op::UdfFields)
+    {
+        return Err(ApiError::Errors {
+            status: shared.options.permission_denied_status,
+            messages: vec![PERMISSION_DENIED.to_string()],
+        });
+    }
     match route.op {
-        Op::Info => Ok(json_response(200, &json!({ "info": info_json(e) }))),
+        Op::Info => Ok(json_response(
+            200,
+            &json!({ "info": info_json(e, shared.options.refuses(e.name)) }),
+        )),
         Op::Fields => {
             let fields: Vec<Value> = e.fields.iter().map(|f| field_json(e, f)).collect();
             Ok(json_response(200, &json!({ "fields": fields })))
@@ -251,6 +263,9 @@ fn run_query(
         None => parse_body(body)?,
     };
     let spec = query::parse_query(e, &model)?;
+    if e.name == "TicketHistory" {
+        super::history::check_query(&spec)?;
+    }
     if route.op == Op::Count {
         let n = query::count(shared.store.read().table(e.name), &spec.filter);
         return Ok(json_response(200, &json!({ "queryCount": n })));
@@ -485,7 +500,7 @@ fn write(
     let id = match id {
         Some(id) => id,
         None => {
-            let id = data.next_id(e.name, super::seed::id_base(e.name));
+            let id = data.next_id(e.name, super::ids::id_base(e.name));
             let day = now.format("%Y%m%d").to_string();
             for (field, prefix) in [
                 ("ticketNumber", "T"),
@@ -536,7 +551,7 @@ fn delete(shared: &Shared, route: &EntityRoute, id: i64) -> Result<Response, Api
     let present = data
         .get(e.name, id)
         .is_some_and(|r| belongs(r, route.parent));
-    if !present || !data.remove(e.name, id) {
+    if !present || !data.remove_with_dependents(e.name, id) {
         return Err(ApiError::server(
             "No message. No matching records found. The logged in Resource may not have the required permissions to delete the data.",
         ));

@@ -4,8 +4,9 @@
 //!
 //! Files, one concern each: `endpoint` (path → endpoint), `routes` (the request pipeline),
 //! `handlers` (metadata, queries, reads, writes), `shared` (the state they share), `auth`,
-//! `store`, `query`, `validate`, `picklists`, `seed`, `faults`, `stats`, `throttle`, `wire`
-//! (datetimes and error shapes), `cli`. Dependencies run one way: `mod` → `routes` →
+//! `store`, `query`, `validate`, `picklists`, `seed`, `ids` (where each entity's ids start),
+//! `history` (ticket history), `faults`, `stats`, `throttle`, `wire` (datetimes and error
+//! shapes), `cli`. Dependencies run one way: `mod` → `routes` →
 //! `handlers` → `endpoint`, `shared` and the data modules; none of them imports `mod`.
 
 pub mod attachments;
@@ -17,6 +18,7 @@ mod faults;
 pub mod fuzzing;
 mod handlers;
 mod history;
+mod ids;
 pub mod picklists;
 mod query;
 mod routes;
@@ -33,7 +35,9 @@ use std::time::Duration;
 
 pub use faults::{FaultResponse, FaultRule, Faults};
 use shared::Shared;
-pub use shared::{SandboxCredentials, SandboxOptions};
+pub use shared::{
+    PERMISSION_DENIED, RESTRICTED_SECURITY_LEVEL, SandboxCredentials, SandboxOptions,
+};
 pub use stats::Stats;
 
 /// A running sandbox. Dropping it stops the server too; `shutdown` waits for it.
@@ -53,7 +57,11 @@ impl std::fmt::Debug for Sandbox {
 
 impl Sandbox {
     /// Seeds the demo tenant and serves it on 127.0.0.1.
+    /// Options that `SandboxOptions::check` refuses are an `InvalidInput` error.
     pub async fn start(options: SandboxOptions) -> std::io::Result<Sandbox> {
+        options
+            .check()
+            .map_err(|e| std::io::Error::new(std::io::ErrorKind::InvalidInput, e))?;
         let listener = tokio::net::TcpListener::bind(("127.0.0.1", options.port)).await?;
         let port = listener.local_addr()?.port();
         let shared = Arc::new(Shared::new(options, format!("http://127.0.0.1:{port}")));

@@ -208,6 +208,50 @@ pub const CI_TYPES: &[(i64, &str)] = &[
 ];
 const TIME_ENTRY_TYPES: &[(i64, &str)] =
     &[(1, "Regular Time"), (2, "Ticket Time"), (6, "Task Time")];
+/// Contract block statuses.
+pub const BLOCK_STATUSES: &[(i64, &str)] = &[(0, "Inactive"), (1, "Active")];
+/// How a contract block was paid.
+pub const PAYMENT_TYPES: &[(i64, &str)] = &[
+    (1, "Cash"),
+    (2, "Check"),
+    (3, "Credit Card"),
+    (4, "Invoice"),
+    (5, "Electronic Funds Transfer"),
+];
+/// Service call statuses.
+pub const SERVICE_CALL_STATUSES: &[(i64, &str)] = &[
+    (1, "New"),
+    (2, "Scheduled"),
+    (3, "In Progress"),
+    (4, "Complete"),
+    (5, "Cancelled"),
+];
+/// Billing item types.
+pub const BILLING_ITEM_TYPES: &[(i64, &str)] = &[
+    (1, "Labor"),
+    (2, "Expense"),
+    (3, "Milestone"),
+    (4, "Recurring Contract Service"),
+    (5, "Product Charge"),
+];
+/// Billing item sub-types of labor.
+pub const BILLING_ITEM_SUB_TYPES: &[(i64, &str)] =
+    &[(1, "Ticket Time"), (2, "Task Time"), (3, "Regular Time")];
+/// Billing periods of products and services.
+pub const PERIOD_TYPES: &[(i64, &str)] = &[
+    (1, "One Time"),
+    (2, "Monthly"),
+    (3, "Quarterly"),
+    (4, "Semi-Annual"),
+    (5, "Yearly"),
+];
+/// Billing code (work type and material code) kinds.
+pub const BILLING_CODE_TYPES: &[(i64, &str)] = &[
+    (1, "Work Type"),
+    (2, "Material"),
+    (3, "Recurring Contract Service"),
+];
+const BILLING_CODE_USE_TYPES: &[(i64, &str)] = &[(1, "General"), (2, "Contract"), (3, "Internal")];
 
 fn values(list: &[(i64, &str)], default: Option<i64>, system: &[i64]) -> Vec<PicklistValue> {
     list.iter()
@@ -343,6 +387,43 @@ impl Tenant {
                 values(CI_TYPES, None, &[]),
             ),
             ("ResourceRoleQueues", "queueID", values(QUEUES, None, &[5])),
+            (
+                "ContractBlocks",
+                "status",
+                values(BLOCK_STATUSES, Some(1), &[0, 1]),
+            ),
+            (
+                "ContractBlocks",
+                "paymentType",
+                values(PAYMENT_TYPES, Some(4), &[]),
+            ),
+            (
+                "ServiceCalls",
+                "status",
+                values(SERVICE_CALL_STATUSES, Some(1), &[1, 4]),
+            ),
+            (
+                "BillingItems",
+                "billingItemType",
+                values(BILLING_ITEM_TYPES, None, &[1, 2, 3, 4, 5]),
+            ),
+            (
+                "BillingItems",
+                "subType",
+                values(BILLING_ITEM_SUB_TYPES, None, &[1, 2, 3]),
+            ),
+            ("Products", "periodType", values(PERIOD_TYPES, Some(1), &[])),
+            ("Services", "periodType", values(PERIOD_TYPES, Some(2), &[])),
+            (
+                "BillingCodes",
+                "billingCodeType",
+                values(BILLING_CODE_TYPES, Some(1), &[1, 2, 3]),
+            ),
+            (
+                "BillingCodes",
+                "useType",
+                values(BILLING_CODE_USE_TYPES, Some(1), &[]),
+            ),
             (
                 "TimeEntries",
                 "timeEntryType",

@@ -2,7 +2,8 @@
 //! once against the entity's fields, evaluating it over a table in id order, the id-based paging
 //! cursor of `/query/next`, and `includeFields` projection. Autotask's quirks are kept: an
 //! unknown operator is dropped (matches everything), an unknown field is a 500, booleans must be
-//! literal, at most 500 `or` conditions, `maxRecords` 1..500.
+//! literal, at most 500 `or` conditions, `maxRecords` 1..500. The filter is read through
+//! `crate::filter::Lenient` (Autotask's own reading, operators spelt once in `crate::filter`).
 
 use std::borrow::Cow;
 
@@ -12,6 +13,7 @@ use serde_json::{Map, Value};
 use super::picklists::tenant;
 use super::store::{Record, Table, udf_value};
 use super::wire::{ApiError, format_datetime, get_ci, parse_datetime};
+use crate::filter::{Group, Lenient, Op, Operand};
 use crate::registry::{DataType, EntityDef};
 
 /// Page size when `maxRecords` is absent, and its maximum.
@@ -37,10 +39,11 @@ pub enum Cond {
     Never,
     And(Vec<Cond>),
     Or(Vec<Cond>),
+    /// A comparison with one value (`op` is one of the `Operand::Scalar` operators).
     Compare {
         target: Target,
-        op: CmpOp,
-        operand: Operand,
+        op: Op,
+        operand: Comparand,
     },
     /// `exist` (`negate` false) / `notExist`.
     Exist {
@@ -50,7 +53,7 @@ pub enum Cond {
     /// `in` / `notIn`.
     In {
         target: Target,
-        operands: Vec<Operand>,
+        operands: Vec<Comparand>,
         negate: bool,
     },
 }
@@ -67,22 +70,9 @@ pub enum Target {
     },
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum CmpOp {
-    Eq,
-    NotEq,
-    Gt,
-    Gte,
-    Lt,
-    Lte,
-    BeginsWith,
-    EndsWith,
-    Contains,
-}
-
 /// A filter value, normalised for comparison.
 #[derive(Debug, Clone, PartialEq)]
-pub enum Operand {
+pub enum Comparand {
     Number(f64),
     Bool(bool),
     /// Lower-cased string, or a datetime in the stored format (compares in order).
@@ -192,44 +182,35 @@ fn compile_all(entity: &EntityDef, items: &[Value]) -> Result<Vec<Cond>, ApiErro
 }
 
 fn compile(entity: &EntityDef, item: &Value) -> Result<Cond, ApiError> {
-    let Some(obj) = item.as_object() else {
-        return Err(ApiError::server(
-            "Each filter item must be an object with op, field and value.",
-        ));
-    };
-    let op = get_ci(obj, "op")
-        .and_then(Value::as_str)
-        .unwrap_or_default()
-        .to_ascii_lowercase();
-    let cmp = match op.as_str() {
-        "and" | "or" => {
-            let items = match get_ci(obj, "items") {
-                Some(Value::Array(items)) => compile_all(entity, items)?,
-                _ => Vec::new(),
-            };
-            return Ok(if op == "and" {
-                Cond::And(items)
-            } else {
-                Cond::Or(items)
+    let clause = Lenient::read(item).map_err(|_| {
+        ApiError::server("Each filter item must be an object with op, field and value.")
+    })?;
+    compile_clause(entity, &clause)
+}
+
+/// Compiles Autotask's reading of one clause (`filter::Lenient`: the operators spelt once, in
+/// `crate::filter`) against the entity's fields.
+fn compile_clause(entity: &EntityDef, clause: &Lenient) -> Result<Cond, ApiError> {
+    let (op, field_name, is_udf, value) = match clause {
+        // Autotask silently drops a clause with an operator it does not know.
+        Lenient::Ignored { .. } => return Ok(Cond::All),
+        Lenient::Group { group, items } => {
+            let items = items
+                .iter()
+                .map(|c| compile_clause(entity, c))
+                .collect::<Result<Vec<_>, _>>()?;
+            return Ok(match group {
+                Group::And => Cond::And(items),
+                Group::Or => Cond::Or(items),
             });
         }
-        "eq" => Some(CmpOp::Eq),
-        "noteq" => Some(CmpOp::NotEq),
-        "gt" => Some(CmpOp::Gt),
-        "gte" => Some(CmpOp::Gte),
-        "lt" => Some(CmpOp::Lt),
-        "lte" => Some(CmpOp::Lte),
-        "beginswith" => Some(CmpOp::BeginsWith),
-        "endswith" => Some(CmpOp::EndsWith),
-        "contains" => Some(CmpOp::Contains),
-        "exist" | "notexist" | "in" | "notin" => None,
-        // Autotask silently drops a clause with an operator it does not know.
-        _ => return Ok(Cond::All),
+        Lenient::Compare {
+            op,
+            field,
+            udf,
+            value,
+        } => (*op, field.as_str(), *udf, value),
     };
-    let field_name = get_ci(obj, "field")
-        .and_then(Value::as_str)
-        .unwrap_or_default();
-    let is_udf = get_ci(obj, "udf").and_then(Value::as_bool).unwrap_or(false);
     let target = if is_udf {
         let udf = tenant()
             .udf(entity.name, field_name)
@@ -252,17 +233,12 @@ fn compile(entity: &EntityDef, item: &Value) -> Result<Cond, ApiError> {
             data_type: field.data_type,
         }
     };
-    let value = get_ci(obj, "value").unwrap_or(&Value::Null);
-    match op.as_str() {
-        "exist" => Ok(Cond::Exist {
+    match op.operand() {
+        Operand::None => Ok(Cond::Exist {
             target,
-            negate: false,
+            negate: op == Op::NotExist,
         }),
-        "notexist" => Ok(Cond::Exist {
-            target,
-            negate: true,
-        }),
-        "in" | "notin" => {
+        Operand::List => {
             let values: Vec<&Value> = match value {
                 Value::Array(v) => v.iter().collect(),
                 other => vec![other],
@@ -274,11 +250,10 @@ fn compile(entity: &EntityDef, item: &Value) -> Result<Cond, ApiError> {
             Ok(Cond::In {
                 target,
                 operands,
-                negate: op == "notin",
+                negate: op == Op::NotIn,
             })
         }
-        _ => {
-            let op = cmp.unwrap_or(CmpOp::Eq);
+        Operand::Scalar => {
             if value.is_null()
                 && !matches!(
                     target,
@@ -290,11 +265,11 @@ fn compile(entity: &EntityDef, item: &Value) -> Result<Cond, ApiError> {
             {
                 // `eq null` / `noteq null` read as notExist / exist.
                 return Ok(match op {
-                    CmpOp::Eq => Cond::Exist {
+                    Op::Eq => Cond::Exist {
                         target,
                         negate: true,
                     },
-                    CmpOp::NotEq => Cond::Exist {
+                    Op::NotEq => Cond::Exist {
                         target,
                         negate: false,
                     },
@@ -311,11 +286,11 @@ fn compile(entity: &EntityDef, item: &Value) -> Result<Cond, ApiError> {
     }
 }
 
-fn operand(target: &Target, value: &Value, entity: &EntityDef) -> Result<Operand, ApiError> {
+fn operand(target: &Target, value: &Value, entity: &EntityDef) -> Result<Comparand, ApiError> {
     let (name, data_type) = match target {
         Target::Field { name, data_type } => (*name, *data_type),
         Target::Udf { .. } => {
-            return Ok(Operand::Text(scalar_text(value).to_lowercase()));
+            return Ok(Comparand::Text(scalar_text(value).to_lowercase()));
         }
     };
     let invalid = |what: &str| {
@@ -326,7 +301,7 @@ fn operand(target: &Target, value: &Value, entity: &EntityDef) -> Result<Operand
     };
     match data_type {
         DataType::Boolean => match value {
-            Value::Bool(b) => Ok(Operand::Bool(*b)),
+            Value::Bool(b) => Ok(Comparand::Bool(*b)),
             _ => Err(ApiError::server(format!(
                 "Invalid value {value} for the boolean field {name} of the {} Entity: use true or false.",
                 entity.singular
@@ -335,23 +310,23 @@ fn operand(target: &Target, value: &Value, entity: &EntityDef) -> Result<Operand
         t if t.is_number() => match value {
             Value::Number(n) => n
                 .as_f64()
-                .map(Operand::Number)
+                .map(Comparand::Number)
                 .ok_or_else(|| invalid("numeric")),
             Value::String(s) => s
                 .trim()
                 .parse::<f64>()
-                .map(Operand::Number)
+                .map(Comparand::Number)
                 .map_err(|_| invalid("numeric")),
             _ => Err(invalid("numeric")),
         },
         DataType::DateTime => value
             .as_str()
             .and_then(parse_datetime)
-            .map(|at| Operand::Text(format_datetime(at)))
+            .map(|at| Comparand::Text(format_datetime(at)))
             .ok_or_else(|| invalid("datetime")),
         _ => match value {
             Value::String(_) | Value::Number(_) | Value::Bool(_) => {
-                Ok(Operand::Text(scalar_text(value).to_lowercase()))
+                Ok(Comparand::Text(scalar_text(value).to_lowercase()))
             }
             _ => Err(invalid("string")),
         },
@@ -367,28 +342,30 @@ fn scalar_text(value: &Value) -> String {
 }
 
 /// The record's value for a target, as an operand (`None` when null or empty).
-fn read(record: &Record, target: &Target) -> Option<Operand> {
+fn read(record: &Record, target: &Target) -> Option<Comparand> {
     match target {
         Target::Field { name, data_type } => match record.get(*name)? {
             Value::Null => None,
-            Value::Bool(b) => Some(Operand::Bool(*b)),
-            Value::Number(n) => n.as_f64().map(Operand::Number),
+            Value::Bool(b) => Some(Comparand::Bool(*b)),
+            Value::Number(n) => n.as_f64().map(Comparand::Number),
             Value::String(s) if s.is_empty() => None,
-            Value::String(s) if *data_type == DataType::DateTime => Some(Operand::Text(s.clone())),
-            Value::String(s) => Some(Operand::Text(s.to_lowercase())),
+            Value::String(s) if *data_type == DataType::DateTime => {
+                Some(Comparand::Text(s.clone()))
+            }
+            Value::String(s) => Some(Comparand::Text(s.to_lowercase())),
             _ => None,
         },
         Target::Udf { name } => udf_value(record, name)
             .filter(|s| !s.is_empty())
-            .map(|s| Operand::Text(s.to_lowercase())),
+            .map(|s| Comparand::Text(s.to_lowercase())),
     }
 }
 
-fn compare(left: &Operand, right: &Operand) -> Option<std::cmp::Ordering> {
+fn compare(left: &Comparand, right: &Comparand) -> Option<std::cmp::Ordering> {
     match (left, right) {
-        (Operand::Number(a), Operand::Number(b)) => a.partial_cmp(b),
-        (Operand::Bool(a), Operand::Bool(b)) => Some(a.cmp(b)),
-        (Operand::Text(a), Operand::Text(b)) => {
+        (Comparand::Number(a), Comparand::Number(b)) => a.partial_cmp(b),
+        (Comparand::Bool(a), Comparand::Bool(b)) => Some(a.cmp(b)),
+        (Comparand::Text(a), Comparand::Text(b)) => {
             // UDF values are text; numbers in them compare as numbers.
             match (a.parse::<f64>(), b.parse::<f64>()) {
                 (Ok(x), Ok(y)) => x.partial_cmp(&y),
@@ -426,22 +403,24 @@ impl Cond {
                     return false;
                 };
                 match op {
-                    CmpOp::Eq => compare(&v, operand) == Some(Equal),
-                    CmpOp::NotEq => compare(&v, operand).is_some_and(|o| o != Equal),
-                    CmpOp::Gt => compare(&v, operand) == Some(Greater),
-                    CmpOp::Gte => matches!(compare(&v, operand), Some(Greater | Equal)),
-                    CmpOp::Lt => compare(&v, operand) == Some(Less),
-                    CmpOp::Lte => matches!(compare(&v, operand), Some(Less | Equal)),
-                    CmpOp::BeginsWith | CmpOp::EndsWith | CmpOp::Contains => {
-                        let (Operand::Text(hay), Operand::Text(needle)) = (&v, operand) else {
+                    Op::Eq => compare(&v, operand) == Some(Equal),
+                    Op::NotEq => compare(&v, operand).is_some_and(|o| o != Equal),
+                    Op::Gt => compare(&v, operand) == Some(Greater),
+                    Op::Gte => matches!(compare(&v, operand), Some(Greater | Equal)),
+                    Op::Lt => compare(&v, operand) == Some(Less),
+                    Op::Lte => matches!(compare(&v, operand), Some(Less | Equal)),
+                    Op::BeginsWith | Op::EndsWith | Op::Contains => {
+                        let (Comparand::Text(hay), Comparand::Text(needle)) = (&v, operand) else {
                             return false;
                         };
                         match op {
-                            CmpOp::BeginsWith => hay.starts_with(needle.as_str()),
-                            CmpOp::EndsWith => hay.ends_with(needle.as_str()),
+                            Op::BeginsWith => hay.starts_with(needle.as_str()),
+                            Op::EndsWith => hay.ends_with(needle.as_str()),
                             _ => hay.contains(needle.as_str()),
                         }
                     }
+                    // Presence and list operators compile to `Exist` and `In`, never here.
+                    Op::Exist | Op::NotExist | Op::In | Op::NotIn => false,
                 }
             }
         }

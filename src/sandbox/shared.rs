@@ -4,6 +4,8 @@
 //! store, fault rules, statistics and the throttle. Its own module so the request pipeline and
 //! the handlers depend on it without depending on `mod` (which depends on them).
 
+use chrono::{DateTime, Utc};
+
 use super::auth::ApiUser;
 use super::faults::Faults;
 use super::seed;
@@ -37,7 +39,8 @@ impl Shared {
 
     /// Seeds the demo tenant of `options.seed`; `origin` is `http://127.0.0.1:PORT`.
     pub(super) fn new(options: SandboxOptions, origin: String) -> Shared {
-        let mut seeded = seed::generate(options.seed);
+        let anchor = options.anchor.unwrap_or_else(seed::anchor);
+        let mut seeded = seed::cached(options.seed, anchor);
         let user = match &options.credentials {
             Some(c) => ApiUser {
                 username: c.username.clone(),
@@ -89,6 +92,65 @@ pub struct SandboxOptions {
     /// The API user's credentials; `None` (the default) draws random ones. Tests that play
     /// one tenant on two sandboxes (a zone move) give the second the first one's.
     pub credentials: Option<SandboxCredentials>,
+    /// Entities (collection names, any case) the API user's security level cannot reach: every
+    /// data route of theirs (query, count, get, list, writes, at the root and under a parent)
+    /// answers `permission_denied_status` with Autotask's permission error, and their
+    /// `entityInformation` shows `userAccessFor*` 0 (None). Their field metadata still answers.
+    /// `SandboxOptions::restricted_security_level()` refuses `ResourceRoles`.
+    pub refused_entities: Vec<String>,
+    /// HTTP status of a refusal: 403 (the contract's status for a security-level denial, the
+    /// default) or 500 (what some permission cases answered as of 2021, per API-FACTS §2).
+    pub permission_denied_status: u16,
+    /// The instant the demo tenant's data is relative to (`seed::anchor()` when `None`): a
+    /// demo re-anchored at the clock has "today" in it; tests keep the fixed default.
+    pub anchor: Option<DateTime<Utc>>,
+}
+
+/// The error message of a refused request (API-FACTS §5.1).
+pub const PERMISSION_DENIED: &str = "The logged in Resource does not have the adequate permissions";
+
+/// The entities a restricted security level cannot read (`--restricted-security-level`): the
+/// resources' roles, which some API users' security levels do not grant.
+pub const RESTRICTED_SECURITY_LEVEL: &[&str] = &["ResourceRoles"];
+
+impl SandboxOptions {
+    /// The defaults, for an API user whose security level cannot read `ResourceRoles`.
+    pub fn restricted_security_level() -> SandboxOptions {
+        SandboxOptions {
+            refused_entities: RESTRICTED_SECURITY_LEVEL
+                .iter()
+                .map(|e| (*e).to_string())
+                .collect(),
+            ..SandboxOptions::default()
+        }
+    }
+
+    /// Whether the API user may not reach `entity` (collection name).
+    pub fn refuses(&self, entity: &str) -> bool {
+        self.refused_entities
+            .iter()
+            .any(|e| e.eq_ignore_ascii_case(entity))
+    }
+
+    /// Checks the options: every refused entity must be one the registry knows, and the
+    /// refusal status 403 or 500.
+    pub fn check(&self) -> Result<(), String> {
+        for name in &self.refused_entities {
+            if crate::registry::find(name).is_none() {
+                return Err(format!(
+                    "refused entity `{}` is not an Autotask entity: use collection names such as ResourceRoles",
+                    name.chars().take(60).collect::<String>()
+                ));
+            }
+        }
+        if !matches!(self.permission_denied_status, 403 | 500) {
+            return Err(format!(
+                "permission-denied status {} is not one Autotask answers: use 403 or 500",
+                self.permission_denied_status
+            ));
+        }
+        Ok(())
+    }
 }
 
 impl Default for SandboxOptions {
@@ -102,6 +164,9 @@ impl Default for SandboxOptions {
             thread_limit_status: 429,
             retry_after_secs: None,
             credentials: None,
+            refused_entities: Vec::new(),
+            permission_denied_status: 403,
+            anchor: None,
         }
     }
 }

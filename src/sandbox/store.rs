@@ -15,14 +15,14 @@ use crate::registry::EntityDef;
 pub type Record = Map<String, Value>;
 
 /// The records of one entity.
-#[derive(Debug, Default)]
+#[derive(Debug, Default, Clone)]
 pub struct Table {
     pub rows: BTreeMap<i64, Record>,
     next_id: i64,
 }
 
 /// Every table, plus the tenant's number sequences.
-#[derive(Debug, Default)]
+#[derive(Debug, Default, Clone)]
 pub struct Data {
     tables: HashMap<&'static str, Table>,
     /// Per prefix and day (`T20261125`): the last sequence number handed out.
@@ -38,6 +38,13 @@ impl Data {
     /// The record `id` of `entity`.
     pub fn get(&self, entity: &str, id: i64) -> Option<&Record> {
         self.tables.get(entity).and_then(|t| t.rows.get(&id))
+    }
+
+    /// The record `id` of `entity`, to change in place.
+    pub fn get_mut(&mut self, entity: &str, id: i64) -> Option<&mut Record> {
+        self.tables
+            .get_mut(entity)
+            .and_then(|t| t.rows.get_mut(&id))
     }
 
     /// Whether `entity` has a record `id`.
@@ -59,6 +66,35 @@ impl Data {
         self.tables
             .get_mut(entity)
             .is_some_and(|t| t.rows.remove(&id).is_some())
+    }
+
+    /// Removes record `id` of `entity` and, recursively, the records that cannot exist without
+    /// it (`DEPENDENTS`: a service call's ticket and task links and their resources); false
+    /// when the record did not exist.
+    pub fn remove_with_dependents(&mut self, entity: &str, id: i64) -> bool {
+        if !self.remove(entity, id) {
+            return false;
+        }
+        for (parent, child, key) in DEPENDENTS {
+            if *parent != entity {
+                continue;
+            }
+            let orphans: Vec<i64> = self
+                .tables
+                .get(child)
+                .map(|t| {
+                    t.rows
+                        .iter()
+                        .filter(|(_, r)| r.get(*key).and_then(Value::as_i64) == Some(id))
+                        .map(|(k, _)| *k)
+                        .collect()
+                })
+                .unwrap_or_default();
+            for orphan in orphans {
+                self.remove_with_dependents(child, orphan);
+            }
+        }
+        true
     }
 
     /// The id the next created record of `entity` gets (ids ascend; `base` for an empty table).
@@ -89,6 +125,23 @@ impl Data {
         }
     }
 }
+
+/// (parent entity, dependent entity, the dependent's key to the parent): records that go
+/// with their parent when it is deleted. A service call's associations cannot outlive it.
+const DEPENDENTS: &[(&str, &str, &str)] = &[
+    ("ServiceCalls", "ServiceCallTickets", "serviceCallID"),
+    ("ServiceCalls", "ServiceCallTasks", "serviceCallID"),
+    (
+        "ServiceCallTickets",
+        "ServiceCallTicketResources",
+        "serviceCallTicketID",
+    ),
+    (
+        "ServiceCallTasks",
+        "ServiceCallTaskResources",
+        "serviceCallTaskID",
+    ),
+];
 
 /// The lock around `Data`. A poisoned lock is recovered: records are replaced whole, so a
 /// panic elsewhere cannot leave one half-written.
@@ -178,6 +231,41 @@ mod tests {
         assert_eq!(keys.first(), Some(&"id"));
         assert_eq!(keys.last(), Some(&"userDefinedFields"));
         assert_eq!(keys.len(), tickets.fields.len() + 1);
+    }
+
+    #[test]
+    fn deleting_a_service_call_takes_its_links_and_their_resources() {
+        let mut data = Data::default();
+        let row = |pairs: &[(&str, i64)]| -> Record {
+            pairs
+                .iter()
+                .map(|(k, v)| ((*k).to_string(), json!(v)))
+                .collect()
+        };
+        data.put("ServiceCalls", row(&[("id", 1)]));
+        data.put("ServiceCalls", row(&[("id", 2)]));
+        data.put(
+            "ServiceCallTickets",
+            row(&[("id", 10), ("serviceCallID", 1)]),
+        );
+        data.put(
+            "ServiceCallTickets",
+            row(&[("id", 11), ("serviceCallID", 2)]),
+        );
+        data.put(
+            "ServiceCallTicketResources",
+            row(&[("id", 20), ("serviceCallTicketID", 10)]),
+        );
+        data.put(
+            "ServiceCallTicketResources",
+            row(&[("id", 21), ("serviceCallTicketID", 11)]),
+        );
+        assert!(data.remove_with_dependents("ServiceCalls", 1));
+        assert!(!data.exists("ServiceCallTickets", 10));
+        assert!(!data.exists("ServiceCallTicketResources", 20));
+        assert!(data.exists("ServiceCallTickets", 11));
+        assert!(data.exists("ServiceCallTicketResources", 21));
+        assert!(!data.remove_with_dependents("ServiceCalls", 1));
     }
 
     #[test]

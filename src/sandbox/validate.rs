@@ -180,8 +180,9 @@ fn convert(
             Value::String(s) => json!(s.trim().parse::<i64>().map_err(|_| invalid("an integer"))?),
             _ => return Err(invalid("an integer")),
         },
+        // Stored as a double, as .NET writes it back (`25` is answered as `25.0`).
         DataType::Double | DataType::Decimal => match value {
-            Value::Number(_) => value.clone(),
+            Value::Number(n) => json!(n.as_f64().ok_or_else(|| invalid("a number"))?),
             Value::String(s) => json!(s.trim().parse::<f64>().map_err(|_| invalid("a number"))?),
             _ => return Err(invalid("a number")),
         },

@@ -41,9 +41,21 @@ async fn a_ticket_timeline_merges_its_children_in_time_order() {
             json!([{"op": "eq", "field": "ticketID", "value": 10001}]),
         )
         .await;
+    let history = h
+        .rest_query(
+            "TicketHistory",
+            json!([{"op": "eq", "field": "ticketID", "value": 10001}]),
+        )
+        .await;
+    let actions: Vec<&str> = history
+        .iter()
+        .map(|r| r["action"].as_str().unwrap())
+        .collect();
+    assert_eq!(actions.first(), Some(&"Created"), "{history:?}");
     assert_eq!(t["counts"]["TicketNotes"], json!(notes.len()));
     assert_eq!(t["counts"]["TimeEntries"], json!(times.len()));
-    assert_eq!(entries.len(), notes.len() + times.len() + 2 + 2);
+    assert_eq!(t["counts"]["TicketHistory"], json!(history.len()));
+    assert_eq!(entries.len(), notes.len() + times.len() + 2 + history.len());
     let at: Vec<&str> = entries.iter().map(|e| e["at"].as_str().unwrap()).collect();
     let mut sorted = at.clone();
     sorted.sort();

@@ -1,11 +1,11 @@
-//! Attachments (real bytes: a small PNG and a text file) and status history on the first
-//! tickets of the demo tenant. Made after the tickets without drawing from the random
+//! Attachments (real bytes: a small PNG and a text file) on the first tickets of the demo
+//! tenant. Made after the tickets without drawing from the random
 //! generator, so the rest of the tenant does not change with them.
 
 use chrono::Duration;
 use serde_json::{Value, json};
 
-use super::{API_USER_RESOURCE_ID, Seeder, dt, id_base};
+use super::seeder::{API_USER_RESOURCE_ID, Seeder, dt, id_base};
 use crate::sandbox::attachments::{content_type_of, demo_files};
 use crate::sandbox::wire::parse_datetime;
 
@@ -14,7 +14,6 @@ pub const TICKETS_WITH_ATTACHMENTS: [i64; 3] = [10001, 10002, 10003];
 
 pub(super) fn seed(s: &mut Seeder) {
     let mut attachment_id = id_base("TicketAttachments");
-    let mut history_id = id_base("TicketHistory");
     for (n, ticket) in TICKETS_WITH_ATTACHMENTS.into_iter().enumerate() {
         let Some(record) = s.data.get("Tickets", ticket).cloned() else {
             continue;
@@ -23,7 +22,7 @@ pub(super) fn seed(s: &mut Seeder) {
             .get("createDate")
             .and_then(Value::as_str)
             .and_then(parse_datetime)
-            .unwrap_or_else(super::anchor);
+            .unwrap_or(s.now);
         let by = record
             .get("assignedResourceID")
             .and_then(Value::as_i64)
@@ -54,23 +53,6 @@ pub(super) fn seed(s: &mut Seeder) {
                 }),
             );
             attachment_id += 1;
-        }
-        for (minutes, detail) in [
-            (0, "Status set to New"),
-            (30, "Status changed from New to In Progress"),
-        ] {
-            s.put(
-                "TicketHistory",
-                history_id,
-                json!({
-                    "ticketID": ticket,
-                    "action": "Edited",
-                    "detail": detail,
-                    "date": dt(created + Duration::minutes(minutes)),
-                    "resourceID": by,
-                }),
-            );
-            history_id += 1;
         }
     }
 }

@@ -5,9 +5,9 @@ use chrono::Duration;
 use rand::RngExt;
 use serde_json::{Value, json};
 
+use super::seeder::{Seeder, dt, id_base};
 use super::staff::Staff;
 use super::words::*;
-use super::{Seeder, anchor, dt, id_base};
 use crate::sandbox::store::set_udf;
 
 /// The customer base, for the ticket and project generators.
@@ -34,7 +34,7 @@ impl Customers {
 }
 
 pub(super) fn seed(s: &mut Seeder, crew: &Staff) -> Customers {
-    let now = anchor();
+    let now = s.now;
     let staff = &crew.staff;
     let account_managers = &crew.account_managers;
     // Companies: the own company (id 0), then 60 others.

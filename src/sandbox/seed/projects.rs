@@ -5,13 +5,13 @@ use chrono::Duration;
 use serde_json::{Value, json};
 
 use super::customers::Customers;
+use super::seeder::{Seeder, dt, id_base};
 use super::staff::Staff;
 use super::words::*;
-use super::{Seeder, anchor, dt, id_base};
 use crate::sandbox::store::set_udf;
 
 pub(super) fn seed(s: &mut Seeder, crew: &Staff, base: &Customers, mut time_id: i64) {
-    let now = anchor();
+    let now = s.now;
     let customers = &base.customers;
     let contract_of = &base.contract_of;
     let project_manager = crew.project_manager;

@@ -4,8 +4,8 @@
 use chrono::Duration;
 use serde_json::json;
 
+use super::seeder::{API_USER_RESOURCE_ID, Seeder, dt, id_base};
 use super::words::*;
-use super::{API_USER_RESOURCE_ID, Seeder, anchor, dt, id_base};
 
 /// Who works at the MSP, for the other generators.
 pub(super) struct Staff {
@@ -21,7 +21,7 @@ pub(super) struct Staff {
 }
 
 pub(super) fn seed(s: &mut Seeder) -> Staff {
-    let now = anchor();
+    let now = s.now;
     // Roles.
     let role_ids: Vec<i64> = ROLES
         .iter()

@@ -6,14 +6,14 @@ use rand::RngExt;
 use serde_json::{Value, json};
 
 use super::customers::Customers;
+use super::seeder::{Seeder, dt, id_base};
 use super::staff::Staff;
 use super::words::*;
-use super::{Seeder, anchor, dt, id_base};
 use crate::sandbox::picklists::SUB_ISSUE_TYPES;
 use crate::sandbox::store::set_udf;
 
 pub(super) fn seed(s: &mut Seeder, crew: &Staff, base: &Customers) -> i64 {
-    let now = anchor();
+    let now = s.now;
     let technicians = &crew.technicians;
     let role_ids = &crew.role_ids;
     let customers = &base.customers;
