@@ -235,7 +235,7 @@ pub fn redact(text: &str, secrets: &[&str]) -> String {
     }
     // Decoded once, or twice (one encoding inside another: a percent-encoded JSON escape).
     // Form decoding (`+` for a space) matters only for a secret with a space.
-    let mut decoders: Vec<fn(&[u8]) -> Option<Decoded>> = vec![json_unescape, percent_decode];
+    let mut decoders: Vec<Decoder> = vec![json_unescape, percent_decode];
     if secrets.iter().any(|s| s.contains(&b' ')) {
         decoders.push(form_decode);
     }
@@ -265,6 +265,9 @@ pub fn redact(text: &str, secrets: &[&str]) -> String {
 }
 
 const REDACTED: &str = "[redacted]";
+
+/// One way of decoding a text, with the map back to it.
+type Decoder = fn(&[u8]) -> Option<Decoded>;
 
 /// `text` with each span replaced by `[redacted]`: whole characters (spans widened to the
 /// nearest boundaries), overlapping spans masked once.
@@ -478,7 +481,7 @@ fn form_decode(input: &[u8]) -> Option<Decoded> {
 }
 
 fn decode_percent(input: &[u8], plus_is_space: bool) -> Option<Decoded> {
-    if !input.contains(&b'%') && !(plus_is_space && input.contains(&b'+')) {
+    if !(input.contains(&b'%') || plus_is_space && input.contains(&b'+')) {
         return None;
     }
     let mut out = Decoded::with_capacity(input.len());
