@@ -4,6 +4,8 @@
 //! Modules, one concern each:
 //! * `registry` / `entities`: the generated entity metadata and typed structs;
 //! * `config`: flags and environment → one validated `Config`;
+//! * `approval`: human approval of writes (modes, one-time codes, a write in words);
+//! * `audit`: the write-ahead, hash-chained audit log and `audit verify`;
 //! * `autotask`: the REST client (zones, auth, retries, paging, budget);
 //! * `sandbox`: the in-process Autotask emulator and its demo tenant;
 //! * `tools` / `server`: the MCP tools and the rmcp `ServerHandler`;
@@ -12,6 +14,8 @@
 //! * `logging`: the `tracing` subscriber (stderr, text or JSON);
 //! * `conformance` (feature `conformance-fixtures`): the MCP conformance suite's fixtures.
 
+pub mod approval;
+pub mod audit;
 pub mod autotask;
 pub mod completions;
 pub mod config;
