@@ -27,6 +27,11 @@ pub enum AuditError {
         "the audit log {target} did not take the line within {millis} ms (a pipe nobody reads, or a stalled disk)"
     )]
     Timeout { target: String, millis: u128 },
+    /// An earlier line is still being written, past its bound: refused at once.
+    #[error(
+        "the audit log {target} is still stuck writing an earlier line (a pipe nobody reads, or a stalled disk)"
+    )]
+    Stalled { target: String },
     /// Too many lines are waiting already.
     #[error(
         "the audit log {target} has {queue} lines waiting to be written and takes no more (a pipe nobody reads, or a stalled disk)"

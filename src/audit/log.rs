@@ -5,7 +5,7 @@
 
 use std::path::Path;
 use std::sync::Arc;
-use std::sync::atomic::{AtomicU8, Ordering};
+use std::sync::atomic::{AtomicU8, AtomicU64, Ordering};
 use std::time::Duration;
 
 use rand::RngCore;
@@ -15,8 +15,8 @@ use super::error::AuditError;
 use super::line::{AuditLine, ENDED_BEFORE_ANSWER, Outcome, SENDING};
 use super::render::{self, Redactor};
 use super::writer::{
-    ABANDONED, FileTarget, Job, LATE, LineJob, QUEUED, StreamTarget, Target, WRITING, spawn,
-    stderr_writer,
+    ABANDONED, FileTarget, Job, LATE, LineJob, Progress, QUEUED, StreamTarget, Target, WRITING,
+    spawn, stderr_writer,
 };
 use crate::approval::request::hex;
 
@@ -52,9 +52,35 @@ struct Inner {
     /// The file path, or `stderr`.
     target: String,
     queue: usize,
+    progress: Arc<Progress>,
+    /// `progress.done` when a caller last gave up on a line the thread was stuck on
+    /// (`u64::MAX`: never).
+    stalled_at: AtomicU64,
 }
 
 impl Inner {
+    /// Notes, when a wait has timed out, that the thread is stuck inside a write.
+    fn note_stall(&self) {
+        let done = self.progress.done.load(Ordering::SeqCst);
+        if self.progress.writing.load(Ordering::SeqCst) {
+            self.stalled_at.store(done, Ordering::SeqCst);
+        }
+    }
+
+    /// Refuses at once while the thread is still inside the write a caller gave up on.
+    fn check_stall(&self) -> Result<(), AuditError> {
+        let stuck = self.stalled_at.load(Ordering::SeqCst)
+            == self.progress.done.load(Ordering::SeqCst)
+            && self.progress.writing.load(Ordering::SeqCst);
+        if stuck {
+            Err(AuditError::Stalled {
+                target: self.target.clone(),
+            })
+        } else {
+            Ok(())
+        }
+    }
+
     fn busy(&self) -> AuditError {
         AuditError::Busy {
             target: self.target.clone(),
@@ -74,7 +100,10 @@ impl Inner {
         match tokio::time::timeout(self.bound, ack).await {
             Ok(Ok(result)) => result,
             Ok(Err(_)) => Err(AuditError::Stopped),
-            Err(_) => Err(self.timeout()),
+            Err(_) => {
+                self.note_stall();
+                Err(self.timeout())
+            }
         }
     }
 }
@@ -167,7 +196,8 @@ impl AuditLog {
         secrets: Vec<String>,
         options: AuditOptions,
     ) -> Result<AuditLog, AuditError> {
-        let tx = spawn(target, options.queue).map_err(|e| AuditError::Open {
+        let progress = Arc::new(Progress::default());
+        let tx = spawn(target, options.queue, progress.clone()).map_err(|e| AuditError::Open {
             path: name.to_string(),
             reason: format!("cannot start the writer thread: {e}"),
         })?;
@@ -178,6 +208,8 @@ impl AuditLog {
                 bound,
                 target: name.to_string(),
                 queue: options.queue.max(2),
+                progress,
+                stalled_at: AtomicU64::new(u64::MAX),
             })),
         })
     }
@@ -201,6 +233,7 @@ impl AuditLog {
                 attempt,
             });
         };
+        inner.check_stall()?;
         // Two places: this line now, its outcome line later.
         let now = inner
             .tx
@@ -244,6 +277,7 @@ impl AuditLog {
                     .is_ok()
                 };
                 if stop(QUEUED) || stop(WRITING) {
+                    inner.note_stall();
                     Err(inner.timeout())
                 } else {
                     // Written just as the bound passed: its answer is on its way.
@@ -265,6 +299,7 @@ impl AuditLog {
         let Some(inner) = &self.inner else {
             return Ok(());
         };
+        inner.check_stall()?;
         let line = AuditLine {
             time: String::new(),
             ..line

@@ -364,16 +364,21 @@ async fn a_stream_nobody_reads_refuses_writes_and_blocks_nothing() {
     .await;
     assert!(guard.is_ok(), "attempts must not hang on a full pipe");
     assert!(sent > 0, "the pipe took lines until it was full");
+    // The first refusal waited its bound (unless an outcome line had already timed out on
+    // the stuck write: then it too is refused at once).
     assert!(
-        matches!(refusals[0], AuditError::Timeout { .. }),
+        matches!(
+            refusals[0],
+            AuditError::Timeout { .. } | AuditError::Stalled { .. }
+        ),
         "{}",
         refusals[0]
     );
     assert!(
-        refusals
+        refusals[1..]
             .iter()
-            .any(|e| matches!(e, AuditError::Busy { .. })),
-        "once the queue is full, attempts are refused at once: {refusals:?}"
+            .all(|e| matches!(e, AuditError::Stalled { .. })),
+        "while the writer is stuck in the write a caller gave up on, attempts are refused at once: {refusals:?}"
     );
     assert!(ticks.load(std::sync::atomic::Ordering::SeqCst) > 0);
     ticker.abort();
@@ -471,9 +476,20 @@ async fn an_attempt_that_misses_its_bound_is_refused_and_never_reads_as_sent() {
     let first = log.attempt(line()).await.unwrap_err();
     assert!(matches!(first, AuditError::Timeout { .. }), "{first}");
     let taken = starts.try_recv().is_ok();
-    // The second waits in the queue behind the stalled write, past the bound.
+    // The second: refused at once while the writer is stuck in that write; else it waits in
+    // the queue behind it, past the bound.
     let second = log.attempt(line()).await.unwrap_err();
-    assert!(matches!(second, AuditError::Timeout { .. }), "{second}");
+    if taken {
+        assert!(matches!(second, AuditError::Stalled { .. }), "{second}");
+    } else {
+        assert!(
+            matches!(
+                second,
+                AuditError::Timeout { .. } | AuditError::Stalled { .. }
+            ),
+            "{second}"
+        );
+    }
     // The writer resumes: the first line goes out late, then its refusal; the second never.
     for _ in 0..4 {
         tokens.send(()).unwrap();
@@ -500,4 +516,49 @@ async fn an_attempt_that_misses_its_bound_is_refused_and_never_reads_as_sent() {
             "{outcomes:?}"
         );
     }
+}
+
+/// A full queue refuses at once: the writer is busy with one attempt and its outcome line's
+/// place is reserved, so a second attempt finds no room for its own two lines.
+#[tokio::test]
+async fn a_full_queue_refuses_at_once() {
+    let (tokens, gate) = std::sync::mpsc::channel();
+    let (started, mut starts) = tokio::sync::mpsc::unbounded_channel();
+    let written = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
+    let target = GatedTarget {
+        tokens: gate,
+        started,
+        written: written.clone(),
+    };
+    let log = AuditLog::start(
+        Box::new(target),
+        "gated",
+        Duration::from_secs(30),
+        vec![],
+        options(30_000, 2),
+    )
+    .unwrap();
+    let first = tokio::spawn({
+        let log = log.clone();
+        async move { log.attempt(line()).await }
+    });
+    // The writer has taken the first line and is inside its write.
+    assert_eq!(starts.recv().await.as_deref(), Some("sending"));
+    let second = log.attempt(line()).await.unwrap_err();
+    assert!(
+        matches!(second, AuditError::Busy { queue: 2, .. }),
+        "{second}"
+    );
+    assert!(second.to_string().contains("2 lines waiting"), "{second}");
+    tokens.send(()).unwrap();
+    let pending = first.await.unwrap().unwrap();
+    tokens.send(()).unwrap();
+    pending.finish(Outcome::Done("created", 1)).await.unwrap();
+    let outcomes: Vec<String> = written
+        .lock()
+        .unwrap()
+        .iter()
+        .map(|l| l["outcome"].as_str().unwrap().to_string())
+        .collect();
+    assert_eq!(outcomes, ["sending", "created"]);
 }

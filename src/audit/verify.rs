@@ -66,6 +66,9 @@ pub struct FileReport {
     pub path: String,
     pub lines: usize,
     pub start: Start,
+    /// The SHA-256 of the last line: kept elsewhere, it vouches for the end of the file,
+    /// which no later line does yet.
+    pub last: Option<String>,
 }
 
 /// Every file checked out.
@@ -166,6 +169,7 @@ impl Walk {
                 path: shown.clone(),
                 lines: 0,
                 start,
+                last: None,
             });
             return Ok(());
         }
@@ -217,6 +221,7 @@ impl Walk {
             path: shown,
             lines: lines.len(),
             start,
+            last: self.last.clone(),
         });
         Ok(())
     }
@@ -294,7 +299,11 @@ pub fn describe(report: &Report) -> String {
                 "chain whole, continuing a line not checked here (prev {prev}): pass the file before it first to check that link"
             ),
         };
-        out.push_str(&format!("{}: {} lines, {start}\n", file.path, file.lines));
+        out.push_str(&format!("{}: {} lines, {start}", file.path, file.lines));
+        if let Some(last) = &file.last {
+            out.push_str(&format!("; last line's SHA-256 {last}"));
+        }
+        out.push('\n');
     }
     for (file, line, id) in &report.without_outcome {
         out.push_str(&format!(
@@ -322,5 +331,190 @@ pub fn run(command: AuditCommand) -> ExitCode {
                 ExitCode::from(2)
             }
         },
+    }
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+mod tests {
+    use super::*;
+    use crate::audit::line::AuditLine;
+    use crate::audit::render::{body, render};
+
+    /// A chain of `n` lines (attempt and outcome pairs, then single lines), as the log writes
+    /// them.
+    fn chain(n: usize) -> Vec<Vec<u8>> {
+        let mut prev = GENESIS.to_string();
+        let mut out = Vec::new();
+        for i in 0..n {
+            let line = AuditLine {
+                tool: "create-ticket".into(),
+                transport: "stdio".into(),
+                outcome: if i % 2 == 0 { SENDING } else { "created" }.into(),
+                id: (i % 2 == 1).then_some(i as i64),
+                ..AuditLine::default()
+            };
+            let attempt = format!("{:016x}", i / 2);
+            let bytes = render(&prev, false, &body(&line, &attempt, &Default::default()));
+            prev = line_hash(&bytes);
+            out.push(bytes);
+        }
+        out
+    }
+
+    fn check(lines: &[Vec<u8>], tail: &[u8]) -> Result<Report, VerifyError> {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("audit.jsonl");
+        let mut bytes: Vec<u8> = lines
+            .iter()
+            .flat_map(|l| [l.as_slice(), b"\n"].concat())
+            .collect();
+        bytes.extend_from_slice(tail);
+        std::fs::write(&path, bytes).unwrap();
+        verify(&[path]).map_err(|e| match e {
+            // The temporary path varies: keep the line and the reason.
+            VerifyError::Bad { line, why, .. } => VerifyError::Bad {
+                path: String::new(),
+                line,
+                why,
+            },
+            other => other,
+        })
+    }
+
+    fn bad_line(result: Result<Report, VerifyError>) -> (usize, String) {
+        match result {
+            Err(VerifyError::Bad { line, why, .. }) => (line, why),
+            other => panic!("expected a bad line: {other:?}"),
+        }
+    }
+
+    #[test]
+    fn a_whole_chain_checks_out() {
+        let report = check(&chain(6), b"").unwrap();
+        assert_eq!(report.files[0].lines, 6);
+        assert_eq!(report.files[0].start, Start::Genesis);
+        assert!(report.without_outcome.is_empty());
+        let text = describe(&report);
+        let last = line_hash(chain(6).last().unwrap());
+        assert!(
+            text.ends_with(&format!(
+                ": 6 lines, chain whole from its start; last line's SHA-256 {last}\n"
+            )),
+            "{text}"
+        );
+        assert_eq!(check(&[], b"").unwrap().files[0].start, Start::Empty);
+    }
+
+    #[test]
+    fn the_first_bad_line_is_named_with_its_reason() {
+        let good = chain(6);
+        // A line changed: the next line's link breaks.
+        let mut changed = good.clone();
+        changed[2] = String::from_utf8(changed[2].clone())
+            .unwrap()
+            .replace("create-ticket", "delete-ticket")
+            .into_bytes();
+        let (line, why) = bad_line(check(&changed, b""));
+        assert_eq!(line, 4);
+        assert!(why.contains("line 3 was changed"), "{why}");
+        // A line removed.
+        let mut removed = good.clone();
+        removed.remove(3);
+        assert_eq!(bad_line(check(&removed, b"")).0, 4);
+        // A forged line inserted (well formed, chained from genesis).
+        let mut inserted = good.clone();
+        inserted.insert(2, chain(1).remove(0));
+        assert_eq!(bad_line(check(&inserted, b"")).0, 3);
+        // The last line cut short.
+        let (line, why) = bad_line(check(&good, b"{\"prev\":\"0"));
+        assert_eq!(line, 7);
+        assert!(why.contains("cut short"), "{why}");
+        // A raw line separator inside a line, and a raw line break that splits one.
+        let mut raw = good.clone();
+        raw[1] = String::from_utf8(raw[1].clone())
+            .unwrap()
+            .replace("stdio", "std\u{2028}io")
+            .into_bytes();
+        let (line, why) = bad_line(check(&raw, b""));
+        assert_eq!(line, 2);
+        assert!(why.contains("printable ASCII"), "{why}");
+        let mut split = good.clone();
+        split[1] = String::from_utf8(split[1].clone())
+            .unwrap()
+            .replace(",\"tool\"", "\n,\"tool\"")
+            .into_bytes();
+        assert_eq!(bad_line(check(&split, b"")).0, 2);
+    }
+
+    #[test]
+    fn forms_are_checked_field_by_field() {
+        let good = String::from_utf8(chain(1).remove(0)).unwrap();
+        for (tampered, reason) in [
+            (
+                good.replace("\"tool\"", "\"tool\":\"x\",\"tool\""),
+                "duplicate field",
+            ),
+            (
+                good.replace("\"requests\"", "\"admin\":true,\"requests\""),
+                "unknown field",
+            ),
+            (good.replace("\"sending\"", "\"approved\""), "`outcome`"),
+            (
+                good.replace(&format!("\"prev\":\"{GENESIS}\""), "\"prev\":\"abc\""),
+                "`prev`",
+            ),
+            (
+                good.replace("\"attempt\":\"0000000000000000\"", "\"attempt\":\"x\""),
+                "`attempt`",
+            ),
+            (
+                good.replace("\"transport\":\"stdio\"", "\"transport\":\"\""),
+                "`transport`",
+            ),
+            (
+                good.replace(
+                    &format!("\"prev\":\"{GENESIS}\""),
+                    &format!("\"prev\":\"{GENESIS}\",\"level\":\"INFO\""),
+                ),
+                "`level`",
+            ),
+            ("[1,2]".to_string(), "not an audit line"),
+        ] {
+            let (line, why) = bad_line(check(&[tampered.into_bytes()], b""));
+            assert_eq!(line, 1);
+            assert!(why.contains(reason), "{reason}: {why}");
+        }
+    }
+
+    #[test]
+    fn attempts_without_an_outcome_are_listed() {
+        let lines = chain(5);
+        let report = check(&lines, b"").unwrap();
+        assert_eq!(report.without_outcome.len(), 1);
+        assert_eq!(report.without_outcome[0].1, 5);
+        assert!(describe(&report).contains("has no outcome line"));
+        // Two outcome lines for one attempt are refused.
+        let mut twice = lines[..2].to_vec();
+        let second = AuditLine {
+            tool: "create-ticket".into(),
+            transport: "stdio".into(),
+            outcome: "created".into(),
+            ..AuditLine::default()
+        };
+        twice.push(render(
+            &line_hash(&twice[1]),
+            false,
+            &body(&second, &format!("{:016x}", 0), &Default::default()),
+        ));
+        let (line, why) = bad_line(check(&twice, b""));
+        assert_eq!(line, 3);
+        assert!(why.contains("already has its outcome line"), "{why}");
+    }
+
+    #[test]
+    fn an_unreadable_file_is_its_own_error() {
+        let err = verify(&[PathBuf::from("/no/such/audit.jsonl")]).unwrap_err();
+        assert!(matches!(err, VerifyError::Unreadable { .. }), "{err}");
     }
 }

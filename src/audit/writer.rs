@@ -17,7 +17,7 @@ use std::fs::{File, OpenOptions};
 use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
-use std::sync::atomic::{AtomicU8, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU8, AtomicU64, Ordering};
 
 use serde_json::{Map, Value};
 use tokio::sync::{mpsc, oneshot};
@@ -51,6 +51,15 @@ pub enum Job {
     Flush(oneshot::Sender<()>),
 }
 
+/// What the writer thread is doing, for callers to tell a stalled writer from a busy one.
+#[derive(Debug, Default)]
+pub struct Progress {
+    /// Lines the thread has finished (written or failed).
+    pub done: AtomicU64,
+    /// True while the thread is inside a write.
+    pub writing: AtomicBool,
+}
+
 /// Where lines go.
 pub trait Target: Send {
     /// Writes one line: `body` with the chain's `prev`.
@@ -58,15 +67,32 @@ pub trait Target: Send {
 }
 
 /// Starts the thread writing to `target`; it ends when every sender is gone.
-pub fn spawn(target: Box<dyn Target>, queue: usize) -> Result<mpsc::Sender<Job>, std::io::Error> {
+pub fn spawn(
+    target: Box<dyn Target>,
+    queue: usize,
+    progress: Arc<Progress>,
+) -> Result<mpsc::Sender<Job>, std::io::Error> {
     let (tx, rx) = mpsc::channel(queue.max(2));
     std::thread::Builder::new()
         .name("autotask-mcp-audit".into())
-        .spawn(move || run(target, rx))?;
+        .spawn(move || run(target, rx, &progress))?;
     Ok(tx)
 }
 
-fn run(mut target: Box<dyn Target>, mut rx: mpsc::Receiver<Job>) {
+/// Writes with `progress` kept.
+fn append(
+    target: &mut dyn Target,
+    body: &Map<String, Value>,
+    progress: &Progress,
+) -> Result<(), AuditError> {
+    progress.writing.store(true, Ordering::SeqCst);
+    let result = target.append(body);
+    progress.done.fetch_add(1, Ordering::SeqCst);
+    progress.writing.store(false, Ordering::SeqCst);
+    result
+}
+
+fn run(mut target: Box<dyn Target>, mut rx: mpsc::Receiver<Job>, progress: &Progress) {
     while let Some(job) = rx.blocking_recv() {
         let job = match job {
             Job::Flush(ack) => {
@@ -83,14 +109,14 @@ fn run(mut target: Box<dyn Target>, mut rx: mpsc::Receiver<Job>) {
             // Abandoned: the write was refused; its line is not written.
             continue;
         }
-        let result = target.append(&job.body);
+        let result = append(target.as_mut(), &job.body, progress);
         if let Some(gate) = &job.gate
             && gate
                 .compare_exchange(WRITING, WRITTEN, Ordering::SeqCst, Ordering::SeqCst)
                 .is_err()
             && result.is_ok()
             && let Some(refusal) = &job.if_late
-            && let Err(e) = target.append(refusal)
+            && let Err(e) = append(target.as_mut(), refusal, progress)
         {
             tracing::error!(error = %e, "the refusal after a late audit line was not written");
         }

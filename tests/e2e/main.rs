@@ -12,6 +12,8 @@ mod http_support;
 #[path = "../mcp_support/mod.rs"]
 mod mcp_support;
 
+mod audit_stderr_sink;
+mod audit_verify_cli;
 mod client_budget;
 mod client_connections;
 mod client_paging;
