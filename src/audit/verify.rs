@@ -391,12 +391,13 @@ mod tests {
 
     #[test]
     fn a_whole_chain_checks_out() {
-        let report = check(&chain(6), b"").unwrap();
+        let lines = chain(6);
+        let report = check(&lines, b"").unwrap();
         assert_eq!(report.files[0].lines, 6);
         assert_eq!(report.files[0].start, Start::Genesis);
         assert!(report.without_outcome.is_empty());
         let text = describe(&report);
-        let last = line_hash(chain(6).last().unwrap());
+        let last = line_hash(lines.last().unwrap());
         assert!(
             text.ends_with(&format!(
                 ": 6 lines, chain whole from its start; last line's SHA-256 {last}\n"
