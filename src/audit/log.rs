@@ -16,7 +16,7 @@ use super::line::{AuditLine, ENDED_BEFORE_ANSWER, Outcome, SENDING};
 use super::render::{self, Redactor};
 use super::writer::{
     ABANDONED, FileTarget, Job, LATE, LineJob, Progress, QUEUED, StreamTarget, Target, WRITING,
-    spawn, stderr_writer,
+    WRITTEN, spawn, stderr_writer,
 };
 use crate::approval::request::hex;
 
@@ -251,43 +251,45 @@ impl AuditLog {
             time: String::new(),
             ..line.clone()
         };
-        let refusal = line.clone().with_outcome(&Outcome::Refused(format!(
-            "the attempt line before this one was not written within {} ms, so the write was refused: it was not sent",
+        let late = line.clone().with_outcome(&Outcome::Refused(format!(
+            "the attempt line before this one was written late (after the call stopped waiting for it, {} ms at most), so the write was refused: it was not sent",
             inner.bound.as_millis()
         )));
+        let cancelled = line.clone().with_outcome(&Outcome::Refused(
+            "the call ended before the request was sent: it was not sent".into(),
+        ));
         let gate = Arc::new(AtomicU8::new(QUEUED));
+        let mut guard = AttemptGuard {
+            gate: gate.clone(),
+            later: Some(later),
+            cancelled: render::body(&cancelled, &attempt, &inner.redactor),
+        };
         let (ack, mut answer) = oneshot::channel();
         now.send(Job::Line(LineJob {
             body: render::body(&sending, &attempt, &inner.redactor),
             ack: Some(ack),
-            gate: Some(gate.clone()),
-            if_late: Some(render::body(&refusal, &attempt, &inner.redactor)),
+            gate: Some(gate),
+            if_late: Some(render::body(&late, &attempt, &inner.redactor)),
         }));
         let written = match tokio::time::timeout(inner.bound, &mut answer).await {
             Ok(Ok(result)) => result,
             Ok(Err(_)) => Err(AuditError::Stopped),
             Err(_) => {
-                let stop = |from| {
-                    gate.compare_exchange(
-                        from,
-                        if from == QUEUED { ABANDONED } else { LATE },
-                        Ordering::SeqCst,
-                        Ordering::SeqCst,
-                    )
-                    .is_ok()
-                };
-                if stop(QUEUED) || stop(WRITING) {
+                if guard.stop() {
                     inner.note_stall();
                     Err(inner.timeout())
                 } else {
-                    // Written just as the bound passed: its answer is on its way.
+                    // Finished just as the bound passed: its answer is on its way.
                     answer.await.unwrap_or(Err(AuditError::Stopped))
                 }
             }
         };
+        // From here the guard has nothing to do: the line is written and the Pending takes
+        // its outcome's place, or it is not (and needs no outcome line).
+        let later = guard.later.take();
         written.map(|()| Pending {
             inner: Some(inner.clone()),
-            permit: Some(later),
+            permit: later,
             line: Some(line),
             attempt,
         })
@@ -342,6 +344,55 @@ impl AuditLog {
                 target: inner.target.clone(),
                 millis: within.as_millis(),
             }),
+        }
+    }
+}
+
+/// An attempt line on its way: if the call stops waiting for it (a timeout, or the call's
+/// future dropped), the line is stopped, or followed by a refusal, so the log never shows an
+/// attempt that was not sent as one that may have been.
+struct AttemptGuard {
+    gate: Arc<AtomicU8>,
+    /// The place reserved for the outcome line, until a Pending takes it.
+    later: Option<mpsc::OwnedPermit<Job>>,
+    /// The outcome line when the attempt line is written but the call ended before sending.
+    cancelled: serde_json::Map<String, serde_json::Value>,
+}
+
+impl AttemptGuard {
+    /// Stops the line unless the writer has finished it: true when it is not in the log, or
+    /// will be followed by a refusal; false when it was written.
+    fn stop(&self) -> bool {
+        loop {
+            let (from, to) = match self.gate.load(Ordering::SeqCst) {
+                QUEUED => (QUEUED, ABANDONED),
+                WRITING => (WRITING, LATE),
+                WRITTEN => return false,
+                _ => return true,
+            };
+            if self
+                .gate
+                .compare_exchange(from, to, Ordering::SeqCst, Ordering::SeqCst)
+                .is_ok()
+            {
+                return true;
+            }
+        }
+    }
+}
+
+impl Drop for AttemptGuard {
+    fn drop(&mut self) {
+        // Still armed: the call ended while waiting for its attempt line.
+        if let Some(permit) = self.later.take()
+            && !self.stop()
+        {
+            permit.send(Job::Line(LineJob {
+                body: std::mem::take(&mut self.cancelled),
+                ack: None,
+                gate: None,
+                if_late: None,
+            }));
         }
     }
 }

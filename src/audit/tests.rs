@@ -452,6 +452,7 @@ impl writer::Target for GatedTarget {
             .send(body["outcome"].as_str().unwrap_or_default().to_string());
         self.tokens.recv().map_err(|_| AuditError::Stopped)?;
         self.written.lock().unwrap().push(body.clone());
+        let _ = self.started.send("written".into());
         Ok(())
     }
 }
@@ -507,7 +508,7 @@ async fn an_attempt_that_misses_its_bound_is_refused_and_never_reads_as_sent() {
             lines[1]["message"]
                 .as_str()
                 .unwrap()
-                .contains("not written within 500 ms")
+                .contains("written late (after the call stopped waiting for it, 500 ms at most)")
         );
     } else {
         // The first was skipped; the second, taken or skipped the same way.
@@ -561,4 +562,105 @@ async fn a_full_queue_refuses_at_once() {
         .map(|l| l["outcome"].as_str().unwrap().to_string())
         .collect();
     assert_eq!(outcomes, ["sending", "created"]);
+}
+
+fn gated(
+    bound: Duration,
+) -> (
+    AuditLog,
+    std::sync::mpsc::Sender<()>,
+    tokio::sync::mpsc::UnboundedReceiver<String>,
+    std::sync::Arc<std::sync::Mutex<Vec<serde_json::Map<String, Value>>>>,
+) {
+    let (tokens, gate) = std::sync::mpsc::channel();
+    let (started, starts) = tokio::sync::mpsc::unbounded_channel();
+    let written = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
+    let target = GatedTarget {
+        tokens: gate,
+        started,
+        written: written.clone(),
+    };
+    let millis = bound.as_millis() as u64;
+    let log =
+        AuditLog::start(Box::new(target), "gated", bound, vec![], options(millis, 8)).unwrap();
+    (log, tokens, starts, written)
+}
+
+fn outcomes(
+    written: &std::sync::Mutex<Vec<serde_json::Map<String, Value>>>,
+) -> Vec<(String, String)> {
+    written
+        .lock()
+        .unwrap()
+        .iter()
+        .map(|l| {
+            (
+                l["outcome"].as_str().unwrap().to_string(),
+                l["attempt"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect()
+}
+
+/// A call cancelled while its attempt line is being written: the line goes out, followed by
+/// a refusal of the same attempt (the write was never sent).
+#[tokio::test]
+async fn a_call_cancelled_while_its_line_is_written_leaves_a_refusal() {
+    let (log, tokens, mut starts, written) = gated(Duration::from_secs(60));
+    let call = tokio::spawn({
+        let log = log.clone();
+        async move { log.attempt(line()).await }
+    });
+    assert_eq!(starts.recv().await.as_deref(), Some("sending"));
+    call.abort();
+    assert!(call.await.unwrap_err().is_cancelled());
+    tokens.send(()).unwrap();
+    tokens.send(()).unwrap();
+    log.flush(Duration::from_secs(10)).await.unwrap();
+    let got = outcomes(&written);
+    assert_eq!(
+        got.iter().map(|(o, _)| o.as_str()).collect::<Vec<_>>(),
+        ["sending", "refused"]
+    );
+    assert_eq!(got[0].1, got[1].1);
+    assert!(
+        written.lock().unwrap()[1]["message"]
+            .as_str()
+            .unwrap()
+            .contains("written late")
+    );
+}
+
+/// A call cancelled after its attempt line was written but before it could send: the log
+/// says it was not sent.
+#[tokio::test]
+async fn a_call_cancelled_after_its_line_was_written_says_it_sent_nothing() {
+    let (log, tokens, mut starts, written) = gated(Duration::from_secs(60));
+    {
+        let mut call = std::pin::pin!(log.attempt(line()));
+        assert!(futures::poll!(call.as_mut()).is_pending());
+        assert_eq!(starts.recv().await.as_deref(), Some("sending"));
+        tokens.send(()).unwrap();
+        assert_eq!(starts.recv().await.as_deref(), Some("written"));
+        // Dropped here, never polled again: the call ended before sending.
+    }
+    tokens.send(()).unwrap();
+    log.flush(Duration::from_secs(10)).await.unwrap();
+    let got = outcomes(&written);
+    assert_eq!(
+        got.iter().map(|(o, _)| o.as_str()).collect::<Vec<_>>(),
+        ["sending", "refused"]
+    );
+    assert_eq!(got[0].1, got[1].1);
+    // The worker may still be finishing the line when the call is dropped (then the refusal
+    // says the line came late); either way the attempt is refused as not sent.
+    let message = written.lock().unwrap()[1]["message"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    assert!(
+        message.contains("ended before the request was sent: it was not sent")
+            || message.contains("written late"),
+        "{message}"
+    );
 }

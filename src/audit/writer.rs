@@ -34,6 +34,8 @@ pub const WRITTEN: u8 = 2;
 pub const ABANDONED: u8 = 3;
 /// The caller stopped waiting while the thread was writing it: follow it with a refusal.
 pub const LATE: u8 = 4;
+/// The write failed: the line is not in the log.
+pub const FAILED: u8 = 5;
 
 /// One line to write.
 pub struct LineJob {
@@ -110,9 +112,10 @@ fn run(mut target: Box<dyn Target>, mut rx: mpsc::Receiver<Job>, progress: &Prog
             continue;
         }
         let result = append(target.as_mut(), &job.body, progress);
+        let finished = if result.is_ok() { WRITTEN } else { FAILED };
         if let Some(gate) = &job.gate
             && gate
-                .compare_exchange(WRITING, WRITTEN, Ordering::SeqCst, Ordering::SeqCst)
+                .compare_exchange(WRITING, finished, Ordering::SeqCst, Ordering::SeqCst)
                 .is_err()
             && result.is_ok()
             && let Some(refusal) = &job.if_late
