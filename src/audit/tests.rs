@@ -564,14 +564,19 @@ async fn a_full_queue_refuses_at_once() {
     assert_eq!(outcomes, ["sending", "created"]);
 }
 
-fn gated(
-    bound: Duration,
-) -> (
-    AuditLog,
-    std::sync::mpsc::Sender<()>,
-    tokio::sync::mpsc::UnboundedReceiver<String>,
-    std::sync::Arc<std::sync::Mutex<Vec<serde_json::Map<String, Value>>>>,
-) {
+/// Lines a [`GatedTarget`] has written.
+type Written = std::sync::Arc<std::sync::Mutex<Vec<serde_json::Map<String, Value>>>>;
+
+/// A log on a [`GatedTarget`]: the log, the tokens that let lines through, the target's
+/// events, and what it wrote.
+struct Gated {
+    log: AuditLog,
+    tokens: std::sync::mpsc::Sender<()>,
+    starts: tokio::sync::mpsc::UnboundedReceiver<String>,
+    written: Written,
+}
+
+fn gated(bound: Duration) -> Gated {
     let (tokens, gate) = std::sync::mpsc::channel();
     let (started, starts) = tokio::sync::mpsc::unbounded_channel();
     let written = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
@@ -583,7 +588,12 @@ fn gated(
     let millis = bound.as_millis() as u64;
     let log =
         AuditLog::start(Box::new(target), "gated", bound, vec![], options(millis, 8)).unwrap();
-    (log, tokens, starts, written)
+    Gated {
+        log,
+        tokens,
+        starts,
+        written,
+    }
 }
 
 fn outcomes(
@@ -606,7 +616,12 @@ fn outcomes(
 /// a refusal of the same attempt (the write was never sent).
 #[tokio::test]
 async fn a_call_cancelled_while_its_line_is_written_leaves_a_refusal() {
-    let (log, tokens, mut starts, written) = gated(Duration::from_secs(60));
+    let Gated {
+        log,
+        tokens,
+        mut starts,
+        written,
+    } = gated(Duration::from_secs(60));
     let call = tokio::spawn({
         let log = log.clone();
         async move { log.attempt(line()).await }
@@ -635,7 +650,12 @@ async fn a_call_cancelled_while_its_line_is_written_leaves_a_refusal() {
 /// says it was not sent.
 #[tokio::test]
 async fn a_call_cancelled_after_its_line_was_written_says_it_sent_nothing() {
-    let (log, tokens, mut starts, written) = gated(Duration::from_secs(60));
+    let Gated {
+        log,
+        tokens,
+        mut starts,
+        written,
+    } = gated(Duration::from_secs(60));
     {
         let mut call = std::pin::pin!(log.attempt(line()));
         assert!(futures::poll!(call.as_mut()).is_pending());
