@@ -12,6 +12,7 @@ mod http_support;
 #[path = "../mcp_support/mod.rs"]
 mod mcp_support;
 
+mod audit_forgery;
 mod audit_stderr_sink;
 mod audit_verify_cli;
 mod client_budget;
