@@ -4,6 +4,8 @@
 //! Modules, one concern each:
 //! * `registry` / `entities`: the generated entity metadata and typed structs;
 //! * `config`: flags and environment → one validated `Config`;
+//! * `approval`: human approval of writes (modes, one-time codes, a write in words);
+//! * `audit`: the write-ahead, hash-chained audit log and `audit verify`;
 //! * `caller`: who makes a tool call (transport, token fingerprint, acting resource);
 //! * `filter`: the Autotask filter language as one typed enum (the bottom layer: std and serde only);
 //! * `autotask`: the REST client (zones, auth, retries, paging, budget);
@@ -15,6 +17,8 @@
 //! * `logging`: the `tracing` subscriber (stderr, text or JSON);
 //! * `conformance` (feature `conformance-fixtures`): the MCP conformance suite's fixtures.
 
+pub mod approval;
+pub mod audit;
 pub mod autotask;
 pub mod budget_usage;
 pub mod caller;

@@ -28,6 +28,9 @@ enum Command {
     /// Probe a running HTTP server's /health (exit 0 when it answers 200); used by the Docker
     /// HEALTHCHECK, since the image has no curl.
     Healthcheck(autotask_mcp::transport::health::HealthcheckArgs),
+    /// The audit log (AUTOTASK_AUDIT_LOG): `audit verify FILE…` checks its hash chain.
+    #[command(subcommand)]
+    Audit(autotask_mcp::audit::verify::AuditCommand),
 }
 
 /// The longest the process waits at exit for background work and queued log lines.
@@ -42,6 +45,9 @@ fn fail(message: &str) -> ExitCode {
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
+    if let Some(Command::Audit(command)) = cli.command {
+        return autotask_mcp::audit::verify::run(command);
+    }
     let runtime = match tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
@@ -56,7 +62,7 @@ fn main() -> ExitCode {
         Some(Command::Healthcheck(args)) => {
             return runtime.block_on(autotask_mcp::transport::health::run_healthcheck(args));
         }
-        None => {}
+        Some(Command::Audit(_)) | None => {}
     }
     let config = match Config::from_args(cli.serve.with_secret_env()) {
         Ok(config) => config,

@@ -3,6 +3,7 @@
 //! redacted when the error is built (see [`redact`]), and Debug prints the same redacted text
 //! as Display.
 
+use std::ops::Range;
 use std::time::Duration;
 
 /// An Autotask call that failed.
@@ -204,171 +205,311 @@ fn ceil_secs(d: Duration) -> u64 {
     d.as_secs() + u64::from(d.subsec_nanos() > 0)
 }
 
-/// Replaces every occurrence of each secret in `text` by `[redacted]`: the value as is, and
-/// the percent-encoded and JSON-escaped forms a server may echo it back in. Secrets shorter
-/// than 3 characters are also replaced (whatever the damage to the text: safety first).
+/// Replaces every occurrence of each secret in `text` by `[redacted]`: the value as is (ASCII
+/// case ignored: usernames are case-insensitive), and the percent-encoded, form-encoded and
+/// JSON-escaped forms a server may echo it back in. Secrets shorter than 3 characters are also
+/// replaced (whatever the damage to the text: safety first).
 ///
-/// Redaction happens before and after decoding: a server may escape any character of a
-/// secret (.NET's serializer writes `+` as `\u002B`), so the text is also decoded (JSON string
-/// escapes, percent-encoding) and, when the decoded text still holds a secret, the decoded
-/// text, redacted, replaces the original. Callers that decode a body themselves redact the
-/// decoded values again.
+/// A server (or an attacker) may escape any character of a secret (.NET's serializer writes
+/// `+` as `\u002B`; `%72` is an `r`), so the text is also read decoded (JSON string escapes,
+/// percent-encoding, once or one inside the other) and every span of the **original** text
+/// whose decoded form holds a secret is masked whole, escapes included. The output is always
+/// the original text with masked spans, never a decoded copy: an escaped quote or newline
+/// elsewhere in the text stays escaped (a decoded copy would let a value forge a log line).
+/// Callers that decode a body themselves redact the decoded values again.
 pub fn redact(text: &str, secrets: &[&str]) -> String {
-    let out = redact_forms(text, secrets);
+    let secrets: Vec<&[u8]> = secrets
+        .iter()
+        .filter(|s| !s.is_empty())
+        .map(|s| s.as_bytes())
+        .collect();
+    if secrets.is_empty() {
+        return text.to_string();
+    }
+    let mut spans = Vec::new();
+    // The text as it is.
+    for secret in &secrets {
+        spans.extend(
+            find_ignore_ascii_case(text.as_bytes(), secret).map(|at| at..at + secret.len()),
+        );
+    }
     // Decoded once, or twice (one encoding inside another: a percent-encoded JSON escape).
-    let decoders: [fn(&str) -> Option<String>; 2] = [json_unescape, percent_decode];
-    let mut candidates = Vec::new();
-    for first in decoders {
-        if let Some(once) = first(&out) {
-            for second in decoders {
-                if let Some(twice) = second(&once) {
-                    candidates.push(twice);
-                }
+    // Form decoding (`+` for a space) matters only for a secret with a space.
+    let mut decoders: Vec<Decoder> = vec![json_unescape, percent_decode];
+    if secrets.iter().any(|s| s.contains(&b' ')) {
+        decoders.push(form_decode);
+    }
+    for first in &decoders {
+        let Some(once) = first(text.as_bytes()) else {
+            continue;
+        };
+        for secret in &secrets {
+            spans.extend(
+                find_ignore_ascii_case(&once.bytes, secret)
+                    .map(|at| once.source(at..at + secret.len())),
+            );
+        }
+        for second in &decoders {
+            let Some(twice) = second(&once.bytes) else {
+                continue;
+            };
+            for secret in &secrets {
+                spans.extend(
+                    find_ignore_ascii_case(&twice.bytes, secret)
+                        .map(|at| once.source(twice.source(at..at + secret.len()))),
+                );
             }
-            candidates.push(once);
         }
     }
-    candidates
-        .into_iter()
-        .map(|decoded| redact_forms(&decoded, secrets))
-        .filter(|redacted| count(redacted) > count(&out))
-        .max_by_key(|redacted| count(redacted))
-        .unwrap_or(out)
+    mask(text, spans)
 }
 
 const REDACTED: &str = "[redacted]";
 
-fn count(text: &str) -> usize {
-    text.matches(REDACTED).count()
-}
+/// One way of decoding a text, with the map back to it.
+type Decoder = fn(&[u8]) -> Option<Decoded>;
 
-/// Redacts the known forms of each secret in `text`, without decoding it.
-fn redact_forms(text: &str, secrets: &[&str]) -> String {
-    let mut out = text.to_string();
-    for secret in secrets.iter().filter(|s| !s.is_empty()) {
-        for form in secret_forms(secret) {
-            if !form.is_empty() && out.contains(form.as_str()) {
-                out = out.replace(form.as_str(), REDACTED);
-            }
-        }
-        // Case-insensitive match of the plain form (usernames are case-insensitive).
-        out = replace_ignore_ascii_case(&out, secret);
+/// `text` with each span replaced by `[redacted]`: whole characters (spans widened to the
+/// nearest boundaries), overlapping spans masked once.
+fn mask(text: &str, mut spans: Vec<Range<usize>>) -> String {
+    if spans.is_empty() {
+        return text.to_string();
     }
+    spans.sort_by_key(|s| (s.start, s.end));
+    let mut masks: Vec<Range<usize>> = Vec::new();
+    for span in spans {
+        let mut start = span.start.min(text.len());
+        while !text.is_char_boundary(start) {
+            start -= 1;
+        }
+        let mut end = span.end.min(text.len());
+        while !text.is_char_boundary(end) {
+            end += 1;
+        }
+        match masks.last_mut() {
+            Some(last) if start < last.end => last.end = last.end.max(end),
+            _ => masks.push(start..end),
+        }
+    }
+    let mut out = String::with_capacity(text.len());
+    let mut done = 0;
+    for m in masks {
+        out.push_str(&text[done..m.start]);
+        out.push_str(REDACTED);
+        done = m.end;
+    }
+    out.push_str(&text[done..]);
     out
 }
 
-/// `text` with its JSON string escapes decoded wherever they appear (`\uXXXX`, surrogate
-/// pairs included, and `\"`, `\\`, `\/`, `\b`, `\f`, `\n`, `\r`, `\t`); other backslashes
-/// are kept. `None` when there was nothing to decode.
-fn json_unescape(text: &str) -> Option<String> {
-    if !text.contains('\\') {
+/// Where `needle` starts in `haystack`, ASCII case ignored.
+fn find_ignore_ascii_case<'a>(
+    haystack: &'a [u8],
+    needle: &'a [u8],
+) -> impl Iterator<Item = usize> + 'a {
+    let last = haystack.len().checked_sub(needle.len());
+    let first = needle.first().map(u8::to_ascii_lowercase);
+    (0..last.map_or(0, |l| l + 1)).filter(move |&i| {
+        Some(haystack[i].to_ascii_lowercase()) == first
+            && haystack[i..i + needle.len()].eq_ignore_ascii_case(needle)
+    })
+}
+
+/// One run of decoded bytes and where it came from in the input: a literal run maps byte for
+/// byte, an escape maps all its decoded bytes to the whole escape.
+#[derive(Debug, Clone, Copy)]
+struct Segment {
+    /// Where the run starts in the decoded bytes.
+    at: usize,
+    /// Where it starts in the input.
+    from: usize,
+    /// Its length in the input.
+    len: usize,
+    literal: bool,
+}
+
+/// Bytes decoded from an input, with the map back to the input's byte ranges.
+#[derive(Debug, Default)]
+struct Decoded {
+    bytes: Vec<u8>,
+    segments: Vec<Segment>,
+}
+
+impl Decoded {
+    fn with_capacity(n: usize) -> Decoded {
+        Decoded {
+            bytes: Vec::with_capacity(n),
+            segments: Vec::new(),
+        }
+    }
+
+    /// A byte copied from input position `from`.
+    fn literal(&mut self, from: usize, byte: u8) {
+        let at = self.bytes.len();
+        self.bytes.push(byte);
+        if let Some(last) = self.segments.last_mut()
+            && last.literal
+            && last.from + last.len == from
+            && last.at + last.len == at
+        {
+            last.len += 1;
+            return;
+        }
+        self.segments.push(Segment {
+            at,
+            from,
+            len: 1,
+            literal: true,
+        });
+    }
+
+    /// `decoded`, what the `len` input bytes at `from` (an escape) stand for.
+    fn escape(&mut self, from: usize, len: usize, decoded: &[u8]) {
+        self.segments.push(Segment {
+            at: self.bytes.len(),
+            from,
+            len,
+            literal: false,
+        });
+        self.bytes.extend_from_slice(decoded);
+    }
+
+    /// The input range decoded byte `i` came from.
+    fn source_of(&self, i: usize) -> Range<usize> {
+        let k = self
+            .segments
+            .partition_point(|s| s.at <= i)
+            .saturating_sub(1);
+        match self.segments.get(k) {
+            Some(s) if s.literal => {
+                let at = s.from + (i - s.at);
+                at..at + 1
+            }
+            Some(s) => s.from..s.from + s.len,
+            None => 0..0,
+        }
+    }
+
+    /// The input range the decoded bytes `range` (not empty) came from.
+    fn source(&self, range: Range<usize>) -> Range<usize> {
+        let start = self.source_of(range.start).start;
+        let end = self
+            .source_of(range.end.saturating_sub(1).max(range.start))
+            .end;
+        start..end
+    }
+}
+
+fn hex_value(bytes: Option<&[u8]>) -> Option<u32> {
+    let bytes = bytes?;
+    if bytes.is_empty() || !bytes.iter().all(u8::is_ascii_hexdigit) {
         return None;
     }
-    fn hex4(s: Option<&str>) -> Option<u32> {
-        let s = s?;
-        s.bytes()
-            .all(|b| b.is_ascii_hexdigit())
-            .then(|| u32::from_str_radix(s, 16).ok())
-            .flatten()
+    std::str::from_utf8(bytes)
+        .ok()
+        .and_then(|s| u32::from_str_radix(s, 16).ok())
+}
+
+/// `input` with its JSON string escapes decoded wherever they appear (`\uXXXX`, surrogate
+/// pairs included, and `\"`, `\\`, `\/`, `\b`, `\f`, `\n`, `\r`, `\t`); other backslashes
+/// are kept. `None` when there was nothing to decode.
+fn json_unescape(input: &[u8]) -> Option<Decoded> {
+    if !input.contains(&b'\\') {
+        return None;
     }
-    let mut out = String::with_capacity(text.len());
-    let mut rest = text;
+    let mut out = Decoded::with_capacity(input.len());
     let mut changed = false;
-    while let Some(i) = rest.find('\\') {
-        out.push_str(&rest[..i]);
-        let after = &rest[i + 1..];
-        let (decoded, used) = match after.as_bytes().first() {
-            Some(b'u') => match hex4(after.get(1..5)) {
+    let mut i = 0;
+    while i < input.len() {
+        if input[i] != b'\\' {
+            out.literal(i, input[i]);
+            i += 1;
+            continue;
+        }
+        let unit = |at: usize| hex_value(input.get(at..at + 4));
+        let (decoded, used) = match input.get(i + 1) {
+            Some(b'u') => match unit(i + 2) {
                 Some(high @ 0xD800..=0xDBFF) => {
-                    let low = after
-                        .get(5..7)
-                        .filter(|s| *s == "\\u")
-                        .and_then(|_| hex4(after.get(7..11)));
+                    let low = (input.get(i + 6..i + 8) == Some(b"\\u"))
+                        .then(|| unit(i + 8))
+                        .flatten();
                     match low {
                         Some(low @ 0xDC00..=0xDFFF) => (
                             char::from_u32(0x10000 + ((high - 0xD800) << 10) + (low - 0xDC00)),
-                            11,
+                            12,
                         ),
-                        _ => (Some(char::REPLACEMENT_CHARACTER), 5),
+                        _ => (Some(char::REPLACEMENT_CHARACTER), 6),
                     }
                 }
                 Some(code) => (
                     Some(char::from_u32(code).unwrap_or(char::REPLACEMENT_CHARACTER)),
-                    5,
+                    6,
                 ),
-                None => (None, 0),
+                None => (None, 1),
             },
-            Some(b'"') => (Some('"'), 1),
-            Some(b'\\') => (Some('\\'), 1),
-            Some(b'/') => (Some('/'), 1),
-            Some(b'b') => (Some('\u{8}'), 1),
-            Some(b'f') => (Some('\u{c}'), 1),
-            Some(b'n') => (Some('\n'), 1),
-            Some(b'r') => (Some('\r'), 1),
-            Some(b't') => (Some('\t'), 1),
-            _ => (None, 0),
+            Some(b'"') => (Some('"'), 2),
+            Some(b'\\') => (Some('\\'), 2),
+            Some(b'/') => (Some('/'), 2),
+            Some(b'b') => (Some('\u{8}'), 2),
+            Some(b'f') => (Some('\u{c}'), 2),
+            Some(b'n') => (Some('\n'), 2),
+            Some(b'r') => (Some('\r'), 2),
+            Some(b't') => (Some('\t'), 2),
+            _ => (None, 1),
         };
         match decoded {
             Some(c) => {
-                out.push(c);
-                rest = &after[used..];
+                let mut buf = [0_u8; 4];
+                out.escape(i, used, c.encode_utf8(&mut buf).as_bytes());
                 changed = true;
             }
-            None => {
-                out.push('\\');
-                rest = after;
-            }
+            None => out.literal(i, b'\\'),
         }
+        i += used;
     }
-    out.push_str(rest);
     changed.then_some(out)
 }
 
-/// `text` percent-decoded (invalid UTF-8 replaced), or `None` when it has no `%XX`.
-fn percent_decode(text: &str) -> Option<String> {
-    let decoded = percent_encoding::percent_decode_str(text).decode_utf8_lossy();
-    (decoded != text).then(|| decoded.into_owned())
+/// `input` percent-decoded (`%XX` to the byte it names), or `None` when it has no `%XX`.
+fn percent_decode(input: &[u8]) -> Option<Decoded> {
+    decode_percent(input, false)
 }
 
-/// The forms a secret can take once echoed: plain, percent-encoded (query strings, form
-/// bodies, with `+` or `%20` for spaces), JSON-escaped.
-fn secret_forms(secret: &str) -> Vec<String> {
-    let mut forms = vec![secret.to_string()];
-    let encoded: String = url::form_urlencoded::byte_serialize(secret.as_bytes()).collect();
-    forms.push(encoded.clone());
-    forms.push(encoded.replace('+', "%20"));
-    forms.push(encoded.to_ascii_lowercase());
-    if let Ok(json) = serde_json::to_string(secret) {
-        let inner = json.trim_matches('"').to_string();
-        forms.push(inner.replace('/', "\\/"));
-        forms.push(inner);
-    }
-    // Longest first, so a longer form is not half-replaced by a shorter one.
-    forms.sort_by_key(|f| std::cmp::Reverse(f.len()));
-    forms.dedup();
-    forms
+/// `input` form-decoded: percent-decoded, and `+` for a space.
+fn form_decode(input: &[u8]) -> Option<Decoded> {
+    decode_percent(input, true)
 }
 
-fn replace_ignore_ascii_case(text: &str, needle: &str) -> String {
-    let lower_text = text.to_ascii_lowercase();
-    let lower_needle = needle.to_ascii_lowercase();
-    if lower_needle.is_empty() || !lower_text.contains(&lower_needle) {
-        return text.to_string();
+fn decode_percent(input: &[u8], plus_is_space: bool) -> Option<Decoded> {
+    if !(input.contains(&b'%') || plus_is_space && input.contains(&b'+')) {
+        return None;
     }
-    // ASCII lowercasing keeps byte offsets, so indices found in the lowered copy are valid
-    // char boundaries in the original.
-    let mut out = String::with_capacity(text.len());
-    let mut last = 0;
-    for (start, _) in lower_text.match_indices(&lower_needle) {
-        if start < last {
-            continue;
+    let mut out = Decoded::with_capacity(input.len());
+    let mut changed = false;
+    let mut i = 0;
+    while i < input.len() {
+        let byte = (input[i] == b'%')
+            .then(|| hex_value(input.get(i + 1..i + 3)))
+            .flatten()
+            .and_then(|b| u8::try_from(b).ok());
+        match (byte, input[i]) {
+            (Some(b), _) => {
+                out.escape(i, 3, &[b]);
+                changed = true;
+                i += 3;
+            }
+            (None, b'+') if plus_is_space => {
+                out.escape(i, 1, b" ");
+                changed = true;
+                i += 1;
+            }
+            (None, other) => {
+                out.literal(i, other);
+                i += 1;
+            }
         }
-        out.push_str(&text[last..start]);
-        out.push_str("[redacted]");
-        last = start + lower_needle.len();
     }
-    out.push_str(&text[last..]);
-    out
+    changed.then_some(out)
 }
 
 #[cfg(test)]
@@ -458,15 +599,123 @@ mod tests {
         // Escapes that hide no secret stay as they were.
         let text = r#"{"errors":["a \u0022quoted\u0022 word and 100%25"]}"#;
         assert_eq!(redact(text, &SECRETS), text);
-        assert_eq!(json_unescape("no escapes"), None);
+        assert_eq!(json_unescape_text("no escapes"), None);
         assert_eq!(
-            json_unescape(r"\u00e9\ud83d\ude00\n\q").as_deref(),
+            json_unescape_text(r"\u00e9\ud83d\ude00\n\q").as_deref(),
             Some("é😀\n\\q")
         );
         assert_eq!(
-            json_unescape(r"\u+123\ud800").as_deref(),
+            json_unescape_text(r"\u+123\ud800").as_deref(),
             Some("\\u+123\u{FFFD}")
         );
+    }
+
+    /// The old decoder, kept for its tests: `text` JSON-unescaped, `None` when unchanged.
+    fn json_unescape_text(text: &str) -> Option<String> {
+        json_unescape(text.as_bytes()).map(|d| String::from_utf8_lossy(&d.bytes).into_owned())
+    }
+
+    /// Issue 19, repro 1: a value holding a percent-encoded fragment of a secret and an
+    /// encoded line break and quotes. The secret is masked, and nothing else is decoded: the
+    /// output has no raw newline, no raw quote the input did not have.
+    #[test]
+    fn a_secret_hidden_by_encoding_never_decodes_the_rest_of_the_text() {
+        let token = "rest-of-the-bearer-token-0123";
+        let secrets = [token];
+        let forged = r#"x%0A{%22time%22:%222026-01-01T00:00:00Z%22,%22tool%22:%22update-company%22,%22outcome%22:%22updated%22}%0A"#;
+        for hidden in [
+            format!("Re: %72{}", &token[1..]),
+            format!("Re: \\u0072{}", &token[1..]),
+            format!("Re: \\u0072%65{}", &token[2..]),
+            format!("Re: %5Cu0072{}", &token[1..]),
+            token.to_ascii_uppercase(),
+        ] {
+            for text in [
+                format!("{hidden} {forged}"),
+                format!("{forged} {hidden}"),
+                format!("{hidden} a \\\"quoted\\\" word\\nand a line \\u2028 separator"),
+            ] {
+                let out = redact(&text, &secrets);
+                assert!(out.contains(REDACTED), "{text} -> {out}");
+                assert!(!out.contains('\n') && !out.contains('\u{2028}'), "{out}");
+                assert_eq!(
+                    out.matches('"').count(),
+                    text.matches('"').count(),
+                    "no quote decoded: {out}"
+                );
+                let fragment = &token[1..8];
+                assert!(!out.contains(fragment), "{out}");
+                // What is left is the input with the secret's span masked.
+                assert!(
+                    out.contains(forged) || !text.contains(forged),
+                    "the rest is kept as it was: {out}"
+                );
+                assert!(!out.to_ascii_lowercase().contains(&token[2..]), "{out}");
+            }
+        }
+    }
+
+    #[test]
+    fn masks_whole_characters_and_merges_overlapping_spans() {
+        // The secret spelt with a multi-byte escape and an escaped surrogate pair.
+        let secrets = ["pä😀ss"];
+        for text in [
+            "a p%C3%A4\\ud83d\\ude00ss b",
+            "a p\\u00e4%F0%9F%98%80ss b",
+            "a p\\u00E4😀ss pä😀ss b",
+        ] {
+            let out = redact(text, &secrets);
+            assert!(out.starts_with("a [redacted]"), "{text} -> {out}");
+            assert!(out.ends_with(" b"), "{text} -> {out}");
+            assert!(!out.contains('ä') && !out.contains('😀'), "{out}");
+        }
+        // Two secrets sharing characters: one mask, never a fragment.
+        let out = redact("x %61bcdef y", &["abcd", "cdef"]);
+        assert_eq!(out, "x [redacted] y");
+    }
+
+    proptest::proptest! {
+        /// Whatever the text (escapes, encodings, pieces of the secret), the output is the
+        /// text with spans masked: no secret in any case, no character the text did not
+        /// hold raw (a decoded quote, newline or backslash), nothing decoded.
+        #[test]
+        fn redaction_masks_and_never_decodes(
+            parts in proptest::collection::vec(
+                proptest::prop_oneof![
+                    proptest::strategy::Just("%72".to_string()),
+                    proptest::strategy::Just("\\u0072".to_string()),
+                    proptest::strategy::Just("%5Cu0065".to_string()),
+                    proptest::strategy::Just("%0A".to_string()),
+                    proptest::strategy::Just("\\n".to_string()),
+                    proptest::strategy::Just("%22".to_string()),
+                    proptest::strategy::Just("\\\"".to_string()),
+                    proptest::strategy::Just("\\u2028".to_string()),
+                    proptest::strategy::Just("es".to_string()),
+                    proptest::strategy::Just("t-01".to_string()),
+                    proptest::strategy::Just("REST-01".to_string()),
+                    "[a-z%\\\\0-9]{0,4}",
+                ],
+                0..12,
+            )
+        ) {
+            let secret = "rest-01";
+            let text: String = parts.concat();
+            let out = redact(&text, &[secret]);
+            proptest::prop_assert!(!out.to_ascii_lowercase().contains(secret), "{} -> {}", text, out);
+            for c in ['\n', '"', '\\', '%', '\u{2028}'] {
+                proptest::prop_assert!(
+                    out.matches(c).count() <= text.matches(c).count(),
+                    "{:?} appeared: {} -> {}", c, text, out
+                );
+            }
+            // Every piece of the output outside the masks is a piece of the text, in order.
+            let mut rest = text.as_str();
+            for piece in out.split(REDACTED) {
+                let at = rest.find(piece);
+                proptest::prop_assert!(at.is_some(), "{:?} is not from {}", piece, text);
+                rest = &rest[at.unwrap_or_default() + piece.len()..];
+            }
+        }
     }
 
     #[test]

@@ -49,9 +49,16 @@ fn the_filter_module_imports_only_std_and_serde() {
             // Inside `src/filter/`, `super::` is the filter module itself.
             let own = file != "src/filter.rs" && path.starts_with("super::");
             let local = file == "src/filter.rs"
-                && ["lenient::", "ops::", "problem::", "strict::", "tree::", "values::"]
-                    .iter()
-                    .any(|m| path.starts_with(m));
+                && [
+                    "lenient::",
+                    "ops::",
+                    "problem::",
+                    "strict::",
+                    "tree::",
+                    "values::",
+                ]
+                .iter()
+                .any(|m| path.starts_with(m));
             assert!(
                 own || local
                     || ["std::", "serde::", "serde_json::"]

@@ -18,6 +18,9 @@ mod mcp_support;
 #[path = "../oauth_support/mod.rs"]
 mod oauth_support;
 
+mod audit_forgery;
+mod audit_stderr_sink;
+mod audit_verify_cli;
 mod client_budget;
 mod client_connections;
 mod client_paging;
