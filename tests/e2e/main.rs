@@ -18,6 +18,7 @@ mod mcp_support;
 #[path = "../oauth_support/mod.rs"]
 mod oauth_support;
 
+mod cache_single_flight;
 mod client_budget;
 mod client_connections;
 mod client_paging;
