@@ -183,3 +183,31 @@ impl Completer {
         CompleteResult::new(info)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[tokio::test]
+    async fn the_cache_holds_at_most_its_capacity() {
+        let completer = Completer::with_capacity(3);
+        for n in 0..10 {
+            let found = Arc::new(Found {
+                names: vec![(n, format!("Company {n}"))],
+                complete: true,
+            });
+            completer
+                .companies
+                .insert(format!("prefix {n}"), found)
+                .await;
+        }
+        completer.companies.run_pending_tasks().await;
+        assert_eq!(completer.companies.entry_count(), 3);
+        let default = Completer::default();
+        assert_eq!(
+            default.companies.policy().max_capacity(),
+            Some(MAX_PREFIXES)
+        );
+        assert_eq!(default.companies.policy().time_to_live(), Some(TTL));
+    }
+}

@@ -229,7 +229,6 @@ pub fn parse_zone_information(body: &Value, lookup_url: &str) -> Result<String, 
 mod tests {
     use super::*;
     use serde_json::json;
-    use std::sync::Arc;
     use std::sync::atomic::AtomicUsize;
 
     const LOOKUP: &str = "https://webservices.autotask.net/ATServicesRest/";
@@ -268,29 +267,66 @@ mod tests {
         );
     }
 
+    /// A lookup that waits once before answering, so every caller joined with it misses the
+    /// zone before it is stored (`join_all` polls each caller once before any completes).
+    async fn counted_lookup(calls: &AtomicUsize, zone: &str) -> Result<String, AutotaskError> {
+        calls.fetch_add(1, Ordering::SeqCst);
+        tokio::task::yield_now().await;
+        Ok(zone.to_string())
+    }
+
     #[tokio::test]
     async fn concurrent_callers_share_one_lookup() {
-        let cache = Arc::new(ZoneCache::new(None));
-        let calls = Arc::new(AtomicUsize::new(0));
-        let mut tasks = Vec::new();
-        for _ in 0..10 {
-            let cache = cache.clone();
-            let calls = calls.clone();
-            tasks.push(tokio::spawn(async move {
-                cache
-                    .base(|| async {
-                        calls.fetch_add(1, Ordering::SeqCst);
-                        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
-                        Ok("https://z1/ATServicesRest/".to_string())
-                    })
-                    .await
-            }));
-        }
-        for t in tasks {
-            assert_eq!(t.await.unwrap().unwrap(), "https://z1/ATServicesRest/");
+        let cache = ZoneCache::new(None);
+        let calls = AtomicUsize::new(0);
+        let zones = futures::future::join_all(
+            (0..10).map(|_| cache.base(|| counted_lookup(&calls, "https://z1/ATServicesRest/"))),
+        )
+        .await;
+        for zone in zones {
+            assert_eq!(zone.unwrap(), "https://z1/ATServicesRest/");
         }
         assert_eq!(calls.load(Ordering::SeqCst), 1);
         assert_eq!(cache.lookups(), 1);
+    }
+
+    #[tokio::test]
+    async fn concurrent_relookups_of_one_stale_zone_share_one_lookup() {
+        let cache = ZoneCache::new(None);
+        let stale = cache
+            .base(|| async { Ok("https://z1/ATServicesRest/".to_string()) })
+            .await
+            .unwrap();
+        let calls = AtomicUsize::new(0);
+        let zones = futures::future::join_all((0..5).map(|_| {
+            cache.relookup(&stale, || {
+                counted_lookup(&calls, "https://z2/ATServicesRest/")
+            })
+        }))
+        .await;
+        for zone in zones {
+            assert_eq!(zone.unwrap().unwrap(), "https://z2/ATServicesRest/");
+        }
+        assert_eq!(calls.load(Ordering::SeqCst), 1);
+        assert_eq!(cache.lookups(), 2);
+    }
+
+    #[tokio::test]
+    async fn a_failed_lookup_is_not_kept() {
+        let cache = ZoneCache::new(None);
+        let failed = cache
+            .base(|| async {
+                Err(AutotaskError::Transport {
+                    reason: "down".into(),
+                })
+            })
+            .await;
+        assert!(failed.is_err());
+        let zone = cache
+            .base(|| async { Ok("https://z1/ATServicesRest/".to_string()) })
+            .await;
+        assert_eq!(zone.unwrap(), "https://z1/ATServicesRest/");
+        assert_eq!(cache.lookups(), 2);
     }
 
     #[tokio::test]

@@ -60,13 +60,13 @@ async fn two_cold_picklist_reads_send_one_request() {
         within(first.clone(), cache.get("Tickets", ReadIntent::Background)),
         within(second.clone(), cache.get("Tickets", ReadIntent::Explicit)),
     );
+    assert_eq!(field_reads(&sandbox, "tickets", "fields"), 1);
     let (a, b) = (a.unwrap(), b.unwrap());
     assert!(Arc::ptr_eq(&a, &b), "both calls get the one read's lists");
     assert!(
         a.field("status").is_some_and(|s| !s.values.is_empty()),
         "the lists hold the ticket statuses"
     );
-    assert_eq!(field_reads(&sandbox, "tickets", "fields"), 1);
     assert_eq!(first.requests(), 1, "the first call read the lists");
     assert_eq!(first.cache_hits(), 0);
     assert_eq!(second.requests(), 0, "the second call waited for that read");
@@ -77,8 +77,8 @@ async fn two_cold_picklist_reads_send_one_request() {
         cache.udfs("Tickets", ReadIntent::Background),
         cache.udfs("Tickets", ReadIntent::Background),
     );
-    assert!(Arc::ptr_eq(&a.unwrap(), &b.unwrap()));
     assert_eq!(field_reads(&sandbox, "tickets", "userdefinedfields"), 1);
+    assert!(Arc::ptr_eq(&a.unwrap(), &b.unwrap()));
 
     // A later call within the time-to-live: no request, one cache hit.
     let later = CallScope::new(None);
@@ -248,4 +248,27 @@ async fn names_and_completions_of_an_unreachable_tenant_stay_empty() {
         .await;
     assert!(found.is_empty(), "{found:?}");
     assert!(note.is_some_and(|n| n.contains("Companies")));
+}
+
+#[tokio::test]
+async fn concurrent_health_probes_share_one_threshold_read() {
+    use autotask_mcp::transport::health::HealthSource;
+    let (sandbox, client) = warm().await;
+    let health = HealthSource::with_client(client, "sandbox");
+    let (a, b) = tokio::join!(health.report(), health.report());
+    for report in [&a, &b] {
+        let autotask = report.autotask.as_ref().unwrap();
+        assert_eq!(autotask.reachable, Some(true), "{report:?}");
+        assert_eq!(autotask.budget.as_ref().map(|b| b.limit), Some(10_000));
+    }
+    assert_eq!(
+        sandbox.stats().count(Some("GET"), "thresholdinformation"),
+        1
+    );
+    // Fresh for a minute: the next probe reads nothing.
+    health.report().await;
+    assert_eq!(
+        sandbox.stats().count(Some("GET"), "thresholdinformation"),
+        1
+    );
 }

@@ -191,3 +191,70 @@ impl NameCache {
         (names, note)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::autotask::scope::{CallScope, within};
+    use crate::tools::tenant::picklists::tests::offline_client;
+
+    fn company(id: i64) -> Value {
+        json!({"id": id, "companyName": format!("Company {id}")})
+    }
+
+    #[tokio::test]
+    async fn remembered_names_are_served_without_a_request() {
+        let names = NameCache::new(offline_client(), DEFAULT_TTL);
+        names.remember("Companies", &[company(7), company(8)]);
+        let tickets = crate::registry::find("Tickets").unwrap();
+        let scope = CallScope::new(None);
+        let (found, note) = within(
+            scope.clone(),
+            names.for_records(
+                tickets,
+                &[
+                    json!({"id": 1, "companyID": 7}),
+                    json!({"id": 2, "companyID": 8}),
+                ],
+            ),
+        )
+        .await;
+        assert_eq!(note, None);
+        assert_eq!(found["Companies"][&7], "Company 7");
+        assert_eq!(found["Companies"][&8], "Company 8");
+        assert_eq!((scope.requests(), scope.cache_hits()), (0, 2));
+    }
+
+    #[tokio::test]
+    async fn the_cache_holds_at_most_its_capacity() {
+        let names = NameCache::with_capacity(offline_client(), DEFAULT_TTL, 3);
+        let companies: Vec<Value> = (0..10).map(company).collect();
+        names.remember("Companies", &companies);
+        names.names.run_pending_tasks().await;
+        assert_eq!(names.names.entry_count(), 3);
+        let default = NameCache::new(offline_client(), DEFAULT_TTL);
+        assert_eq!(default.names.policy().max_capacity(), Some(MAX_NAMES));
+    }
+
+    #[tokio::test]
+    async fn a_zero_time_to_live_reads_on_every_call() {
+        let names = NameCache::new(offline_client(), Duration::ZERO);
+        names.remember("Companies", &[company(7)]);
+        let tickets = crate::registry::find("Tickets").unwrap();
+        let scope = CallScope::new(None);
+        let (found, note) = within(
+            scope.clone(),
+            names.for_records(tickets, &[json!({"id": 1, "companyID": 7})]),
+        )
+        .await;
+        // The offline client could not answer: the name was read for, not served from memory.
+        assert!(note.is_some_and(|n| n.contains("Companies")), "{found:?}");
+        assert_eq!(scope.cache_hits(), 0);
+    }
+
+    #[tokio::test]
+    async fn a_time_to_live_beyond_the_crate_limit_is_capped_not_a_panic() {
+        let names = NameCache::new(offline_client(), Duration::from_secs(u64::MAX));
+        assert_eq!(names.names.policy().time_to_live(), Some(MAX_TTL));
+    }
+}

@@ -313,7 +313,7 @@ where
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
     use proptest::prelude::*;
     use serde_json::json;
@@ -411,6 +411,57 @@ mod tests {
         assert_eq!(lists.code("status", "Waiting Customer "), Ok("7"));
         assert_eq!(lists.code("status", "waiting customer"), Ok("7"));
         assert_eq!(lists.label("status", &json!(7)), Some("Waiting Customer "));
+    }
+
+    /// A client that cannot reach anything: a cache answering through it answered from
+    /// memory.
+    pub(crate) fn offline_client() -> AutotaskClient {
+        let credentials = crate::config::Credentials::new("api@example.com", "s3cret", "CODE");
+        let mut config = crate::config::AutotaskConfig::with_defaults(
+            credentials,
+            Some("http://127.0.0.1:9/ATServicesRest/".into()),
+        );
+        config.max_read_attempts = 1;
+        AutotaskClient::new(config).unwrap()
+    }
+
+    #[tokio::test]
+    async fn stored_lists_are_served_at_once_and_counted_as_hits() {
+        let cache = PicklistCache::new(offline_client(), DEFAULT_TTL);
+        let rows = [json!({"name": "status", "picklistValues": [{"value": "1", "label": "New"}]})];
+        cache.store("Tickets", &rows);
+        let scope = crate::autotask::scope::CallScope::new(None);
+        let lists = crate::autotask::scope::within(scope.clone(), async {
+            cache.get("Tickets", ReadIntent::Explicit).await
+        })
+        .await
+        .unwrap();
+        assert_eq!(lists.code("status", "new"), Ok("1"));
+        assert_eq!((scope.requests(), scope.cache_hits()), (0, 1));
+        // Another entity is not held: the offline client fails, and the failure is no hit.
+        let missing = crate::autotask::scope::within(scope.clone(), async {
+            cache.get("Companies", ReadIntent::Explicit).await
+        })
+        .await;
+        assert!(missing.is_err(), "{missing:?}");
+        assert_eq!(scope.cache_hits(), 1);
+    }
+
+    #[tokio::test]
+    async fn the_cache_holds_at_most_its_capacity() {
+        let cache = PicklistCache::with_capacity(offline_client(), DEFAULT_TTL, 3);
+        for n in 0..10 {
+            cache.store(&format!("Entity{n}"), &[json!({"name": "status"})]);
+        }
+        cache.lists.run_pending_tasks().await;
+        assert_eq!(cache.lists.entry_count(), 3);
+        assert_eq!(
+            PicklistCache::new(offline_client(), DEFAULT_TTL)
+                .lists
+                .policy()
+                .max_capacity(),
+            Some(MAX_LISTS)
+        );
     }
 
     #[test]
