@@ -67,8 +67,8 @@ struct Checked {
 struct Inner {
     client: Option<(AutotaskClient, &'static str)>,
     ttl: Duration,
-    /// The latest check, under the one key `()`. A single value in the cache crate rather than
-    /// an entry with a time-to-live: a stale answer is still served while its refresh runs (or
+    /// The latest check, under the one key `()` of a cache of one entry. A single value
+    /// without a time-to-live: a stale answer is still served while its refresh runs (or
     /// when the refresh is slow), so expiry must not drop it; freshness is read from `at`.
     /// Refreshes go through the key's compute lock, so concurrent probes share one check.
     latest: moka::future::Cache<(), Checked>,

@@ -1,7 +1,8 @@
-//! The tenant's live picklists, cached per entity for a while: label ↔ code both ways, default
-//! values, and the parent value of dependent picklists. Picklist ids are tenant-specific, so
-//! nothing here is hard-coded; everything comes from `entityInformation/fields`, fetched as a
-//! background read (refused first when the hourly budget runs low).
+//! The tenant's live picklists, cached per entity for a while (one read however many calls
+//! want them at once): label ↔ code both ways, default values, and the parent value of
+//! dependent picklists. Picklist ids are tenant-specific, so nothing here is hard-coded;
+//! everything comes from `entityInformation/fields`, fetched as a background read (refused
+//! first when the hourly budget runs low).
 
 use std::collections::HashMap;
 use std::future::Future;
@@ -294,9 +295,10 @@ impl PicklistCache {
 }
 
 /// Puts `value` under `key` from synchronous code (the tenant caches are also fed by callers
-/// that cannot await). moka's insert only waits while a load of that very key holds its lock;
-/// then it finishes on a spawned task, else it is done before this returns, so the next
-/// lookup finds the value.
+/// that cannot await: describe-entity-fields, records read anyway). moka's insert completes
+/// in one poll unless its housekeeping is busy (another thread running maintenance, or its
+/// write queue full); then it finishes on a spawned task. Usually the value is in before this
+/// returns, so the next lookup finds it; at worst that lookup reads it again.
 pub(crate) fn insert_from_sync<K, V>(cache: &moka::future::Cache<K, V>, key: K, value: V)
 where
     K: std::hash::Hash + Eq + Send + Sync + 'static,
