@@ -4,14 +4,13 @@
 //! (queues, statuses: from the picklist cache) and entity names (from the registry, no
 //! request).
 
-use std::collections::HashMap;
-use std::sync::{Arc, Mutex};
-use std::time::{Duration, Instant};
+use std::sync::Arc;
+use std::time::Duration;
 
 use rmcp::model::{CompleteRequestParams, CompleteResult, CompletionInfo, Reference};
 use serde_json::json;
 
-use crate::autotask::ReadIntent;
+use crate::autotask::{AutotaskError, ReadIntent};
 use crate::registry;
 use crate::tools::Context;
 
@@ -19,15 +18,29 @@ use crate::tools::Context;
 const LIMIT: usize = 20;
 /// How long a prefix's answer is reused.
 const TTL: Duration = Duration::from_secs(60);
+/// Most prefixes whose answers are held at once.
+const MAX_PREFIXES: u64 = 1_000;
 
-/// Company names seen per lower-case prefix: when, the (id, name) pairs, and whether the
-/// list is complete (fewer than the limit came back).
-type Seen = HashMap<String, (Instant, Arc<Vec<(i64, String)>>, bool)>;
+/// The company names one prefix found.
+struct Found {
+    /// (id, name) pairs.
+    names: Vec<(i64, String)>,
+    /// Fewer than the limit came back: every longer prefix's names are among these.
+    complete: bool,
+}
 
-/// Completes prompt and template arguments. Cheap to clone.
-#[derive(Clone, Default)]
+/// Completes prompt and template arguments. Company names are held per lower-case prefix
+/// for [`TTL`], at most [`MAX_PREFIXES`] prefixes (least used evicted first); concurrent
+/// requests for one prefix share one query. Cheap to clone.
+#[derive(Clone)]
 pub struct Completer {
-    companies: Arc<Mutex<Seen>>,
+    companies: moka::future::Cache<String, Arc<Found>>,
+}
+
+impl Default for Completer {
+    fn default() -> Self {
+        Self::with_capacity(MAX_PREFIXES)
+    }
 }
 
 fn starts(hay: &str, prefix: &str) -> bool {
@@ -35,40 +48,57 @@ fn starts(hay: &str, prefix: &str) -> bool {
 }
 
 impl Completer {
+    fn with_capacity(capacity: u64) -> Completer {
+        Completer {
+            companies: moka::future::Cache::builder()
+                .max_capacity(capacity)
+                .time_to_live(TTL)
+                .build(),
+        }
+    }
+
     /// The company names starting with `prefix`: from the cache when this prefix, or a
-    /// shorter one whose list was complete, was asked within the TTL; else one query.
+    /// shorter one whose list was complete, was asked within the TTL; else one query
+    /// (shared with concurrent requests for the same prefix). A failed query is not cached.
     pub async fn companies(&self, ctx: &Context, prefix: &str) -> Vec<(i64, String)> {
         let key = prefix.trim().to_lowercase();
-        if let Ok(seen) = self.companies.lock() {
-            let hit = seen.iter().find(|(k, (at, _, complete))| {
-                at.elapsed() < TTL && (**k == key || (*complete && key.starts_with(k.as_str())))
-            });
-            if let Some((_, (_, names, _))) = hit {
-                return names
-                    .iter()
-                    .filter(|(_, n)| starts(n, &key))
-                    .cloned()
-                    .collect();
+        let shorter = self.companies.iter().find(|(k, found)| {
+            found.complete && k.len() < key.len() && key.starts_with(k.as_str())
+        });
+        if let Some((_, found)) = shorter {
+            return found
+                .names
+                .iter()
+                .filter(|(_, n)| starts(n, &key))
+                .cloned()
+                .collect();
+        }
+        let found = self
+            .companies
+            .try_get_with(key, Self::query(ctx, prefix.trim()))
+            .await;
+        match found {
+            Ok(found) => found.names.clone(),
+            Err(e) => {
+                tracing::info!(error = %e, "company completion failed");
+                Vec::new()
             }
         }
-        let filter = if key.is_empty() {
+    }
+
+    /// One query for the company names starting with `prefix` (every company when empty).
+    async fn query(ctx: &Context, prefix: &str) -> Result<Arc<Found>, AutotaskError> {
+        let filter = if prefix.is_empty() {
             json!([{"op": "exist", "field": "id"}])
         } else {
-            json!([{"op": "beginsWith", "field": "companyName", "value": prefix.trim()}])
+            json!([{"op": "beginsWith", "field": "companyName", "value": prefix}])
         };
         let query = json!({"filter": filter, "includeFields": ["id", "companyName"]});
-        let rows = match ctx
+        let rows = ctx
             .tenant
             .client
             .query("Companies", &query, LIMIT, ReadIntent::Background)
-            .await
-        {
-            Ok(r) => r,
-            Err(e) => {
-                tracing::info!(error = %e, "company completion failed");
-                return Vec::new();
-            }
-        };
+            .await?;
         let names: Vec<(i64, String)> = rows
             .items
             .iter()
@@ -79,18 +109,8 @@ impl Completer {
                 ))
             })
             .collect();
-        if let Ok(mut seen) = self.companies.lock() {
-            seen.retain(|_, (at, _, _)| at.elapsed() < TTL);
-            seen.insert(
-                key,
-                (
-                    Instant::now(),
-                    Arc::new(names.clone()),
-                    !rows.has_more && names.len() < LIMIT,
-                ),
-            );
-        }
-        names
+        let complete = !rows.has_more && names.len() < LIMIT;
+        Ok(Arc::new(Found { names, complete }))
     }
 
     /// The active labels of picklist `entity.field` starting with `prefix`.
@@ -161,5 +181,33 @@ impl Completer {
         let info = CompletionInfo::with_pagination(values, Some(total as u32), total > LIMIT)
             .unwrap_or_default();
         CompleteResult::new(info)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[tokio::test]
+    async fn the_cache_holds_at_most_its_capacity() {
+        let completer = Completer::with_capacity(3);
+        for n in 0..10 {
+            let found = Arc::new(Found {
+                names: vec![(n, format!("Company {n}"))],
+                complete: true,
+            });
+            completer
+                .companies
+                .insert(format!("prefix {n}"), found)
+                .await;
+        }
+        completer.companies.run_pending_tasks().await;
+        assert_eq!(completer.companies.entry_count(), 3);
+        let default = Completer::default();
+        assert_eq!(
+            default.companies.policy().max_capacity(),
+            Some(MAX_PREFIXES)
+        );
+        assert_eq!(default.companies.policy().time_to_live(), Some(TTL));
     }
 }

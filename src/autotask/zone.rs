@@ -4,25 +4,38 @@
 
 use std::future::Future;
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
+use moka::ops::compute::Op;
 use serde::Deserialize;
 use serde_json::Value;
-use tokio::sync::{Mutex, RwLock};
 
 use super::error::AutotaskError;
 
 /// The cached zone base (ending in `/ATServicesRest/`).
-#[derive(Debug)]
+///
+/// A single value, so the cache crate's smallest shape: one key (`()`) in a cache of one
+/// entry with no time-to-live (a zone is kept until a 401 says it moved). Every lookup runs
+/// under that key's compute lock, which makes loads single-flight: a caller that waited finds
+/// the zone the lookup before it stored and does not ask again. A failed lookup stores
+/// nothing, and the next caller tries its own.
 pub struct ZoneCache {
-    pinned: bool,
-    current: RwLock<Option<String>>,
-    /// Held while a lookup runs, so concurrent callers wait for it instead of asking too.
-    lookup: Mutex<()>,
+    /// The zone `AUTOTASK_API_URL` pins, never looked up.
+    pinned: Option<String>,
+    current: moka::future::Cache<(), String>,
     lookups: AtomicU64,
     /// When a re-lookup after a 401 found the same zone (the 401 was about the credentials,
-    /// not a move): further 401s on that zone within [`RELOOKUP_QUIET`] skip the re-lookup.
-    confirmed: std::sync::Mutex<Option<(String, Instant)>>,
+    /// not a move), that zone for [`RELOOKUP_QUIET`]: further 401s on it skip the re-lookup.
+    confirmed: moka::future::Cache<(), String>,
+}
+
+impl std::fmt::Debug for ZoneCache {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ZoneCache")
+            .field("pinned", &self.pinned)
+            .field("lookups", &self.lookups())
+            .finish_non_exhaustive()
+    }
 }
 
 /// After a re-lookup confirmed the zone, 401s on it are not looked up again for this long.
@@ -33,21 +46,33 @@ struct ZoneInformation {
     url: String,
 }
 
+/// What a re-lookup decided, under the zone's lock.
+enum Relookup {
+    /// Another caller already replaced the stale zone: retry on this one.
+    Replaced(String),
+    /// The stale zone was confirmed moments ago: do not retry.
+    Quiet,
+    /// Looked up now.
+    Looked(Result<String, AutotaskError>),
+}
+
 impl ZoneCache {
     /// A cache, pinned to `api_url` when given (then never looked up).
     pub fn new(api_url: Option<String>) -> ZoneCache {
         ZoneCache {
-            pinned: api_url.is_some(),
-            current: RwLock::new(api_url),
-            lookup: Mutex::new(()),
+            pinned: api_url,
+            current: moka::future::Cache::new(1),
             lookups: AtomicU64::new(0),
-            confirmed: std::sync::Mutex::new(None),
+            confirmed: moka::future::Cache::builder()
+                .max_capacity(1)
+                .time_to_live(RELOOKUP_QUIET)
+                .build(),
         }
     }
 
     /// True when `AUTOTASK_API_URL` pins the zone.
     pub fn is_pinned(&self) -> bool {
-        self.pinned
+        self.pinned.is_some()
     }
 
     /// How many lookups this cache has made.
@@ -61,14 +86,31 @@ impl ZoneCache {
         F: FnOnce() -> Fut,
         Fut: Future<Output = Result<String, AutotaskError>>,
     {
-        if let Some(zone) = self.current.read().await.clone() {
+        if let Some(zone) = &self.pinned {
+            return Ok(zone.clone());
+        }
+        if let Some(zone) = self.current.get(&()).await {
             return Ok(zone);
         }
-        let _guard = self.lookup.lock().await;
-        if let Some(zone) = self.current.read().await.clone() {
-            return Ok(zone);
-        }
-        self.run(lookup).await
+        // Boxed here and in `relookup`: every request awaits the zone, and the cache's future
+        // types nested in every request's future overflowed the compiler's query depth.
+        let stored = Box::pin(
+            self.current
+                .entry(())
+                .and_try_compute_with(|current| async move {
+                    Ok::<_, AutotaskError>(match current {
+                        Some(_) => Op::Nop,
+                        None => Op::Put(self.run(lookup).await?),
+                    })
+                }),
+        )
+        .await?;
+        stored
+            .into_entry()
+            .map(|entry| entry.into_value())
+            .ok_or_else(|| AutotaskError::InvalidResponse {
+                reason: "the zone lookup stored no zone".into(),
+            })
     }
 
     /// Looks the zone up again because `stale` answered 401, and returns the zone to retry
@@ -84,34 +126,45 @@ impl ZoneCache {
         F: FnOnce() -> Fut,
         Fut: Future<Output = Result<String, AutotaskError>>,
     {
-        if self.pinned {
+        if self.pinned.is_some() {
             return None;
         }
-        let _guard = self.lookup.lock().await;
-        if let Some(zone) = self.current.read().await.clone()
-            && zone != stale
-        {
-            return Some(Ok(zone));
+        let mut decided = Relookup::Quiet;
+        let decision = &mut decided;
+        Box::pin(
+            self.current
+                .entry(())
+                .and_compute_with(|current| async move {
+                    if let Some(zone) = current.map(|c| c.into_value())
+                        && zone != stale
+                    {
+                        *decision = Relookup::Replaced(zone);
+                        return Op::Nop;
+                    }
+                    if self.confirmed.get(&()).await.as_deref() == Some(stale) {
+                        return Op::Nop;
+                    }
+                    let result = self.run(lookup).await;
+                    match &result {
+                        Ok(zone) if zone == stale => {
+                            self.confirmed.insert((), zone.clone()).await;
+                        }
+                        _ => self.confirmed.invalidate(&()).await,
+                    }
+                    let op = match &result {
+                        Ok(zone) => Op::Put(zone.clone()),
+                        Err(_) => Op::Nop,
+                    };
+                    *decision = Relookup::Looked(result);
+                    op
+                }),
+        )
+        .await;
+        match decided {
+            Relookup::Replaced(zone) => Some(Ok(zone)),
+            Relookup::Quiet => None,
+            Relookup::Looked(result) => Some(result),
         }
-        if self
-            .confirmed_lock()
-            .as_ref()
-            .is_some_and(|(zone, at)| zone == stale && at.elapsed() < RELOOKUP_QUIET)
-        {
-            return None;
-        }
-        let result = self.run(lookup).await;
-        *self.confirmed_lock() = match &result {
-            Ok(zone) if zone == stale => Some((zone.clone(), Instant::now())),
-            _ => None,
-        };
-        Some(result)
-    }
-
-    fn confirmed_lock(&self) -> std::sync::MutexGuard<'_, Option<(String, Instant)>> {
-        self.confirmed
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner)
     }
 
     async fn run<F, Fut>(&self, lookup: F) -> Result<String, AutotaskError>
@@ -120,9 +173,7 @@ impl ZoneCache {
         Fut: Future<Output = Result<String, AutotaskError>>,
     {
         self.lookups.fetch_add(1, Ordering::Relaxed);
-        let zone = lookup().await?;
-        *self.current.write().await = Some(zone.clone());
-        Ok(zone)
+        lookup().await
     }
 }
 
@@ -178,7 +229,6 @@ pub fn parse_zone_information(body: &Value, lookup_url: &str) -> Result<String, 
 mod tests {
     use super::*;
     use serde_json::json;
-    use std::sync::Arc;
     use std::sync::atomic::AtomicUsize;
 
     const LOOKUP: &str = "https://webservices.autotask.net/ATServicesRest/";
@@ -217,29 +267,66 @@ mod tests {
         );
     }
 
+    /// A lookup that waits once before answering, so every caller joined with it misses the
+    /// zone before it is stored (`join_all` polls each caller once before any completes).
+    async fn counted_lookup(calls: &AtomicUsize, zone: &str) -> Result<String, AutotaskError> {
+        calls.fetch_add(1, Ordering::SeqCst);
+        tokio::task::yield_now().await;
+        Ok(zone.to_string())
+    }
+
     #[tokio::test]
     async fn concurrent_callers_share_one_lookup() {
-        let cache = Arc::new(ZoneCache::new(None));
-        let calls = Arc::new(AtomicUsize::new(0));
-        let mut tasks = Vec::new();
-        for _ in 0..10 {
-            let cache = cache.clone();
-            let calls = calls.clone();
-            tasks.push(tokio::spawn(async move {
-                cache
-                    .base(|| async {
-                        calls.fetch_add(1, Ordering::SeqCst);
-                        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
-                        Ok("https://z1/ATServicesRest/".to_string())
-                    })
-                    .await
-            }));
-        }
-        for t in tasks {
-            assert_eq!(t.await.unwrap().unwrap(), "https://z1/ATServicesRest/");
+        let cache = ZoneCache::new(None);
+        let calls = AtomicUsize::new(0);
+        let zones = futures::future::join_all(
+            (0..10).map(|_| cache.base(|| counted_lookup(&calls, "https://z1/ATServicesRest/"))),
+        )
+        .await;
+        for zone in zones {
+            assert_eq!(zone.unwrap(), "https://z1/ATServicesRest/");
         }
         assert_eq!(calls.load(Ordering::SeqCst), 1);
         assert_eq!(cache.lookups(), 1);
+    }
+
+    #[tokio::test]
+    async fn concurrent_relookups_of_one_stale_zone_share_one_lookup() {
+        let cache = ZoneCache::new(None);
+        let stale = cache
+            .base(|| async { Ok("https://z1/ATServicesRest/".to_string()) })
+            .await
+            .unwrap();
+        let calls = AtomicUsize::new(0);
+        let zones = futures::future::join_all((0..5).map(|_| {
+            cache.relookup(&stale, || {
+                counted_lookup(&calls, "https://z2/ATServicesRest/")
+            })
+        }))
+        .await;
+        for zone in zones {
+            assert_eq!(zone.unwrap().unwrap(), "https://z2/ATServicesRest/");
+        }
+        assert_eq!(calls.load(Ordering::SeqCst), 1);
+        assert_eq!(cache.lookups(), 2);
+    }
+
+    #[tokio::test]
+    async fn a_failed_lookup_is_not_kept() {
+        let cache = ZoneCache::new(None);
+        let failed = cache
+            .base(|| async {
+                Err(AutotaskError::Transport {
+                    reason: "down".into(),
+                })
+            })
+            .await;
+        assert!(failed.is_err());
+        let zone = cache
+            .base(|| async { Ok("https://z1/ATServicesRest/".to_string()) })
+            .await;
+        assert_eq!(zone.unwrap(), "https://z1/ATServicesRest/");
+        assert_eq!(cache.lookups(), 2);
     }
 
     #[tokio::test]

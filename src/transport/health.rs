@@ -14,8 +14,7 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
 
-use futures::FutureExt;
-use futures::future::{BoxFuture, Shared};
+use moka::ops::compute::Op;
 use serde::Serialize;
 
 use crate::autotask::budget::BudgetUsage;
@@ -68,9 +67,11 @@ struct Checked {
 struct Inner {
     client: Option<(AutotaskClient, &'static str)>,
     ttl: Duration,
-    cache: std::sync::Mutex<Option<Checked>>,
-    /// The refresh in progress, shared by every probe that arrives meanwhile.
-    refresh: std::sync::Mutex<Option<Shared<BoxFuture<'static, Checked>>>>,
+    /// The latest check, under the one key `()` of a cache of one entry. A single value
+    /// without a time-to-live: a stale answer is still served while its refresh runs (or
+    /// when the refresh is slow), so expiry must not drop it; freshness is read from `at`.
+    /// Refreshes go through the key's compute lock, so concurrent probes share one check.
+    latest: moka::future::Cache<(), Checked>,
     draining: AtomicBool,
 }
 
@@ -105,8 +106,7 @@ impl HealthSource {
             inner: Arc::new(Inner {
                 client,
                 ttl: DEFAULT_CACHE_TTL,
-                cache: std::sync::Mutex::new(None),
-                refresh: std::sync::Mutex::new(None),
+                latest: moka::future::Cache::new(1),
                 draining: AtomicBool::new(false),
             }),
         }
@@ -122,46 +122,37 @@ impl HealthSource {
         self.inner.draining.load(Ordering::SeqCst)
     }
 
-    /// The latest check: the cached one while fresh; otherwise a refresh (started here, or
-    /// joined if one is running) awaited for at most [`PROBE_WAIT`], falling back to the stale
-    /// answer (`None` before the first check completes).
+    /// The latest check: the cached one while fresh; otherwise a refresh awaited for at most
+    /// [`PROBE_WAIT`], falling back to the stale answer (`None` before the first check
+    /// completes). The refresh runs on its own task, so it finishes (and is cached) even when
+    /// no probe waits for it; refreshes queue on the key's compute lock and each one finding
+    /// the answer fresh leaves it be, so probes arriving meanwhile cost no second check.
     async fn checked(&self, client: &AutotaskClient) -> Option<Checked> {
-        let cached = self.inner.cache.lock().ok().and_then(|c| c.clone());
+        let cached = self.inner.latest.get(&()).await;
+        let ttl = self.inner.ttl;
         if let Some(c) = &cached
-            && c.at.elapsed() < self.inner.ttl
+            && c.at.elapsed() < ttl
         {
             return cached;
         }
-        let refresh = {
-            let Ok(mut slot) = self.inner.refresh.lock() else {
-                return cached;
-            };
-            match slot.as_ref() {
-                Some(running) => running.clone(),
-                None => {
-                    let inner = Arc::clone(&self.inner);
-                    let client = client.clone();
-                    let refresh = async move {
-                        let checked = check(&client).await;
-                        if let Ok(mut cache) = inner.cache.lock() {
-                            *cache = Some(checked.clone());
-                        }
-                        if let Ok(mut slot) = inner.refresh.lock() {
-                            *slot = None;
-                        }
-                        checked
+        let latest = self.inner.latest.clone();
+        let client = client.clone();
+        let refresh = tokio::spawn(async move {
+            latest
+                .entry(())
+                .and_compute_with(|current| async move {
+                    match current {
+                        Some(c) if c.value().at.elapsed() < ttl => Op::Nop,
+                        _ => Op::Put(check(&client).await),
                     }
-                    .boxed()
-                    .shared();
-                    tokio::spawn(refresh.clone());
-                    *slot = Some(refresh.clone());
-                    refresh
-                }
-            }
-        };
+                })
+                .await
+                .into_entry()
+                .map(|entry| entry.into_value())
+        });
         match tokio::time::timeout(PROBE_WAIT, refresh).await {
-            Ok(checked) => Some(checked),
-            Err(_) => cached,
+            Ok(Ok(Some(checked))) => Some(checked),
+            _ => cached,
         }
     }
 

@@ -21,6 +21,7 @@ mod oauth_support;
 mod audit_forgery;
 mod audit_stderr_sink;
 mod audit_verify_cli;
+mod cache_single_flight;
 mod client_budget;
 mod client_connections;
 mod client_paging;

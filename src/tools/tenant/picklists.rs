@@ -1,11 +1,13 @@
-//! The tenant's live picklists, cached per entity for a while: label ↔ code both ways, default
-//! values, and the parent value of dependent picklists. Picklist ids are tenant-specific, so
-//! nothing here is hard-coded; everything comes from `entityInformation/fields`, fetched as a
-//! background read (refused first when the hourly budget runs low).
+//! The tenant's live picklists, cached per entity for a while (one read however many calls
+//! want them at once): label ↔ code both ways, default values, and the parent value of
+//! dependent picklists. Picklist ids are tenant-specific, so nothing here is hard-coded;
+//! everything comes from `entityInformation/fields`, fetched as a background read (refused
+//! first when the hourly budget runs low).
 
 use std::collections::HashMap;
-use std::sync::{Arc, Mutex};
-use std::time::{Duration, Instant};
+use std::future::Future;
+use std::sync::Arc;
+use std::time::Duration;
 
 use serde_json::Value;
 
@@ -165,38 +167,40 @@ impl EntityPicklists {
     }
 }
 
-/// When each entity's lists were fetched, and the lists.
-type Entries = HashMap<String, (Instant, Arc<EntityPicklists>)>;
+/// Most lists held at once: an entity's picklists and its UDF definitions are one entry
+/// each, and the registry has a few hundred entities.
+pub const MAX_LISTS: u64 = 1_000;
 
-/// Picklists per entity with a time-to-live. Cheap to clone.
+/// Picklists and UDF definitions per entity, each trusted for a time-to-live, at most
+/// [`MAX_LISTS`] entries (least used evicted first). Loads are single-flight: callers that
+/// miss the same entity at the same time wait for one `entityInformation` read instead of
+/// each spending a request of the tenant's budget. Failed reads are not cached. Cheap to
+/// clone.
 #[derive(Clone)]
 pub struct PicklistCache {
     client: AutotaskClient,
-    ttl: Duration,
-    entries: Arc<Mutex<Entries>>,
+    lists: moka::future::Cache<String, Arc<EntityPicklists>>,
 }
 
 impl PicklistCache {
     pub fn new(client: AutotaskClient, ttl: Duration) -> Self {
-        PicklistCache {
-            client,
-            ttl,
-            entries: Arc::new(Mutex::new(HashMap::new())),
-        }
+        Self::with_capacity(client, ttl, MAX_LISTS)
     }
 
-    fn cached(&self, entity: &str) -> Option<Arc<EntityPicklists>> {
-        let entries = self.entries.lock().ok()?;
-        let (at, lists) = entries.get(entity)?;
-        (at.elapsed() < self.ttl).then(|| lists.clone())
+    fn with_capacity(client: AutotaskClient, ttl: Duration, capacity: u64) -> Self {
+        PicklistCache {
+            client,
+            lists: moka::future::Cache::builder()
+                .max_capacity(capacity)
+                .time_to_live(ttl)
+                .build(),
+        }
     }
 
     /// Stores lists fetched elsewhere (e.g. by describe-entity-fields).
     pub fn store(&self, entity: &str, rows: &[Value]) -> Arc<EntityPicklists> {
         let lists = Arc::new(EntityPicklists::from_fields(rows));
-        if let Ok(mut entries) = self.entries.lock() {
-            entries.insert(entity.to_string(), (Instant::now(), lists.clone()));
-        }
+        insert_from_sync(&self.lists, entity.to_string(), lists.clone());
         lists
     }
 
@@ -210,7 +214,7 @@ impl PicklistCache {
         intent: ReadIntent,
     ) -> Result<Arc<EntityPicklists>, AutotaskError> {
         self.fetch(
-            entity,
+            entity.to_string(),
             &format!("{entity}/entityInformation/fields"),
             intent,
         )
@@ -225,23 +229,60 @@ impl PicklistCache {
         intent: ReadIntent,
     ) -> Result<Arc<EntityPicklists>, AutotaskError> {
         self.fetch(
-            &format!("{entity}#udf"),
+            format!("{entity}#udf"),
             &format!("{entity}/entityInformation/userDefinedFields"),
             intent,
         )
         .await
     }
 
+    /// The lists under `key`, read from `path` unless held (or being read by another caller,
+    /// whose read is then awaited). An answer this call did not read itself counts as a
+    /// cache hit.
     async fn fetch(
         &self,
-        key: &str,
+        key: String,
         path: &str,
         intent: ReadIntent,
     ) -> Result<Arc<EntityPicklists>, AutotaskError> {
-        if let Some(lists) = self.cached(key) {
-            crate::autotask::scope::note_cache_hit();
-            return Ok(lists);
+        let mut retried = false;
+        loop {
+            let mut read_here = false;
+            let entry = self
+                .lists
+                .entry(key.clone())
+                .or_try_insert_with(async {
+                    read_here = true;
+                    self.read(path, intent).await
+                })
+                .await;
+            match entry {
+                Ok(entry) => {
+                    if !entry.is_fresh() {
+                        crate::autotask::scope::note_cache_hit();
+                    }
+                    return Ok(entry.into_value());
+                }
+                // Another caller's background read was refused to spare the budget; an
+                // explicit read may still go: once more, reading here unless someone else is.
+                Err(e)
+                    if !read_here
+                        && !retried
+                        && intent == ReadIntent::Explicit
+                        && matches!(*e, AutotaskError::BudgetExhausted { .. }) =>
+                {
+                    retried = true;
+                }
+                Err(e) => return Err((*e).clone()),
+            }
         }
+    }
+
+    async fn read(
+        &self,
+        path: &str,
+        intent: ReadIntent,
+    ) -> Result<Arc<EntityPicklists>, AutotaskError> {
         let body = self.client.read_path(path, intent).await?;
         let rows = body
             .get("fields")
@@ -249,12 +290,32 @@ impl PicklistCache {
             .ok_or_else(|| AutotaskError::InvalidResponse {
                 reason: "field information has no fields array".into(),
             })?;
-        Ok(self.store(key, rows))
+        Ok(Arc::new(EntityPicklists::from_fields(rows)))
+    }
+}
+
+/// Puts `value` under `key` from synchronous code (the tenant caches are also fed by callers
+/// that cannot await: describe-entity-fields, records read anyway). moka's insert completes
+/// in one poll unless its housekeeping is busy (another thread running maintenance, or its
+/// write queue full); then it finishes on a spawned task. Usually the value is in before this
+/// returns, so the next lookup finds it; at worst that lookup reads it again.
+pub(crate) fn insert_from_sync<K, V>(cache: &moka::future::Cache<K, V>, key: K, value: V)
+where
+    K: std::hash::Hash + Eq + Send + Sync + 'static,
+    V: Clone + Send + Sync + 'static,
+{
+    let cache = cache.clone();
+    let mut insert = Box::pin(async move { cache.insert(key, value).await });
+    let mut cx = std::task::Context::from_waker(futures::task::noop_waker_ref());
+    if insert.as_mut().poll(&mut cx).is_pending()
+        && let Ok(runtime) = tokio::runtime::Handle::try_current()
+    {
+        runtime.spawn(insert);
     }
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
     use proptest::prelude::*;
     use serde_json::json;
@@ -352,6 +413,57 @@ mod tests {
         assert_eq!(lists.code("status", "Waiting Customer "), Ok("7"));
         assert_eq!(lists.code("status", "waiting customer"), Ok("7"));
         assert_eq!(lists.label("status", &json!(7)), Some("Waiting Customer "));
+    }
+
+    /// A client that cannot reach anything: a cache answering through it answered from
+    /// memory.
+    pub(crate) fn offline_client() -> AutotaskClient {
+        let credentials = crate::config::Credentials::new("api@example.com", "s3cret", "CODE");
+        let mut config = crate::config::AutotaskConfig::with_defaults(
+            credentials,
+            Some("http://127.0.0.1:9/ATServicesRest/".into()),
+        );
+        config.max_read_attempts = 1;
+        AutotaskClient::new(config).unwrap()
+    }
+
+    #[tokio::test]
+    async fn stored_lists_are_served_at_once_and_counted_as_hits() {
+        let cache = PicklistCache::new(offline_client(), DEFAULT_TTL);
+        let rows = [json!({"name": "status", "picklistValues": [{"value": "1", "label": "New"}]})];
+        cache.store("Tickets", &rows);
+        let scope = crate::autotask::scope::CallScope::new(None);
+        let lists = crate::autotask::scope::within(scope.clone(), async {
+            cache.get("Tickets", ReadIntent::Explicit).await
+        })
+        .await
+        .unwrap();
+        assert_eq!(lists.code("status", "new"), Ok("1"));
+        assert_eq!((scope.requests(), scope.cache_hits()), (0, 1));
+        // Another entity is not held: the offline client fails, and the failure is no hit.
+        let missing = crate::autotask::scope::within(scope.clone(), async {
+            cache.get("Companies", ReadIntent::Explicit).await
+        })
+        .await;
+        assert!(missing.is_err(), "{missing:?}");
+        assert_eq!(scope.cache_hits(), 1);
+    }
+
+    #[tokio::test]
+    async fn the_cache_holds_at_most_its_capacity() {
+        let cache = PicklistCache::with_capacity(offline_client(), DEFAULT_TTL, 3);
+        for n in 0..10 {
+            cache.store(&format!("Entity{n}"), &[json!({"name": "status"})]);
+        }
+        cache.lists.run_pending_tasks().await;
+        assert_eq!(cache.lists.entry_count(), 3);
+        assert_eq!(
+            PicklistCache::new(offline_client(), DEFAULT_TTL)
+                .lists
+                .policy()
+                .max_capacity(),
+            Some(MAX_LISTS)
+        );
     }
 
     #[test]
