@@ -10,20 +10,28 @@ use super::call::def::ToolDef;
 use super::catalog::{
     attachments, companies, contacts, generic, people, projects, tickets, time_entries, timeline,
 };
+use super::spec::toolset::Toolset;
 use super::write::policy::WritePolicy;
+
+/// Each area of the catalog and the toolset its tools belong to.
+const AREAS: &[(Toolset, fn() -> Vec<ToolDef>)] = &[
+    (Toolset::Generic, generic::tools),
+    (Toolset::Tickets, tickets::tools),
+    (Toolset::Tickets, timeline::tools),
+    (Toolset::Companies, companies::tools),
+    (Toolset::Contacts, contacts::tools),
+    (Toolset::Projects, projects::tools),
+    (Toolset::Time, time_entries::tools),
+    (Toolset::Attachments, attachments::tools),
+    (Toolset::People, people::tools),
+];
 
 /// Every tool, sorted by name.
 pub fn all() -> Vec<ToolDef> {
-    let mut tools = Vec::new();
-    tools.extend(generic::tools());
-    tools.extend(tickets::tools());
-    tools.extend(companies::tools());
-    tools.extend(contacts::tools());
-    tools.extend(projects::tools());
-    tools.extend(time_entries::tools());
-    tools.extend(attachments::tools());
-    tools.extend(timeline::tools());
-    tools.extend(people::tools());
+    let mut tools: Vec<ToolDef> = AREAS
+        .iter()
+        .flat_map(|(toolset, area)| area().into_iter().map(|t| t.in_toolset(*toolset)))
+        .collect();
     tools.sort_by_key(|t| t.name);
     tools
 }

@@ -19,6 +19,7 @@ use crate::tools::spec::input::own_values;
 use crate::tools::spec::kind::Kind;
 use crate::tools::spec::param::{Args, Param};
 use crate::tools::spec::tool::ToolSpec;
+use crate::tools::spec::toolset::Toolset;
 use crate::tools::write::pipeline::{self, KEY_DESCRIPTION, KEY_PARAM, WriteCall};
 use crate::tools::write::plan::WritePlan;
 
@@ -80,6 +81,12 @@ impl ToolDef {
     /// Content blocks besides the JSON (an image), taken out of the answer by `take`.
     pub fn content(mut self, take: ContentOf) -> ToolDef {
         self.content = Some(take);
+        self
+    }
+
+    /// The tool in `toolset`.
+    pub fn in_toolset(mut self, toolset: Toolset) -> ToolDef {
+        self.spec.toolset = toolset;
         self
     }
 

@@ -13,3 +13,4 @@ pub mod output;
 pub mod param;
 pub mod query;
 pub mod tool;
+pub mod toolset;

@@ -17,6 +17,7 @@ use super::hints::{CREATE, Hints};
 use super::input::{Declared, ToolShape, params_of};
 use super::output::Output;
 use super::param::{self, Param};
+use super::toolset::Toolset;
 use crate::registry::{Entity, EntityDef};
 
 /// What `tools/list` shows of one tool.
@@ -30,6 +31,8 @@ pub struct ToolSpec {
     pub entity: Option<&'static EntityDef>,
     pub params: Vec<Param>,
     pub output: Output,
+    /// The area the tool belongs to (set by the inventory).
+    pub toolset: Toolset,
     /// What is wrong with this declaration (none in a correct build).
     pub defects: Vec<String>,
 }
@@ -49,6 +52,7 @@ impl ToolSpec {
             entity: None,
             params: Vec::new(),
             output: Output::Record,
+            toolset: Toolset::Generic,
             defects: Vec::new(),
         }
     }
