@@ -13,8 +13,11 @@ use super::catalog::{
 use super::spec::toolset::Toolset;
 use super::write::policy::WritePolicy;
 
+/// The declarations of one area of the catalog.
+type Area = fn() -> Vec<ToolDef>;
+
 /// Each area of the catalog and the toolset its tools belong to.
-const AREAS: &[(Toolset, fn() -> Vec<ToolDef>)] = &[
+const AREAS: &[(Toolset, Area)] = &[
     (Toolset::Generic, generic::tools),
     (Toolset::Tickets, tickets::tools),
     (Toolset::Tickets, timeline::tools),
