@@ -7,6 +7,7 @@ use std::time::Duration;
 use clap::{Args, ValueEnum};
 use secrecy::{ExposeSecret, SecretString};
 
+use crate::approval::ApprovalMode;
 use crate::budget_usage::{BudgetPercents, DEFAULT_BUDGET_PERCENTS};
 
 pub mod access;
@@ -176,10 +177,14 @@ pub struct ServeArgs {
     #[arg(long, env = "AUTOTASK_LOG_FORMAT", value_enum, default_value_t = LogFormat::Text)]
     pub log_format: LogFormat,
 
-    /// Entities the write tools may change, comma-separated (e.g. Tickets,TicketNotes); empty:
-    /// every entity.
-    #[arg(long, env = "AUTOTASK_WRITE_ENTITIES", default_value = "")]
-    pub write_entities: String,
+    /// Entities the write tools may change, comma-separated (e.g. Tickets,TicketNotes); unset:
+    /// every entity. Set but naming none is an error, never "every entity".
+    #[arg(long, env = "AUTOTASK_WRITE_ENTITIES")]
+    pub write_entities: Option<String>,
+    /// How writes are approved: token (the confirm token, the default), preview (the one-time
+    /// code the preview returned) or elicit (the person is asked through the MCP client).
+    #[arg(long, env = "AUTOTASK_WRITE_APPROVAL")]
+    pub write_approval: Option<String>,
     /// Audit log of write attempts: a file (JSON lines, appended) or `-` for stderr.
     #[arg(long, env = "AUTOTASK_AUDIT_LOG")]
     pub audit_log: Option<String>,
@@ -355,8 +360,10 @@ impl Default for ResultsConfig {
 #[derive(Debug, Clone, Default)]
 pub struct WritesConfig {
     /// Entities the write tools may change (as given; the tools check them against the
-    /// registry); empty: every entity.
-    pub entities: Vec<String>,
+    /// registry); `None`: every entity.
+    pub entities: Option<Vec<String>>,
+    /// `AUTOTASK_WRITE_APPROVAL`.
+    pub approval: ApprovalMode,
     /// `AUTOTASK_AUDIT_LOG`: a file path or `-` (stderr).
     pub audit_log: Option<String>,
     pub idempotency_window: Duration,
@@ -617,8 +624,23 @@ fn writes_config(args: &ServeArgs) -> Result<WritesConfig, ConfigError> {
             "AUTOTASK_HTTP_IMPERSONATION_HEADER cannot be `{name}`: name a header of its own that your front end sets, e.g. X-Autotask-Resource-Id"
         )));
     }
+    let entities = match args.write_entities.as_deref() {
+        None => None,
+        Some(list) => {
+            let names = csv(list);
+            if names.is_empty() {
+                return Err(ConfigError(format!(
+                    "AUTOTASK_WRITE_ENTITIES is set but names no entity (`{}`): unset it to let writes reach every entity, or list the entities writes may change, e.g. Tickets,TicketNotes,TimeEntries",
+                    list.chars().take(40).collect::<String>()
+                )));
+            }
+            Some(names)
+        }
+    };
+    let approval = ApprovalMode::parse(args.write_approval.as_deref()).map_err(ConfigError)?;
     Ok(WritesConfig {
-        entities: csv(&args.write_entities),
+        entities,
+        approval,
         audit_log: args
             .audit_log
             .as_deref()
@@ -809,7 +831,10 @@ mod tests {
             "X-Acting-Resource",
         ]);
         let config = Config::from_args(args.clone()).unwrap();
-        assert_eq!(config.writes.entities, ["Tickets", "TicketNotes"]);
+        assert_eq!(
+            config.writes.entities,
+            Some(vec!["Tickets".to_string(), "TicketNotes".to_string()])
+        );
         assert_eq!(
             config
                 .writes

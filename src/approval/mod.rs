@@ -1,14 +1,17 @@
 //! Human approval of writes (`AUTOTASK_WRITE_APPROVAL`, issue 19): the modes an operator
 //! chooses from, the one-time approval codes of the `preview` mode ([`codes`]), the hash of
 //! the exact request and caller a code is bound to ([`request`]), and the words that describe
-//! a write to the person asked to approve it ([`describe`]).
+//! a write to the person asked to approve it ([`describe`]), and how that person is asked
+//! ([`ask`]).
 //!
 //! The write pipeline decides; this module only keeps the codes and does the arithmetic.
 
+pub mod ask;
 pub mod codes;
 pub mod describe;
 pub mod request;
 
+pub use ask::{Answer, AskError, Asker, Asking, Elicitation};
 pub use codes::{Approvals, Code, Refusal};
 pub use describe::{FieldChange, WriteKind, describe_write};
 pub use request::{CallerKey, RequestHash};

@@ -58,6 +58,9 @@ pub struct AuditLine {
     /// The signed-in user, when the transport knows one.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub user: Option<String>,
+    /// Gateway mode: the fingerprint of the tenant's credentials (never the credentials).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub tenant: Option<String>,
     /// The resource the write acted as (`ImpersonationResourceId`).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub acting_as: Option<i64>,

@@ -42,6 +42,7 @@ struct Form {
     transport: String,
     caller: Option<String>,
     user: Option<String>,
+    tenant: Option<String>,
     acting_as: Option<i64>,
     idempotency_key: Option<String>,
     approval: Option<ApprovalMethod>,

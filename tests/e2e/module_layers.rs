@@ -20,6 +20,9 @@ const LAYERS: &[(&str, u32)] = &[
     ("filter.rs", 0),
     ("filter", 0),
     ("caller.rs", 0),
+    // Human approval of writes: codes and how the person is asked (std and crates only).
+    ("approval.rs", 0),
+    ("approval", 0),
     // Flags and environment, logs and counters.
     ("config.rs", 10),
     ("config", 10),
@@ -29,8 +32,6 @@ const LAYERS: &[(&str, u32)] = &[
     ("autotask", 20),
     ("sandbox", 20),
     ("audit", 20),
-    ("approval.rs", 20),
-    ("approval", 20),
     // The tools, in their own layers (src/tools/mod.rs says what each holds).
     ("tools/spec", 30),
     ("tools/facts", 31),

@@ -9,11 +9,11 @@ use std::sync::Arc;
 
 use crate::http_support::*;
 use crate::mcp_support::writes_seen;
+use autotask_mcp::audit::AuditLog;
 use autotask_mcp::caller::Authenticated;
 use autotask_mcp::sandbox::{Sandbox, SandboxOptions};
 use autotask_mcp::server::ServerState;
 use autotask_mcp::tools::Settings;
-use autotask_mcp::tools::write::audit::AuditLog;
 use autotask_mcp::transport::health::HealthSource;
 use http::{HeaderName, HeaderValue};
 use rmcp::model::{CallToolRequestParams, CallToolResult};
@@ -148,10 +148,17 @@ async fn writes_act_as_the_resource_the_trusted_header_names() {
         .map(|l| serde_json::from_str(l).unwrap())
         .collect();
     let fingerprint = Authenticated::for_token(TOKEN).token_fingerprint;
+    // Each write's attempt line comes first (write-ahead); the outcomes are checked here.
     let seen: Vec<(&str, Value)> = lines
         .iter()
+        .filter(|l| l["outcome"] != "sending")
         .map(|l| (l["outcome"].as_str().unwrap(), l["actingAs"].clone()))
         .collect();
+    assert_eq!(
+        lines.iter().filter(|l| l["outcome"] == "sending").count(),
+        2,
+        "one attempt line per write sent: {lines:?}"
+    );
     assert_eq!(
         seen,
         [

@@ -14,11 +14,39 @@ use autotask_mcp::sandbox::{FaultResponse, FaultRule};
 use autotask_mcp::tools::{Inventory, WritePolicy};
 use serde_json::{Value, json};
 
+/// The outcome lines of the audit log, after checking it is write-ahead: every write that
+/// reached Autotask has its attempt line (`sending`) before its outcome line, with the same
+/// attempt id, and every attempt line gets its outcome.
 fn audit_lines(path: &std::path::Path) -> Vec<Value> {
-    std::fs::read_to_string(path)
+    let all: Vec<Value> = std::fs::read_to_string(path)
         .unwrap_or_default()
         .lines()
         .map(|l| serde_json::from_str(l).unwrap_or_else(|e| panic!("not JSON ({e}): {l}")))
+        .collect();
+    for (i, line) in all.iter().enumerate() {
+        let sent = matches!(
+            line["outcome"].as_str(),
+            Some("created" | "updated" | "deleted" | "rejected" | "unknown")
+        );
+        if sent {
+            assert!(
+                all[..i]
+                    .iter()
+                    .any(|l| l["outcome"] == "sending" && l["attempt"] == line["attempt"]),
+                "a sent write without its attempt line before it: {line}"
+            );
+        }
+        if line["outcome"] == "sending" {
+            assert!(
+                all[i + 1..]
+                    .iter()
+                    .any(|l| l["attempt"] == line["attempt"] && l["outcome"] != "sending"),
+                "an attempt line without its outcome: {line}"
+            );
+        }
+    }
+    all.into_iter()
+        .filter(|l| l["outcome"] != "sending")
         .collect()
 }
 
@@ -390,8 +418,19 @@ async fn the_allow_list_hides_and_refuses_other_entities_and_stderr_gets_the_aud
         .filter_map(|l| serde_json::from_str::<Value>(l).ok())
         .filter(|v| v["target"] == "autotask_mcp::audit")
         .collect();
+    // The note's attempt line came first (write-ahead), then its outcome.
+    assert_eq!(
+        lines
+            .iter()
+            .filter(|l| l["outcome"] == "sending")
+            .map(|l| l["entity"].clone())
+            .collect::<Vec<_>>(),
+        [json!("TicketNotes")],
+        "{logs}"
+    );
     let outcomes: Vec<(&str, &str)> = lines
         .iter()
+        .filter(|l| l["outcome"] != "sending")
         .map(|l| {
             (
                 l["entity"].as_str().unwrap(),

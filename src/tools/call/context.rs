@@ -9,12 +9,13 @@ use std::time::Duration;
 
 use secrecy::ExposeSecret;
 
+use crate::approval::{ApprovalMode, Approvals};
+use crate::audit::AuditLog;
 use crate::autotask::AutotaskClient;
 use crate::config::{Config, Credentials};
 use crate::tools::present::Limits;
 use crate::tools::tenant::Tenant;
 use crate::tools::tenant::names;
-use crate::tools::write::audit::AuditLog;
 use crate::tools::write::idempotency::Keys;
 use crate::tools::write::policy::WritePolicy;
 use crate::tools::write::{WriteDeps, Writes};
@@ -44,6 +45,8 @@ pub struct Settings {
     pub policy: WritePolicy,
     /// Where write attempts are logged.
     pub audit: AuditLog,
+    /// How writes are approved (`AUTOTASK_WRITE_APPROVAL`).
+    pub approval: ApprovalMode,
     /// How long a create's idempotency key is remembered.
     pub idempotency_window: Duration,
     /// The HTTP header a trusted front end sets to the resource a call's writes act as.
@@ -63,6 +66,7 @@ impl Settings {
             names_ttl: names::DEFAULT_TTL,
             policy: WritePolicy::all(),
             audit: AuditLog::off(),
+            approval: ApprovalMode::Token,
             idempotency_window: DEFAULT_IDEMPOTENCY_WINDOW,
             impersonation_header: None,
             static_acting_as: None,
@@ -77,8 +81,13 @@ impl Settings {
             secrets.push(token.expose_secret().to_string());
         }
         Ok(Settings {
-            policy: WritePolicy::only(&config.writes.entities)?,
-            audit: AuditLog::open(config.writes.audit_log.as_deref(), secrets)?,
+            policy: match &config.writes.entities {
+                None => WritePolicy::all(),
+                Some(names) => WritePolicy::only(names)?,
+            },
+            audit: AuditLog::open(config.writes.audit_log.as_deref(), secrets)
+                .map_err(|e| e.to_string())?,
+            approval: config.writes.approval,
             idempotency_window: config.writes.idempotency_window,
             impersonation_header: config.writes.impersonation_header.clone(),
             static_acting_as: config.autotask.impersonation_resource_id,
@@ -113,6 +122,8 @@ impl Context {
             writes: Writes {
                 policy: settings.policy.clone(),
                 audit: settings.audit.clone(),
+                approval: settings.approval,
+                approvals: Approvals::default(),
                 keys: Keys::new(settings.idempotency_window),
                 static_acting_as: settings.static_acting_as,
             },

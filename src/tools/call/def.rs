@@ -12,8 +12,10 @@ use serde::de::DeserializeOwned;
 use serde_json::{Map, Value};
 
 use super::context::Context;
+use crate::approval::Elicitation;
 use crate::caller::Caller;
 use crate::registry::EntityDef;
+use crate::tools::spec::confirm::Confirmation;
 use crate::tools::spec::error::ToolError;
 use crate::tools::spec::input::own_values;
 use crate::tools::spec::kind::Kind;
@@ -30,8 +32,10 @@ use crate::tools::write::plan::WritePlan;
 pub struct ValidatedCall {
     pub args: Args,
     pub filter: Vec<Value>,
-    /// A write call with its exact confirm token (sends); otherwise a preview.
-    pub confirmed: bool,
+    /// What a write call's `confirm` asks for (a preview when absent).
+    pub confirmation: Confirmation,
+    /// How the person can be asked to approve a write (the `elicit` approval mode).
+    pub elicitation: Elicitation,
     pub caller: Caller,
 }
 
@@ -191,7 +195,13 @@ where
             Some(of) => of(&args),
             None => declared.ok_or_else(|| ToolError::Internal(format!("{name} names no entity."))),
         };
-        let write = WriteCall::new(name, &call.args.values, call.confirmed, &call.caller);
+        let write = WriteCall::new(
+            name,
+            &call.args.values,
+            call.confirmation.clone(),
+            call.elicitation.clone(),
+            &call.caller,
+        );
         Box::pin(pipeline::run(ctx.write_deps(), write, entity, f(ctx, args)))
     })
 }

@@ -32,6 +32,11 @@ pub enum ToolError {
     /// never sent.
     #[error("{}", join_sentences(&.0.to_string(), WRITE_NOT_ATTEMPTED))]
     NotSent(AutotaskError),
+    /// Not an error: a write that waits for a person's approval (the `elicit` mode with a
+    /// 2026-07-28 client). The call path answers with an input request asking `message`; the
+    /// client calls again with the answer and `state`. Nothing was sent.
+    #[error("{}", join_sentences(&format!("waiting for a person's approval: {}", .message), NOTHING_SENT))]
+    AwaitingApproval { message: String, state: String },
     /// A bug of this server, not of the call; nothing was sent. Counted apart in the metrics.
     #[error("{}", join_sentences(&format!("internal error (a bug in autotask-mcp, please report it): {}", .0), NOTHING_SENT))]
     Internal(String),

@@ -2,10 +2,12 @@
 //! handler returns ([`plan`]), tenant defaults it fills ([`defaults`]), the allow-list
 //! ([`policy`]), idempotency keys ([`idempotency`]), Autotask's entity rules ([`rules`]),
 //! likely duplicates ([`duplicates`]), the review against the tenant ([`review`]), the
-//! preview answered without a confirm token ([`preview`]), the audit log ([`audit`]) and the
-//! one send ([`send`]); [`pipeline`] runs them in that order.
+//! preview answered without a confirm token ([`preview`]), the approval ([`approve`]: the
+//! token, a one-time code, or the person asked), the audit line written before the request
+//! (`crate::audit`) and the one send ([`send`]); [`pipeline`] runs them in that order.
 
-pub mod audit;
+pub mod approve;
+pub mod attempt;
 pub mod defaults;
 pub mod duplicates;
 pub mod idempotency;
@@ -17,9 +19,10 @@ pub mod review;
 pub mod rules;
 pub mod send;
 
+use crate::approval::{ApprovalMode, Approvals};
+use crate::audit::AuditLog;
 use crate::tools::present::Limits;
 use crate::tools::tenant::Tenant;
-use audit::AuditLog;
 use idempotency::Keys;
 use policy::WritePolicy;
 
@@ -30,6 +33,10 @@ use policy::WritePolicy;
 pub struct Writes {
     pub policy: WritePolicy,
     pub audit: AuditLog,
+    /// How writes are approved, and the one-time codes of the `preview` mode (also the
+    /// request states of an elicitation round trip).
+    pub approval: ApprovalMode,
+    pub approvals: Approvals,
     pub keys: Keys,
     /// `AUTOTASK_IMPERSONATION_RESOURCE_ID`.
     pub static_acting_as: Option<i64>,

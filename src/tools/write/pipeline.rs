@@ -6,86 +6,40 @@
 //!    outcome, other arguments under the same key are refused;
 //! 3. the tool's handler plans the write ([`WritePlan`]), and [`review::review`] checks it
 //!    against the metadata and the tenant;
-//! 4. without the confirm token: the preview, nothing sent; with it: problems refuse the write,
-//!    else the audit line is prepared (a write that cannot be logged is not sent), the plan is
-//!    sent once by [`send::execute`], and the line records the outcome.
+//! 4. without `confirm`: the preview, nothing sent (in the `preview` approval mode it carries
+//!    a one-time code bound to this exact write and caller); with it: problems refuse the
+//!    write, then [`approve::approve`] checks the approval (the token, the code, or the
+//!    person's answer), then the attempt line is written and made durable
+//!    ([`crate::audit::AuditLog::attempt`]: no line, no request), the plan is sent once by
+//!    [`send::execute`], and the outcome line follows. Every confirmed attempt gets a line,
+//!    refusals included.
 //!
 //! The whole call runs in a client [`CallScope`] (opened by the call path, or here when
 //! there is none): its writes act as the caller's resource, and the audit line counts the
 //! Autotask requests the call cost.
 
 use futures::future::BoxFuture;
-use serde_json::{Map, Value, json};
+use serde_json::{Value, json};
 
 use super::WriteDeps;
-use super::audit::{AuditLine, Outcome, shorten};
+use super::approve::{self, Approval, caller_key, request_hash};
+pub use super::attempt::{KEY_DESCRIPTION, KEY_PARAM, WriteCall};
 use super::idempotency::{self, Claim};
 use super::plan::{WriteOp, WritePlan};
 use super::{preview, review, send};
+use crate::approval::ApprovalMode;
+#[cfg(test)]
+use crate::approval::Elicitation;
+use crate::audit::{AuditLine, Outcome};
 use crate::autotask::AutotaskError;
 use crate::autotask::error::join_sentences;
 use crate::autotask::scope::{self, CallScope};
+#[cfg(test)]
 use crate::caller::Caller;
 use crate::registry::EntityDef;
+#[cfg(test)]
+use crate::tools::spec::confirm::Confirmation;
 use crate::tools::spec::error::ToolError;
-
-/// The parameter a create takes to make retries safe.
-pub const KEY_PARAM: &str = "idempotencyKey";
-/// The description of [`KEY_PARAM`]: none, the server's instructions explain it once.
-pub const KEY_DESCRIPTION: &str = "";
-
-/// One call of a write tool, as the write path sees it.
-#[derive(Debug, Clone)]
-pub struct WriteCall {
-    pub tool: &'static str,
-    /// The exact confirm token was given: send. Otherwise: preview.
-    pub confirmed: bool,
-    pub key: Option<String>,
-    /// The validated arguments without the token and the key: what a repeat must match.
-    pub args: Value,
-    pub caller: Caller,
-}
-
-impl WriteCall {
-    /// The call of `tool` with validated arguments `values`, by `caller`.
-    pub fn new(
-        tool: &'static str,
-        values: &Map<String, Value>,
-        confirmed: bool,
-        caller: &Caller,
-    ) -> WriteCall {
-        let args: Map<String, Value> = values
-            .iter()
-            .filter(|(k, _)| *k != "confirm" && *k != KEY_PARAM)
-            .map(|(k, v)| (k.clone(), v.clone()))
-            .collect();
-        WriteCall {
-            tool,
-            confirmed,
-            key: values
-                .get(KEY_PARAM)
-                .and_then(Value::as_str)
-                .map(str::to_string),
-            args: Value::Object(args),
-            caller: caller.clone(),
-        }
-    }
-
-    /// The audit line's fields known before planning.
-    fn line(&self) -> AuditLine {
-        AuditLine {
-            tool: self.tool.to_string(),
-            operation: self.tool.split('-').next().unwrap_or_default().to_string(),
-            transport: self.caller.transport.to_string(),
-            caller: self.caller.token_fingerprint.clone(),
-            user: self.caller.user.clone(),
-            tenant: self.caller.tenant.clone(),
-            acting_as: self.caller.acting_as,
-            idempotency_key: self.key.clone(),
-            ..AuditLine::default()
-        }
-    }
-}
 
 /// Runs one write call (see the module documentation). `entity` is the entity the call
 /// names, known before planning; `plan` is the handler's planning, run only when the policy
@@ -106,7 +60,7 @@ pub async fn run<'a>(
 
 /// The error of an attempt that sent nothing (an Autotask read that failed becomes
 /// [`ToolError::NotSent`]), and its audit line when the call had its token.
-fn refuse(
+async fn refuse(
     deps: WriteDeps<'_>,
     call: &WriteCall,
     mut line: AuditLine,
@@ -114,16 +68,23 @@ fn refuse(
 ) -> Result<Value, ToolError> {
     // Nothing is sent past this point: a failed read says so.
     let error = error.before_write();
-    if call.confirmed {
+    if call.confirmed() {
         line.requests = scope::requests();
-        let outcome = match &error {
-            ToolError::Refused(m) => Outcome::Refused(m.clone()),
-            ToolError::NotSent(_) | ToolError::Internal(_) => Outcome::Failed(error.to_string()),
-            other => Outcome::Invalid(other.to_string()),
-        };
-        deps.writes.audit.note(line, outcome);
+        note_refusal(&deps.writes.audit, line, &error).await;
     }
     Err(error)
+}
+
+/// The audit line of a confirmed attempt that `error` stopped before anything was sent.
+pub async fn note_refusal(audit: &crate::audit::AuditLog, line: AuditLine, error: &ToolError) {
+    let outcome = match error {
+        ToolError::Refused(m) => Outcome::Refused(m.clone()),
+        ToolError::NotSent(_) | ToolError::Internal(_) => Outcome::Failed(error.to_string()),
+        other => Outcome::Invalid(other.to_string()),
+    };
+    if let Err(e) = audit.note(line, outcome).await {
+        tracing::error!(error = %e, "the audit line of a refused write attempt was not written");
+    }
 }
 
 fn describe(plan: &WritePlan, line: &mut AuditLine) {
@@ -140,11 +101,8 @@ fn describe(plan: &WritePlan, line: &mut AuditLine) {
     if let [parent, id, _] = segments.as_slice() {
         line.parent = Some(format!("{parent}/{id}"));
     }
-    line.fields = plan
-        .body
-        .iter()
-        .map(|(k, v)| (k.clone(), shorten(v)))
-        .collect();
+    // The whole body: the log redacts every value, then shortens.
+    line.fields = plan.body.clone();
 }
 
 /// How a sent write ended, for the audit line.
@@ -171,69 +129,80 @@ async fn in_scope(
     let mut line = call.line();
     let entity = match entity {
         Ok(e) => e,
-        Err(e) => return refuse(deps, &call, line, e),
+        Err(e) => return refuse(deps, &call, line, e).await,
     };
     line.entity = entity.name.to_string();
     if let Err(e) = settings.policy.check(call.tool, entity.name) {
-        return refuse(deps, &call, line, e);
+        return refuse(deps, &call, line, e).await;
     }
     if let Some(problem) = &call.caller.acting_as_problem {
         let e = ToolError::Refused(join_sentences(
             problem,
             "Writes are refused until it does, so they are not attributed to the wrong person.",
         ));
-        return refuse(deps, &call, line, e);
+        return refuse(deps, &call, line, e).await;
     }
     if call.key.as_deref().is_some_and(|k| k.trim().is_empty()) {
         let e = ToolError::Invalid(format!(
             "`{KEY_PARAM}` is empty: pass a unique text (e.g. a UUID) or leave it out."
         ));
-        return refuse(deps, &call, line, e);
+        return refuse(deps, &call, line, e).await;
     }
     let payload = idempotency::payload(call.tool, &call.args);
     let key_scope = call.caller.key_scope();
     let mut claimed = None;
-    if call.confirmed
+    if call.confirmed()
         && let Some(key) = &call.key
     {
         match settings.keys.claim(&key_scope, key, &payload) {
             Claim::Fresh(key) => claimed = Some(key),
             Claim::Replay(mut answer) => {
                 line.id = answer["id"].as_i64();
-                settings
+                if let Err(e) = settings
                     .audit
-                    .note(line, Outcome::Replayed(answer["id"].as_i64()));
+                    .note(line, Outcome::Replayed(answer["id"].as_i64()))
+                    .await
+                {
+                    tracing::error!(error = %e, "the audit line of a replayed write was not written");
+                }
                 answer["replayed"] = json!(true);
                 return Ok(answer);
             }
-            Claim::Refused(m) => return refuse(deps, &call, line, ToolError::Refused(m)),
+            Claim::Refused(m) => return refuse(deps, &call, line, ToolError::Refused(m)).await,
         }
     }
     let plan = match plan.await {
         Ok(plan) => plan,
-        Err(e) => return refuse(deps, &call, line, e),
+        Err(e) => return refuse(deps, &call, line, e).await,
     };
     describe(&plan, &mut line);
     if let Err(e) = settings.policy.check(call.tool, plan.entity) {
-        return refuse(deps, &call, line, e);
+        return refuse(deps, &call, line, e).await;
     }
     let review = match review::review(deps, &plan).await {
         Ok(review) => review,
-        Err(e) => return refuse(deps, &call, line, e),
+        Err(e) => return refuse(deps, &call, line, e).await,
     };
-    if !call.confirmed {
+    let acting_as = call.caller.acting_as.or(settings.static_acting_as);
+    if !call.confirmed() {
         let notes = call
             .key
             .as_deref()
             .and_then(|key| settings.keys.peek(&key_scope, key, &payload))
             .into_iter()
             .collect();
+        let how = match settings.approval {
+            ApprovalMode::Preview if review.problems.is_empty() => preview::HowToConfirm::Code(
+                settings
+                    .approvals
+                    .issue(request_hash(&plan, acting_as), caller_key(&call.caller))
+                    .to_string(),
+            ),
+            ApprovalMode::Elicit => preview::HowToConfirm::AskThePerson,
+            _ => preview::HowToConfirm::Token,
+        };
         return Ok(preview::answer(
-            call.tool,
-            &plan,
-            &review,
-            call.caller.acting_as.or(settings.static_acting_as),
-            notes,
+            call.tool, &plan, &review, acting_as, notes, &how,
         ));
     }
     if !review.problems.is_empty() {
@@ -241,9 +210,22 @@ async fn in_scope(
             &format!("{} was not sent: {}", call.tool, review.problems.join("; ")),
             "Fix the arguments (call without confirm to preview).",
         ));
-        return refuse(deps, &call, line, e);
+        return refuse(deps, &call, line, e).await;
     }
-    let mut entry = match settings.audit.prepare(line.clone()) {
+    let approval = approve::approve(settings, &call, &plan, &review, acting_as).await;
+    match approval {
+        Ok(Approval::Approved(method)) => line.approval = Some(method),
+        Ok(Approval::Ask { message, state }) => {
+            // Nothing is logged yet: the attempt is logged when the answer comes back.
+            if let Some(key) = claimed {
+                key.release();
+            }
+            return Err(ToolError::AwaitingApproval { message, state });
+        }
+        Err(e) => return refuse(deps, &call, line, e).await,
+    }
+    line.requests = scope::requests();
+    let mut entry = match settings.audit.attempt(line.clone()).await {
         Ok(entry) => entry,
         Err(e) => {
             tracing::error!(tool = call.tool, error = %e, "write refused: the audit log cannot be written");
@@ -272,7 +254,7 @@ async fn in_scope(
             _ => key.release(),
         }
     }
-    let logged = entry.finish(outcome);
+    let logged = entry.finish(outcome).await;
     let mut answer = result?;
     if let Err(e) = logged {
         tracing::error!(tool = call.tool, error = %e, "a write was applied but its audit line was not written");
@@ -330,10 +312,10 @@ mod tests {
         describe(&plan, &mut line);
         assert_eq!(line.parent.as_deref(), Some("Tickets/10001"));
         assert_eq!(line.operation, "create");
-        assert!(
-            line.fields["description"]
-                .as_str()
-                .is_some_and(|d| d.ends_with("(300 characters)"))
+        assert_eq!(
+            line.fields["description"].as_str().map(str::len),
+            Some(300),
+            "the whole body: the log redacts, then shortens"
         );
     }
 
@@ -343,10 +325,16 @@ mod tests {
             .as_object()
             .cloned()
             .unwrap_or_default();
-        let call = WriteCall::new("create-ticket", &values, true, &Caller::stdio());
+        let call = WriteCall::new(
+            "create-ticket",
+            &values,
+            Confirmation::Token,
+            Elicitation::Unavailable,
+            &Caller::stdio(),
+        );
         assert_eq!(call.args, json!({"title": "x"}));
         assert_eq!(call.key.as_deref(), Some("k1"));
-        assert!(call.confirmed);
+        assert!(call.confirmed());
         assert_eq!(call.line().operation, "create");
     }
 }

@@ -23,11 +23,14 @@ impl WritePolicy {
         WritePolicy::default()
     }
 
-    /// Only the listed entities (names as the registry knows them, in any case or singular;
-    /// an empty list means every entity). An unknown name is an error naming the variable.
+    /// Only the listed entities (names as the registry knows them, in any case or singular).
+    /// An unknown name, or no name at all, is an error naming the variable: an empty list
+    /// never means every entity.
     pub fn only<S: AsRef<str>>(names: &[S]) -> Result<WritePolicy, String> {
         if names.is_empty() {
-            return Ok(WritePolicy::all());
+            return Err(
+                "AUTOTASK_WRITE_ENTITIES names no entity: unset it to let writes reach every entity, or list the entities writes may change".into(),
+            );
         }
         let mut only = Vec::new();
         for name in names {
@@ -109,7 +112,10 @@ mod tests {
             "{err}"
         );
         let empty: [&str; 0] = [];
-        assert_eq!(WritePolicy::only(&empty), Ok(WritePolicy::all()));
+        assert!(
+            WritePolicy::only(&empty).is_err(),
+            "an empty list never opens every entity"
+        );
         assert!(WritePolicy::all().allows("Anything"));
         assert_eq!(WritePolicy::all().instructions(), None);
     }

@@ -10,14 +10,29 @@ use crate::tools::spec::confirm;
 /// The answer of a write tool called without its confirm token: the exact request it would
 /// send, what the review found, and the token. It cannot read as done: `sent` is false and
 /// `next` starts with NOT SENT.
+/// How the caller confirms the previewed write (`AUTOTASK_WRITE_APPROVAL`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum HowToConfirm {
+    /// With the tool's confirm token (the `token` mode).
+    Token,
+    /// With this one-time code, bound to this exact write and caller (the `preview` mode).
+    Code(String),
+    /// With the token; then the person is asked by the MCP client (the `elicit` mode).
+    AskThePerson,
+}
+
 pub fn answer(
     tool: &str,
     plan: &WritePlan,
     review: &Review,
     acting_as: Option<i64>,
     mut notes: Vec<String>,
+    how: &HowToConfirm,
 ) -> Value {
-    let token = confirm::token_for(tool);
+    let token = match how {
+        HowToConfirm::Code(code) => code.clone(),
+        HowToConfirm::Token | HowToConfirm::AskThePerson => confirm::token_for(tool),
+    };
     let path = match (plan.op, plan.id) {
         (WriteOp::Delete, Some(id)) => format!("{}/{id}", plan.path),
         _ => plan.path.clone(),
@@ -61,11 +76,21 @@ pub fn answer(
     if !notes.is_empty() {
         out["notes"] = json!(notes);
     }
-    out["confirm"] = json!(token);
+    if review.problems.is_empty() || !matches!(how, HowToConfirm::Code(_)) {
+        out["confirm"] = json!(token);
+    }
     out["next"] = json!(if review.problems.is_empty() {
-        format!(
-            "NOT SENT: a preview, nothing was written. Show the request to the user; once they approve, call {tool} again with the same arguments plus confirm: \"{token}\"."
-        )
+        match how {
+            HowToConfirm::Token => format!(
+                "NOT SENT: a preview, nothing was written. Show the request to the user; once they approve, call {tool} again with the same arguments plus confirm: \"{token}\"."
+            ),
+            HowToConfirm::Code(_) => format!(
+                "NOT SENT: a preview, nothing was written. Show the request to the user; once they approve, call {tool} again with the same arguments plus confirm: \"{token}\" (a one-time code for exactly this write; it expires)."
+            ),
+            HowToConfirm::AskThePerson => format!(
+                "NOT SENT: a preview, nothing was written. Call {tool} again with the same arguments plus confirm: \"{token}\"; the user is then asked to approve the write in their MCP client, and it is sent only if they accept."
+            ),
+        }
     } else {
         format!(
             "NOT SENT: Autotask would refuse this write for the problems listed, and {tool} will not send it with them. Fix them and call again without confirm to preview."
@@ -90,7 +115,14 @@ mod tests {
             labels: [("status".to_string(), json!("New"))].into_iter().collect(),
             ..Review::default()
         };
-        let out = answer("create-ticket", &plan, &review, Some(29), vec![]);
+        let out = answer(
+            "create-ticket",
+            &plan,
+            &review,
+            Some(29),
+            vec![],
+            &HowToConfirm::Token,
+        );
         assert_eq!(out["operation"], "preview");
         assert_eq!(out["sent"], false);
         assert_eq!(
@@ -108,14 +140,28 @@ mod tests {
             problems: vec!["`companyID` is 9".into()],
             ..Review::default()
         };
-        let out = answer("create-ticket", &plan, &refused, None, vec![]);
+        let out = answer(
+            "create-ticket",
+            &plan,
+            &refused,
+            None,
+            vec![],
+            &HowToConfirm::Token,
+        );
         assert!(
             out["next"]
                 .as_str()
                 .is_some_and(|n| n.contains("will not send"))
         );
         let delete = WritePlan::new(WriteOp::Delete, "TimeEntries", "TimeEntries").id(5);
-        let out = answer("delete-entity", &delete, &Review::default(), None, vec![]);
+        let out = answer(
+            "delete-entity",
+            &delete,
+            &Review::default(),
+            None,
+            vec![],
+            &HowToConfirm::Token,
+        );
         assert_eq!(
             out["request"],
             json!({"method": "DELETE", "path": "TimeEntries/5"})
