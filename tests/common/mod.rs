@@ -103,11 +103,30 @@ impl Env {
         answer(req.send().await.expect("request is answered")).await
     }
 
-    /// A record by id (`Value::Null` when missing).
+    /// A record by id, which must exist (Autotask answers a missing id with 200 and
+    /// `{"item": null}`: this fails on that instead of handing back a null to compare).
     pub async fn item(&self, entity: &str, id: i64) -> Value {
         let a = self.get(&format!("{entity}/{id}")).await;
-        assert_eq!(a.status, 200, "{}", a.text);
-        a.body["item"].clone()
+        assert_eq!(a.status, 200, "GET {entity}/{id}: {}", a.text);
+        let item = a.body["item"].clone();
+        assert_eq!(
+            item["id"].as_i64(),
+            Some(id),
+            "GET {entity}/{id}: no such record: {}",
+            a.text
+        );
+        item
+    }
+
+    /// Asserts that no record has this id: Autotask's 200 with `{"item": null}`.
+    pub async fn assert_missing(&self, entity: &str, id: i64) {
+        let a = self.get(&format!("{entity}/{id}")).await;
+        assert_eq!(a.status, 200, "GET {entity}/{id}: {}", a.text);
+        assert_eq!(
+            a.body,
+            serde_json::json!({"item": null}),
+            "GET {entity}/{id} should find nothing"
+        );
     }
 }
 
@@ -135,4 +154,15 @@ pub fn error_text(a: &Answer) -> String {
                 .join(" | ")
         })
         .unwrap_or_else(|| panic!("expected an errors body, got {} {}", a.status, a.text))
+}
+
+/// The items of a successful query or list (status 200, `items` an array), at least one.
+pub fn items_of(a: &Answer) -> Vec<Value> {
+    assert_eq!(a.status, 200, "{}", a.text);
+    let items = a.body["items"]
+        .as_array()
+        .unwrap_or_else(|| panic!("no items array: {}", a.text))
+        .clone();
+    assert!(!items.is_empty(), "no items: {}", a.text);
+    items
 }

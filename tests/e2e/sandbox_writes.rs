@@ -2,7 +2,7 @@
 //! the parent route only, deletes where allowed, validation (required fields, picklists,
 //! references, lengths, business rules), stamps and impersonation, immediate visibility.
 
-use crate::common::{Env, error_text};
+use crate::common::{Env, error_text, items_of};
 use serde_json::{Value, json};
 
 fn new_ticket() -> Value {
@@ -120,22 +120,64 @@ async fn validation_errors_are_autotask_500s() {
 #[tokio::test]
 async fn a_valid_assignment_needs_a_service_desk_role_of_that_resource() {
     let env = Env::start().await;
-    let pairs = env
-        .post(
+    let pairs = items_of(
+        &env.post(
             "ResourceServiceDeskRoles/query",
             json!({"filter": [{"op": "exist", "field": "id"}]}),
         )
-        .await;
-    let pair = &pairs.body["items"][0];
+        .await,
+    );
+    let pair = &pairs[0];
+    let (resource, role) = (pair["resourceID"].clone(), pair["roleID"].clone());
+    assert!(resource.is_i64() && role.is_i64(), "{pair}");
     let mut ok = new_ticket();
-    ok["assignedResourceID"] = pair["resourceID"].clone();
-    ok["assignedResourceRoleID"] = pair["roleID"].clone();
+    ok["assignedResourceID"] = resource.clone();
+    ok["assignedResourceRoleID"] = role.clone();
     let a = env.post("Tickets", ok).await;
     assert_eq!(a.status, 200, "{}", a.text);
+    let stored = env
+        .item("Tickets", a.body["itemId"].as_i64().unwrap())
+        .await;
+    assert_eq!(
+        (
+            &stored["assignedResourceID"],
+            &stored["assignedResourceRoleID"]
+        ),
+        (&resource, &role)
+    );
+    // A service desk role that exists (another resource holds it) but not for this resource.
+    let held: Vec<&Value> = pairs
+        .iter()
+        .filter(|p| p["resourceID"] == resource)
+        .map(|p| &p["roleID"])
+        .collect();
+    let other_role = pairs
+        .iter()
+        .map(|p| &p["roleID"])
+        .find(|r| !held.contains(r))
+        .expect("a service desk role this resource does not hold")
+        .clone();
     let mut wrong_role = new_ticket();
-    wrong_role["assignedResourceID"] = pair["resourceID"].clone();
-    wrong_role["assignedResourceRoleID"] = json!(29683404);
-    assert_eq!(env.post("Tickets", wrong_role).await.status, 500);
+    wrong_role["assignedResourceID"] = resource.clone();
+    wrong_role["assignedResourceRoleID"] = other_role.clone();
+    let refused = env.post("Tickets", wrong_role).await;
+    assert_eq!(refused.status, 500, "{}", refused.text);
+    assert_eq!(
+        error_text(&refused),
+        format!(
+            "The resource {resource} does not have the service desk role {other_role}: assign a resource and role pair listed in ResourceServiceDeskRoles."
+        )
+    );
+    // A resource without a role is refused for that reason.
+    let mut half = new_ticket();
+    half["assignedResourceID"] = resource;
+    let refused = env.post("Tickets", half).await;
+    assert_eq!(refused.status, 500, "{}", refused.text);
+    assert!(
+        error_text(&refused).contains("you must assign both"),
+        "{}",
+        refused.text
+    );
 }
 
 #[tokio::test]
@@ -240,7 +282,7 @@ async fn child_writes_go_through_the_parent_route() {
             .status,
         200
     );
-    assert_eq!(env.item("Contacts", cid).await, Value::Null);
+    env.assert_missing("Contacts", cid).await;
     // Tasks live under projects.
     let t = env
         .post(
@@ -290,7 +332,7 @@ async fn time_entries_are_created_at_the_root_validated_and_deletable() {
     let d = env.delete(&format!("TimeEntries/{id}")).await;
     assert_eq!(d.status, 200);
     assert_eq!(d.body, json!({"itemId": id}));
-    assert_eq!(env.item("TimeEntries", id).await, Value::Null);
+    env.assert_missing("TimeEntries", id).await;
     let again = env.delete(&format!("TimeEntries/{id}")).await;
     assert_eq!(again.status, 500);
     assert!(error_text(&again).contains("No matching records found"));
@@ -388,17 +430,34 @@ async fn attachment_data_comes_back_only_from_the_parent_scoped_get() {
     assert_eq!(a.status, 200, "{}", a.text);
     let id = a.body["itemId"].as_i64().unwrap();
     let scoped = env.get(&format!("Tickets/10010/Attachments/{id}")).await;
+    assert_eq!(scoped.status, 200, "{}", scoped.text);
+    assert_eq!(scoped.body["item"]["id"], json!(id), "{}", scoped.text);
     assert_eq!(scoped.body["item"]["data"], json!("aGVsbG8gd29ybGQ="));
     assert_eq!(scoped.body["item"]["ticketID"], json!(10010));
-    assert_eq!(env.item("TicketAttachments", id).await["data"], Value::Null);
-    let listed = env.get("Tickets/10010/Attachments").await;
-    assert_eq!(listed.body["items"][0]["data"], Value::Null);
-    assert_eq!(listed.body["items"][0]["title"], json!("Notes"));
-    let queried = env
-        .post(
+    // Every other read finds the record, with its metadata, but no `data`.
+    let root = env.item("TicketAttachments", id).await;
+    assert_eq!(root["title"], json!("Notes"), "{root}");
+    assert_eq!(root["data"], Value::Null, "{root}");
+    let listed = items_of(&env.get("Tickets/10010/Attachments").await);
+    let ours = listed
+        .iter()
+        .find(|i| i["id"] == json!(id))
+        .unwrap_or_else(|| panic!("the new attachment is listed: {listed:?}"));
+    assert_eq!(ours["title"], json!("Notes"));
+    assert_eq!(ours["data"], Value::Null, "{ours}");
+    assert!(
+        listed.iter().all(|i| i["data"].is_null()),
+        "no listed attachment carries data: {listed:?}"
+    );
+    let queried = items_of(
+        &env.post(
             "TicketAttachments/query",
             json!({"filter": [{"op": "eq", "field": "id", "value": id}]}),
         )
-        .await;
-    assert_eq!(queried.body["items"][0]["data"], Value::Null);
+        .await,
+    );
+    assert_eq!(queried.len(), 1, "{queried:?}");
+    assert_eq!(queried[0]["id"], json!(id));
+    assert_eq!(queried[0]["title"], json!("Notes"));
+    assert_eq!(queried[0]["data"], Value::Null, "{}", queried[0]);
 }
