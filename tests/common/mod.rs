@@ -166,3 +166,11 @@ pub fn items_of(a: &Answer) -> Vec<Value> {
     assert!(!items.is_empty(), "no items: {}", a.text);
     items
 }
+
+/// Asserts Autotask's refusal: HTTP 500 with an `errors` body whose text contains `reason`
+/// (a 500 alone says nothing about why; a crash is a 500 too).
+pub fn assert_refused(a: &Answer, reason: &str) {
+    assert_eq!(a.status, 500, "wanted a refusal ({reason}): {}", a.text);
+    let said = error_text(a);
+    assert!(said.contains(reason), "wanted `{reason}` in: {said}");
+}
