@@ -1,5 +1,5 @@
 //! Shared helpers for the sandbox end-to-end tests: start a sandbox, talk to it over real HTTP
-//! with the Autotask headers.
+//! with the Autotask headers; and the assertions every end-to-end test may use.
 #![allow(dead_code, clippy::unwrap_used, clippy::expect_used)]
 
 use autotask_mcp::sandbox::{Sandbox, SandboxCredentials, SandboxOptions};
@@ -173,4 +173,22 @@ pub fn assert_refused(a: &Answer, reason: &str) {
     assert_eq!(a.status, 500, "wanted a refusal ({reason}): {}", a.text);
     let said = error_text(a);
     assert!(said.contains(reason), "wanted `{reason}` in: {said}");
+}
+
+/// Asserts that `items` holds at least one element and that `check` holds for each of them:
+/// `all` over an empty list is true without checking anything.
+#[track_caller]
+pub fn assert_every<T: std::fmt::Debug>(items: &[T], what: &str, check: impl Fn(&T) -> bool) {
+    assert!(
+        !items.is_empty(),
+        "{what}: nothing to check (the list is empty)"
+    );
+    let failing: Vec<&T> = items.iter().filter(|i| !check(i)).collect();
+    assert!(
+        failing.is_empty(),
+        "{what}: {} of {} fail, the first: {:?}",
+        failing.len(),
+        items.len(),
+        failing[0]
+    );
 }

@@ -701,7 +701,7 @@ async fn generic_writes(h: &Harness) {
         )
         .await;
     assert_eq!(del["sentTo"], format!("TimeEntries/{entry}"));
-    assert!(h.rest_get(&format!("TimeEntries/{entry}")).await.is_null());
+    h.rest_missing(&format!("TimeEntries/{entry}")).await;
 }
 
 async fn resources(h: &Harness) {
