@@ -358,9 +358,8 @@ async fn read_only_mode_lists_exactly_the_read_tools() {
             .client
             .call_tool(params)
             .await
-            .err()
-            .map(|e| e.to_string())
-            .unwrap_or_default();
+            .expect_err("a write tool is refused in read-only mode")
+            .to_string();
         assert!(
             err.contains("tool not found") && err.contains("read-only"),
             "{write}: {err}"

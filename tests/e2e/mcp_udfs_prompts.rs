@@ -16,7 +16,7 @@ fn udf(record: &Value, name: &str) -> Value {
         .as_array()
         .and_then(|a| a.iter().find(|u| u["name"] == name))
         .map(|u| u["value"].clone())
-        .unwrap_or(Value::Null)
+        .unwrap_or_else(|| panic!("no UDF {name} in {record}"))
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
