@@ -49,7 +49,7 @@ async fn a_ticket_timeline_merges_its_children_in_time_order() {
     let mut sorted = at.clone();
     sorted.sort();
     assert_eq!(at, sorted, "oldest first");
-    assert_every(&entries, "timeline entries say who", |e| {
+    assert_every(entries, "timeline entries say who", |e| {
         e.get("who").is_some()
     });
     // Cold: the ticket and its four children, plus the tenant's metadata and the names once.
