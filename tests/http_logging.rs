@@ -157,8 +157,9 @@ async fn the_token_is_never_logged() {
         .collect();
     assert!(server_lines.len() >= 5, "{server_lines:?}");
     for line in &server_lines {
-        let parsed: Result<serde_json::Value, _> = serde_json::from_str(line);
-        assert!(parsed.is_ok(), "not a JSON line: {line}");
+        if let Err(e) = serde_json::from_str::<serde_json::Value>(line) {
+            panic!("not a JSON line ({e}): {line}");
+        }
     }
     assert!(
         logs.contains("search-tickets"),

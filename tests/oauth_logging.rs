@@ -69,7 +69,9 @@ async fn serve(
             token,
         )
         .await;
-        assert!(served.is_ok());
+        if let Err(e) = served {
+            panic!("the server failed: {e}");
+        }
     });
     (base, stop, task)
 }

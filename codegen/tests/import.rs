@@ -109,9 +109,8 @@ fn curated_facts_apply_and_typos_are_errors() {
             .unwrap();
     let err = typo
         .apply(&mut entities)
-        .err()
-        .map(|e| e.to_string())
-        .unwrap_or_default();
+        .expect_err("a misspelt field is an error")
+        .to_string();
     assert!(err.contains("Widgets.nmae"), "{err}");
     assert!(Curated::parse(r#"{"entities": {"Widgets": {"feilds": {}}}}"#).is_err());
 }
@@ -119,31 +118,39 @@ fn curated_facts_apply_and_typos_are_errors() {
 #[test]
 fn snapshot_write_check_and_stale_files() {
     let dir = tempfile::tempdir().unwrap();
+    let files = dir.path().join("entities");
     let entities = mini();
     let written = codegen::snapshot::write(dir.path(), &entities).unwrap();
     assert_eq!(written, 3);
-    assert!(
-        codegen::snapshot::diff(dir.path(), &entities)
-            .unwrap_or_default()
-            .is_empty()
-    );
+    for name in ["Owners", "WidgetParts", "Widgets"] {
+        assert!(files.join(format!("{name}.json")).is_file(), "{name}.json");
+    }
+    let diff = codegen::snapshot::diff(dir.path(), &entities).expect("the snapshot is read");
+    assert_eq!(diff, Vec::<String>::new(), "no drift right after writing");
     let loaded = codegen::snapshot::load(dir.path()).unwrap();
     assert_eq!(loaded, entities, "load(write(x)) == x");
+    // An entity gone from the contract: its file is stale, and writing removes it.
     let fewer = &entities[1..];
-    let diff = codegen::snapshot::diff(dir.path(), fewer).unwrap_or_default();
+    let diff = codegen::snapshot::diff(dir.path(), fewer).unwrap();
     assert_eq!(diff, ["stale: Owners.json"]);
-    codegen::snapshot::write(dir.path(), fewer).unwrap();
-    assert_eq!(
-        codegen::snapshot::load(dir.path())
-            .map(|l| l.len())
-            .unwrap_or_default(),
-        2
+    assert_eq!(codegen::snapshot::write(dir.path(), fewer).unwrap(), 1);
+    assert!(
+        !files.join("Owners.json").exists(),
+        "the stale file is removed"
     );
-    std::fs::write(dir.path().join("entities/Widgets.json"), "{not json").unwrap();
+    assert_eq!(codegen::snapshot::load(dir.path()).unwrap(), fewer);
+    // A file edited by hand drifts; one deleted is missing.
+    let widgets = files.join("Widgets.json");
+    let text = std::fs::read_to_string(&widgets).unwrap();
+    std::fs::write(&widgets, text.replace("\"Widget\"", "\"Gadget\"")).unwrap();
+    std::fs::remove_file(files.join("WidgetParts.json")).unwrap();
+    let diff = codegen::snapshot::diff(dir.path(), fewer).unwrap();
+    assert_eq!(diff, ["missing: WidgetParts.json", "changed: Widgets.json"]);
+    // A file that is not an entity fails to load, naming the file.
+    std::fs::write(&widgets, "{not json").unwrap();
     let err = codegen::snapshot::load(dir.path())
-        .err()
-        .map(|e| e.to_string())
-        .unwrap_or_default();
+        .expect_err("a broken file is an error")
+        .to_string();
     assert!(err.contains("Widgets.json"), "{err}");
 }
 

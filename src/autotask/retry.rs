@@ -133,7 +133,12 @@ mod tests {
             max_attempts: 10,
             ..policy()
         };
-        assert!(capped.backoff().all(|d| d < Duration::from_secs(16)));
+        let waits: Vec<Duration> = capped.backoff().collect();
+        assert_eq!(waits.len(), 9, "10 attempts means 9 waits");
+        assert!(
+            waits.iter().all(|d| *d < Duration::from_secs(16)),
+            "{waits:?}"
+        );
         let once = RetryPolicy {
             max_attempts: 1,
             ..policy()

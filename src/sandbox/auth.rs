@@ -147,6 +147,7 @@ mod tests {
         );
         let status = |r: Result<Caller, ApiError>| match r {
             Err(ApiError::Errors { status, messages }) => {
+                assert!(!messages.is_empty(), "a refusal says why");
                 assert!(
                     messages
                         .iter()

@@ -588,9 +588,14 @@ mod tests {
 
     #[test]
     fn sub_issue_types_depend_on_issue_types() {
-        let list = tenant().picklist("Tickets", "subIssueType").unwrap_or(&[]);
+        let list = tenant()
+            .picklist("Tickets", "subIssueType")
+            .expect("the tenant has sub-issue types");
+        assert!(!list.is_empty());
         assert!(list.iter().all(|v| !v.parent_value.is_empty()));
-        let status = tenant().picklist("Tickets", "status").unwrap_or(&[]);
+        let status = tenant()
+            .picklist("Tickets", "status")
+            .expect("the tenant has statuses");
         assert!(
             status
                 .iter()

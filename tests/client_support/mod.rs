@@ -38,6 +38,23 @@ pub fn client(sandbox: &Sandbox) -> AutotaskClient {
     AutotaskClient::new(config(sandbox)).expect("the client builds")
 }
 
+/// How long the timeout tests let a request run: short, but far above what any answer of the
+/// in-process sandbox takes, so only a request the sandbox holds on purpose times out.
+pub const SHORT_TIMEOUT: Duration = Duration::from_secs(3);
+
+/// How long the sandbox holds the request a timeout test wants to time out: far beyond any
+/// timeout, so the outcome never depends on the machine's speed.
+pub const HELD: Duration = Duration::from_secs(600);
+
+/// A client that gives up on a request after [`SHORT_TIMEOUT`], pointed at the sandbox's API
+/// directly (no zone detection: its first request is the test's own).
+pub fn impatient_client(sandbox: &Sandbox) -> AutotaskClient {
+    let mut config = config(sandbox);
+    config.api_url = Some(sandbox.base_url());
+    config.request_timeout = SHORT_TIMEOUT;
+    AutotaskClient::new(config).expect("the client builds")
+}
+
 /// The three credential values, to look for in outputs.
 pub fn secret_values(sandbox: &Sandbox) -> [String; 3] {
     let c = sandbox.credentials();

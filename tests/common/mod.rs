@@ -1,5 +1,5 @@
 //! Shared helpers for the sandbox end-to-end tests: start a sandbox, talk to it over real HTTP
-//! with the Autotask headers.
+//! with the Autotask headers; and the assertions every end-to-end test may use.
 #![allow(dead_code, clippy::unwrap_used, clippy::expect_used)]
 
 use autotask_mcp::sandbox::{Sandbox, SandboxCredentials, SandboxOptions};
@@ -103,11 +103,30 @@ impl Env {
         answer(req.send().await.expect("request is answered")).await
     }
 
-    /// A record by id (`Value::Null` when missing).
+    /// A record by id, which must exist (Autotask answers a missing id with 200 and
+    /// `{"item": null}`: this fails on that instead of handing back a null to compare).
     pub async fn item(&self, entity: &str, id: i64) -> Value {
         let a = self.get(&format!("{entity}/{id}")).await;
-        assert_eq!(a.status, 200, "{}", a.text);
-        a.body["item"].clone()
+        assert_eq!(a.status, 200, "GET {entity}/{id}: {}", a.text);
+        let item = a.body["item"].clone();
+        assert_eq!(
+            item["id"].as_i64(),
+            Some(id),
+            "GET {entity}/{id}: no such record: {}",
+            a.text
+        );
+        item
+    }
+
+    /// Asserts that no record has this id: Autotask's 200 with `{"item": null}`.
+    pub async fn assert_missing(&self, entity: &str, id: i64) {
+        let a = self.get(&format!("{entity}/{id}")).await;
+        assert_eq!(a.status, 200, "GET {entity}/{id}: {}", a.text);
+        assert_eq!(
+            a.body,
+            serde_json::json!({"item": null}),
+            "GET {entity}/{id} should find nothing"
+        );
     }
 }
 
@@ -135,4 +154,41 @@ pub fn error_text(a: &Answer) -> String {
                 .join(" | ")
         })
         .unwrap_or_else(|| panic!("expected an errors body, got {} {}", a.status, a.text))
+}
+
+/// The items of a successful query or list (status 200, `items` an array), at least one.
+pub fn items_of(a: &Answer) -> Vec<Value> {
+    assert_eq!(a.status, 200, "{}", a.text);
+    let items = a.body["items"]
+        .as_array()
+        .unwrap_or_else(|| panic!("no items array: {}", a.text))
+        .clone();
+    assert!(!items.is_empty(), "no items: {}", a.text);
+    items
+}
+
+/// Asserts Autotask's refusal: HTTP 500 with an `errors` body whose text contains `reason`
+/// (a 500 alone says nothing about why; a crash is a 500 too).
+pub fn assert_refused(a: &Answer, reason: &str) {
+    assert_eq!(a.status, 500, "wanted a refusal ({reason}): {}", a.text);
+    let said = error_text(a);
+    assert!(said.contains(reason), "wanted `{reason}` in: {said}");
+}
+
+/// Asserts that `items` holds at least one element and that `check` holds for each of them:
+/// `all` over an empty list is true without checking anything.
+#[track_caller]
+pub fn assert_every<T: std::fmt::Debug>(items: &[T], what: &str, check: impl Fn(&T) -> bool) {
+    assert!(
+        !items.is_empty(),
+        "{what}: nothing to check (the list is empty)"
+    );
+    let failing: Vec<&T> = items.iter().filter(|i| !check(i)).collect();
+    assert!(
+        failing.is_empty(),
+        "{what}: {} of {} fail, the first: {:?}",
+        failing.len(),
+        items.len(),
+        failing[0]
+    );
 }

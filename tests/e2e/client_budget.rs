@@ -178,39 +178,50 @@ async fn queries_counts_gets_and_child_routes_of_one_entity_share_the_limit() {
             .with_delay(Duration::from_millis(100)),
     );
     let query = all_rows();
-    let mut calls: Vec<std::pin::Pin<Box<dyn std::future::Future<Output = bool> + '_>>> =
+    assert_eq!(ids.len(), 6, "six tickets to read");
+    // Each call answers what went wrong, if anything, so a failure says which and why.
+    type Outcome = Result<(), String>;
+    let mut calls: Vec<std::pin::Pin<Box<dyn std::future::Future<Output = Outcome> + '_>>> =
         Vec::new();
-    for id in &ids {
-        calls.push(Box::pin(async {
+    let client = &client;
+    let query = &query;
+    for &id in &ids {
+        calls.push(Box::pin(async move {
             client
-                .get("Tickets", *id, ReadIntent::Explicit)
+                .get("Tickets", id, ReadIntent::Explicit)
                 .await
-                .is_ok()
+                .map(drop)
+                .map_err(|e| format!("get Tickets/{id}: {e}"))
         }));
         calls.push(Box::pin(async {
             client
-                .count("Tickets", &query, ReadIntent::Explicit)
+                .count("Tickets", query, ReadIntent::Explicit)
                 .await
-                .is_ok()
+                .map(drop)
+                .map_err(|e| format!("count Tickets: {e}"))
         }));
         calls.push(Box::pin(async {
             client
-                .query("TicketNotes", &query, 5, ReadIntent::Explicit)
+                .query("TicketNotes", query, 5, ReadIntent::Explicit)
                 .await
-                .is_ok()
+                .map(drop)
+                .map_err(|e| format!("query TicketNotes: {e}"))
         }));
         let notes = format!("Tickets/{id}/Notes");
-        let client = &client;
         calls.push(Box::pin(async move {
-            client.list(&notes, 50, ReadIntent::Explicit).await.is_ok()
+            client
+                .list(&notes, 50, ReadIntent::Explicit)
+                .await
+                .map(drop)
+                .map_err(|e| format!("list {notes}: {e}"))
         }));
     }
-    assert!(
-        futures::future::join_all(calls)
-            .await
-            .into_iter()
-            .all(|ok| ok)
-    );
+    let failed: Vec<String> = futures::future::join_all(calls)
+        .await
+        .into_iter()
+        .filter_map(Result::err)
+        .collect();
+    assert_eq!(failed, Vec::<String>::new(), "every call succeeds");
     for entity in ["Tickets", "TicketNotes"] {
         let max = sandbox.stats().max_in_flight(entity);
         assert!((1..=3).contains(&max), "{entity}: {max} in flight at once");

@@ -4,7 +4,7 @@
 
 use std::time::{Duration, Instant};
 
-use crate::client_support::{all_rows, client, config, sandbox};
+use crate::client_support::{HELD, all_rows, client, impatient_client, sandbox};
 use autotask_mcp::autotask::{AutotaskClient, AutotaskError, ReadIntent};
 use autotask_mcp::sandbox::{FaultResponse, FaultRule};
 
@@ -246,10 +246,7 @@ async fn a_long_retry_after_becomes_a_rate_limited_error_without_waiting() {
 #[tokio::test]
 async fn a_read_that_times_out_is_not_retried() {
     let sandbox = sandbox().await;
-    let mut config = config(&sandbox);
-    config.request_timeout = Duration::from_millis(400);
-    let client = AutotaskClient::new(config).unwrap();
-    let _ = some_ticket_id(&client).await;
+    let client = impatient_client(&sandbox);
     sandbox.faults().push(
         FaultRule::new(
             Some("POST"),
@@ -257,7 +254,7 @@ async fn a_read_that_times_out_is_not_retried() {
             1,
             FaultResponse::Normal,
         )
-        .with_delay(Duration::from_secs(3)),
+        .with_delay(HELD),
     );
     let err = client
         .query("Companies", &all_rows(), 3, ReadIntent::Explicit)

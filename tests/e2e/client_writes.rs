@@ -4,7 +4,7 @@
 
 use std::time::Duration;
 
-use crate::client_support::{all_rows, client, config, sandbox};
+use crate::client_support::{HELD, all_rows, client, config, impatient_client, sandbox};
 use autotask_mcp::autotask::{AutotaskClient, AutotaskError, ReadIntent, UpdateMethod};
 use autotask_mcp::sandbox::{FaultResponse, FaultRule, Sandbox};
 use serde_json::{Value, json};
@@ -51,22 +51,19 @@ async fn a_create_that_gets_a_business_500_is_sent_once_and_keeps_the_messages()
 #[tokio::test]
 async fn a_create_that_times_out_is_sent_once_and_reported_as_outcome_unknown() {
     let sandbox = sandbox().await;
-    let mut config = config(&sandbox);
-    config.request_timeout = Duration::from_millis(400);
-    let client = AutotaskClient::new(config).unwrap();
-    let body = ticket_body(&client).await;
+    let body = ticket_body(&client(&sandbox)).await;
+    let impatient = impatient_client(&sandbox);
     sandbox.faults().push(
-        FaultRule::new(Some("POST"), "/v1.0/tickets", 1, FaultResponse::Normal)
-            .with_delay(Duration::from_secs(3)),
+        FaultRule::new(Some("POST"), "/v1.0/tickets", 1, FaultResponse::Normal).with_delay(HELD),
     );
-    let err = client.create("Tickets", &body).await.unwrap_err();
+    let err = impatient.create("Tickets", &body).await.unwrap_err();
     assert!(err.is_outcome_unknown(), "{err}");
     let text = err.to_string();
     assert!(text.starts_with("outcome unknown"), "{text}");
     assert!(text.contains("check"), "{text}");
     assert_eq!(ticket_posts(&sandbox), 1, "a create is never repeated");
     // The client stays usable: the next create goes through.
-    let id = client.create("Tickets", &body).await.unwrap();
+    let id = impatient.create("Tickets", &body).await.unwrap();
     assert!(id > 0);
     assert_eq!(ticket_posts(&sandbox), 2);
 }

@@ -7,7 +7,10 @@ use crate::mcp_support::start;
 use serde_json::{Value, json};
 
 fn groups(v: &Value) -> Vec<Value> {
-    v["groups"].as_array().cloned().unwrap_or_default()
+    v["groups"]
+        .as_array()
+        .cloned()
+        .unwrap_or_else(|| panic!("no groups: {v}"))
 }
 
 fn sum(v: &Value) -> u64 {

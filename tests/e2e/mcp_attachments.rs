@@ -8,6 +8,7 @@ use base64::Engine;
 use base64::engine::general_purpose::STANDARD;
 use serde_json::json;
 
+use crate::common::assert_every;
 use crate::mcp_support::{items, start};
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -22,7 +23,7 @@ async fn attachments_are_listed_read_as_image_or_text_and_created_with_confirm()
         .await;
     let rows = items(&listed);
     assert_eq!(rows.len(), 2, "{listed}");
-    assert!(rows.iter().all(|r| r.get("data").is_none()));
+    assert_every(&rows, "listed without bytes", |r| r.get("data").is_none());
     let png = rows
         .iter()
         .find(|r| r["contentType"] == "image/png")
@@ -31,18 +32,23 @@ async fn attachments_are_listed_read_as_image_or_text_and_created_with_confirm()
     assert!(png.get("attachedByResource").is_some(), "who: {png}");
     println!("list-attachments: {} bytes", listed.to_string().len());
     // The sandbox follows API-FACTS §3.1: only the parent-scoped get by id carries `data`.
-    let children = h.rest("GET", "Tickets/10001/Attachments", None).await;
-    assert!(
-        children["items"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .all(|a| a["data"].is_null())
-    );
     let id = png["id"].as_i64().unwrap();
-    assert!(h.rest_get(&format!("TicketAttachments/{id}")).await["data"].is_null());
+    let children = h.rest("GET", "Tickets/10001/Attachments", None).await;
+    let children = children["items"].as_array().unwrap();
+    assert!(
+        children.iter().any(|a| a["id"] == json!(id)),
+        "the PNG is among the ticket's attachments: {children:?}"
+    );
+    assert_every(children, "the parent-scoped list carries no data", |a| {
+        a["data"].is_null()
+    });
+    // `rest_get` fails unless the record is there: its `data` is null, not the record.
+    let root = h.rest_get(&format!("TicketAttachments/{id}")).await;
+    assert_eq!(root["fullPath"], "screenshot.png", "{root}");
+    assert!(root["data"].is_null(), "{root}");
     let full = h.rest_get(&format!("Tickets/10001/Attachments/{id}")).await;
-    assert!(full["data"].as_str().is_some_and(|d| !d.is_empty()));
+    let data = full["data"].as_str().expect("the scoped get carries data");
+    assert!(STANDARD.decode(data).unwrap().starts_with(b"\x89PNG"));
 
     // The image: image content the model can look at; the JSON keeps the metadata only.
     let result = h

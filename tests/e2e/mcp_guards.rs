@@ -3,6 +3,7 @@
 //! parameter, with zero requests reaching the sandbox, and the server stays up; read-only mode
 //! lists exactly the 23 read tools and knows no write tool.
 
+use crate::common::assert_every;
 use crate::mcp_support::{Harness, start};
 use autotask_mcp::sandbox::{FaultResponse, FaultRule};
 use autotask_mcp::tools::spec::kind::Kind;
@@ -336,11 +337,9 @@ async fn read_only_mode_lists_exactly_the_read_tools() {
             "who-am-i"
         ]
     );
-    assert!(
-        tools
-            .iter()
-            .all(|t| t.annotations.as_ref().and_then(|a| a.read_only_hint) == Some(true))
-    );
+    assert_every(&tools, "read-only tools are marked read-only", |t| {
+        t.annotations.as_ref().and_then(|a| a.read_only_hint) == Some(true)
+    });
     let before = h.requests();
     for write in [
         "create-ticket",
@@ -359,9 +358,8 @@ async fn read_only_mode_lists_exactly_the_read_tools() {
             .client
             .call_tool(params)
             .await
-            .err()
-            .map(|e| e.to_string())
-            .unwrap_or_default();
+            .expect_err("a write tool is refused in read-only mode")
+            .to_string();
         assert!(
             err.contains("tool not found") && err.contains("read-only"),
             "{write}: {err}"

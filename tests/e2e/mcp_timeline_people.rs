@@ -6,6 +6,7 @@
 
 use serde_json::json;
 
+use crate::common::assert_every;
 use crate::mcp_support::start;
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -60,10 +61,9 @@ async fn a_ticket_timeline_merges_its_children_in_time_order() {
     let mut sorted = at.clone();
     sorted.sort();
     assert_eq!(at, sorted, "oldest first");
-    assert!(
-        entries.iter().all(|e| e.get("who").is_some()),
-        "{entries:?}"
-    );
+    assert_every(entries, "timeline entries say who", |e| {
+        e.get("who").is_some()
+    });
     // Cold: the ticket and its four children, plus the tenant's metadata and the names once.
     assert!(requests <= 20, "{requests} requests");
     // Warm: the ticket and its four children only (one read each, sent together).

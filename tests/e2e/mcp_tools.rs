@@ -2,6 +2,7 @@
 //! Every one of the 35 tools is called and its answer checked against the sandbox's own data
 //! (read directly over REST), writes included; resources too. One server process for the file.
 
+use crate::common::assert_every;
 use crate::mcp_support::{Harness, items, start};
 use rmcp::model::ReadResourceRequestParams;
 use serde_json::{Value, json};
@@ -94,12 +95,9 @@ async fn budget(h: &Harness) {
         "{q}"
     );
     // Without the tenant's labels, codes stay codes: never an invented label.
-    assert!(
-        items(&q)
-            .iter()
-            .all(|c| c.get("contractType").is_none_or(Value::is_number)),
-        "{q}"
-    );
+    assert_every(&items(&q), "codes without labels stay codes", |c| {
+        c.get("contractType").is_none_or(Value::is_number)
+    });
     assert_eq!(
         h.sandbox
             .stats()
@@ -215,11 +213,9 @@ async fn generic_reads(h: &Harness) {
     assert_eq!(items(&q)[0]["title"], first["title"]);
     let q = h.ok("query-entity", json!({"entity": "Tickets", "query": {"filter": [{"op": "eq", "field": "status", "value": 5}], "includeFields": ["id", "status"]}, "maxRecords": 7})).await;
     assert_eq!(q["count"], 7);
-    assert!(
-        items(&q)
-            .iter()
-            .all(|t| t["status"] == "Complete" && t.get("title").is_none())
-    );
+    assert_every(&items(&q), "completed tickets, id and status only", |t| {
+        t["status"] == "Complete" && t.get("title").is_none()
+    });
     let err = h.err("query-entity", json!({"entity": "Tickets", "query": {"filter": [{"op": "ne", "field": "status", "value": 5}]}})).await;
     assert!(err.contains("noteq"), "{err}");
     // a child collection through parentEntity/parentId
@@ -239,7 +235,9 @@ async fn generic_reads(h: &Harness) {
         )
         .await;
     assert_eq!(q["count"].as_u64().unwrap(), expected.min(50));
-    assert!(items(&q).iter().all(|n| n["ticketID"] == ticket_of_note));
+    assert_every(&items(&q), "the notes of the parent ticket", |n| {
+        n["ticketID"] == ticket_of_note
+    });
 
     // count-entity
     let c = h.ok("count-entity", json!({"entity": "tickets", "query": {"filter": [{"op": "eq", "field": "status", "value": 5}]}})).await;
@@ -302,9 +300,8 @@ async fn ticket_tools(h: &Harness) {
             json!({"openOnly": "true", "maxRecords": 500}),
         )
         .await;
-    assert!(!items(&open).is_empty());
     let closed = [status_label(h, 5).await, status_label(h, 16).await];
-    assert!(items(&open).iter().all(|t| !closed.contains(&t["status"])));
+    assert_every(&items(&open), "open", |t| !closed.contains(&t["status"]));
     assert_eq!(
         open["filter"],
         json!([{"op": "noteq", "field": "status", "value": 5}, {"op": "noteq", "field": "status", "value": 16}])
@@ -318,12 +315,9 @@ async fn ticket_tools(h: &Harness) {
     );
 
     let unassigned = h.ok("search-tickets", json!({"unassigned": true})).await;
-    assert!(!items(&unassigned).is_empty());
-    assert!(
-        items(&unassigned)
-            .iter()
-            .all(|t| t.get("assignedResourceID").is_none())
-    );
+    assert_every(&items(&unassigned), "unassigned", |t| {
+        t.get("assignedResourceID").is_none()
+    });
     assert_eq!(
         unassigned["filter"],
         json!([{"op": "notExist", "field": "assignedResourceID"}])
@@ -355,31 +349,27 @@ async fn ticket_tools(h: &Harness) {
         .await;
     let expected = h.rest_count("Tickets", json!([{"op": "eq", "field": "companyID", "value": company}, {"op": "eq", "field": "status", "value": 5}])).await;
     assert_eq!(by_label["count"].as_u64().unwrap(), expected.min(50));
-    assert!(!items(&by_label).is_empty(), "no rows to check in by_label");
-    assert!(
-        items(&by_label)
-            .iter()
-            .all(|t| t["status"] == "Complete" && t["companyID"] == company)
-    );
+    assert_every(&items(&by_label), "by label", |t| {
+        t["status"] == "Complete" && t["companyID"] == company
+    });
     let err = h.err("search-tickets", json!({"status": "Nonsense"})).await;
     assert!(
         err.contains("Complete") && err.contains("not a value of Tickets.status"),
         "{err}"
     );
     let recent = h.ok("search-tickets", json!({"createdAfter": "2026-05-01", "createdBefore": "2026-06-01T00:00:00Z", "titleContains": "a", "maxRecords": 20})).await;
-    assert!(!items(&recent).is_empty(), "no rows to check in recent");
-    assert!(items(&recent).iter().all(|t| {
+    assert_every(&items(&recent), "recent", |t| {
         let d = t["createDate"].as_str().unwrap();
         ("2026-05-01".."2026-06-01").contains(&d)
             && t["title"].as_str().unwrap().to_lowercase().contains('a')
-    }));
+    });
     let active = h
         .ok(
             "search-tickets",
             json!({"lastActivityAfter": "2026-01-01", "priority": 1, "maxRecords": 5}),
         )
         .await;
-    assert!(items(&active).iter().all(|t| t["priority"] == "High"));
+    assert_every(&items(&active), "active", |t| t["priority"] == "High");
 
     // get-ticket matches the record, with labels
     let tid = done["id"].as_i64().unwrap();
@@ -438,29 +428,22 @@ async fn company_and_contact_tools(h: &Harness) {
         )
         .await;
     assert!(ids(&found).contains(&some["id"].as_i64().unwrap()));
-    assert!(!items(&found).is_empty(), "no rows to check in found");
-    assert!(items(&found).iter().all(|c| {
+    assert_every(&items(&found), "found", |c| {
         c["companyName"]
             .as_str()
             .unwrap()
             .to_lowercase()
             .contains(&name[..name.len().min(8)].to_lowercase())
-    }));
+    });
     let customers = h
         .ok(
             "search-companies",
             json!({"companyType": "Customer", "maxRecords": 100}),
         )
         .await;
-    assert!(
-        !items(&customers).is_empty(),
-        "no rows to check in customers"
-    );
-    assert!(
-        items(&customers)
-            .iter()
-            .all(|c| c["companyType"] == "Customer")
-    );
+    assert_every(&items(&customers), "customers", |c| {
+        c["companyType"] == "Customer"
+    });
     let got = h.ok("get-company", json!({"id": some["id"]})).await;
     assert_eq!(got["companyName"], some["companyName"]);
 
@@ -493,7 +476,9 @@ async fn company_and_contact_tools(h: &Harness) {
     let company = contact["companyID"].as_i64().unwrap();
     let by_company = h.ok("search-contacts", json!({"companyID": company})).await;
     assert!(ids(&by_company).contains(&contact["id"].as_i64().unwrap()));
-    assert!(items(&by_company).iter().all(|c| c["companyID"] == company));
+    assert_every(&items(&by_company), "by company", |c| {
+        c["companyID"] == company
+    });
     let last = contact["lastName"].as_str().unwrap();
     let by_name = h
         .ok(
@@ -501,15 +486,14 @@ async fn company_and_contact_tools(h: &Harness) {
             json!({"nameContains": last, "isActive": true}),
         )
         .await;
-    assert!(!items(&by_name).is_empty(), "no rows to check in by_name");
-    assert!(items(&by_name).iter().all(|c| {
+    assert_every(&items(&by_name), "by name", |c| {
         [&c["firstName"], &c["lastName"], &c["emailAddress"]]
             .iter()
             .any(|f| {
                 f.as_str()
                     .is_some_and(|s| s.to_lowercase().contains(&last.to_lowercase()))
             })
-    }));
+    });
     let got = h.ok("get-contact", json!({"id": contact["id"]})).await;
     assert_eq!(got["lastName"], contact["lastName"]);
 
@@ -564,11 +548,9 @@ async fn project_and_time_tools(h: &Harness) {
         )
         .await;
     assert!(ids(&by_company).contains(&pid));
-    assert!(
-        items(&by_company)
-            .iter()
-            .all(|p| p["companyID"] == project["companyID"])
-    );
+    assert_every(&items(&by_company), "by company", |p| {
+        p["companyID"] == project["companyID"]
+    });
     let by_status = h
         .ok(
             "search-projects",
@@ -578,12 +560,9 @@ async fn project_and_time_tools(h: &Harness) {
     let got = h.ok("get-project", json!({"id": pid})).await;
     assert_eq!(got["projectName"], project["projectName"]);
     assert!(ids(&by_status).contains(&pid) || by_status["hasMore"] == true);
-    assert!(
-        items(&by_status)
-            .iter()
-            .all(|p| p["status"] == got["status"]),
-        "{by_status}"
-    );
+    assert_every(&items(&by_status), "by status", |p| {
+        p["status"] == got["status"]
+    });
 
     let tasks = h.ok("search-tasks", json!({"projectID": pid})).await;
     let expected = h
@@ -593,8 +572,7 @@ async fn project_and_time_tools(h: &Harness) {
         )
         .await;
     assert_eq!(tasks["count"].as_u64().unwrap(), expected.min(50));
-    assert!(!items(&tasks).is_empty(), "no rows to check in tasks");
-    assert!(items(&tasks).iter().all(|t| t["projectID"] == pid));
+    assert_every(&items(&tasks), "tasks", |t| t["projectID"] == pid);
     let task = items(&tasks)[0].clone();
     let got = h.ok("get-task", json!({"id": task["id"]})).await;
     assert_eq!(got["title"], task["title"]);
@@ -615,12 +593,9 @@ async fn project_and_time_tools(h: &Harness) {
         .await;
     assert_eq!(found["count"].as_u64().unwrap(), expected.min(50));
     let found = h.ok("search-time-entries", json!({"resourceID": entry["resourceID"], "dateWorkedAfter": "2000-01-01", "dateWorkedBefore": "2100-01-01"})).await;
-    assert!(!items(&found).is_empty(), "no rows to check in found");
-    assert!(
-        items(&found)
-            .iter()
-            .all(|e| e["resourceID"] == entry["resourceID"])
-    );
+    assert_every(&items(&found), "found", |e| {
+        e["resourceID"] == entry["resourceID"]
+    });
 
     let posts = h.sandbox.stats().count(Some("POST"), "TimeEntries");
     let made = h.ok("create-time-entry", json!({"ticketID": ticket, "resourceID": entry["resourceID"], "roleID": entry["roleID"], "hoursWorked": "1.5", "summaryNotes": "Replaced toner", "dateWorked": "2026-06-01", "confirm": "CREATE_TIME_ENTRY"})).await;
@@ -701,7 +676,7 @@ async fn generic_writes(h: &Harness) {
         )
         .await;
     assert_eq!(del["sentTo"], format!("TimeEntries/{entry}"));
-    assert!(h.rest_get(&format!("TimeEntries/{entry}")).await.is_null());
+    h.rest_missing(&format!("TimeEntries/{entry}")).await;
 }
 
 async fn resources(h: &Harness) {

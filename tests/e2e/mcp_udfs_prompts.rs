@@ -8,6 +8,7 @@
 use rmcp::model::{GetPromptRequestParams, ReadResourceRequestParams};
 use serde_json::{Value, json};
 
+use crate::common::assert_every;
 use crate::mcp_support::{items, start};
 
 fn udf(record: &Value, name: &str) -> Value {
@@ -15,7 +16,7 @@ fn udf(record: &Value, name: &str) -> Value {
         .as_array()
         .and_then(|a| a.iter().find(|u| u["name"] == name))
         .map(|u| u["value"].clone())
-        .unwrap_or(Value::Null)
+        .unwrap_or_else(|| panic!("no UDF {name} in {record}"))
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -141,11 +142,9 @@ async fn prompts_are_offered_and_arguments_complete() {
         .await
         .unwrap();
     assert!(names.contains(&first), "{names:?} lacks {first}");
-    assert!(
-        names
-            .iter()
-            .all(|n| n.to_lowercase().starts_with(&prefix.to_lowercase()))
-    );
+    assert_every(&names, "completions start with the prefix", |n| {
+        n.to_lowercase().starts_with(&prefix.to_lowercase())
+    });
     assert_eq!(h.requests() - before, 1, "one request per keystroke");
     let longer: String = first.chars().take(4).collect();
     let again = h
@@ -189,11 +188,9 @@ async fn prompts_are_offered_and_arguments_complete() {
         .complete_resource_simple("autotask://entities/{entity}", "entity", "ticketn")
         .await
         .unwrap();
-    assert!(
-        entities
-            .iter()
-            .all(|e| e.to_lowercase().starts_with("ticketn"))
-    );
+    assert_every(&entities, "entity completions start with ticketn", |e| {
+        e.to_lowercase().starts_with("ticketn")
+    });
     assert!(
         entities.contains(&"TicketNotes".to_string()),
         "{entities:?}"

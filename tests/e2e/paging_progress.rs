@@ -6,8 +6,7 @@
 
 use std::collections::BTreeSet;
 use std::process::Stdio;
-use std::sync::{Arc, Mutex};
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use autotask_mcp::sandbox::{FaultResponse, FaultRule, Sandbox};
 use rmcp::model::{
@@ -17,13 +16,15 @@ use rmcp::service::{NotificationContext, PeerRequestOptions, RunningService};
 use rmcp::transport::TokioChildProcess;
 use rmcp::{ClientHandler, RoleClient, ServiceExt};
 use serde_json::{Value, json};
+use tokio::sync::watch;
 
+use crate::common::assert_every;
 use crate::mcp_support::{pointed_at, start_sandbox};
 
-/// A client that keeps every progress value it is sent.
-#[derive(Clone, Default)]
+/// A client that keeps every progress value it is sent, and tells whoever watches.
+#[derive(Clone)]
 struct Recorder {
-    progress: Arc<Mutex<Vec<f64>>>,
+    progress: watch::Sender<Vec<f64>>,
 }
 
 impl ClientHandler for Recorder {
@@ -32,14 +33,15 @@ impl ClientHandler for Recorder {
         params: ProgressNotificationParam,
         _context: NotificationContext<RoleClient>,
     ) {
-        self.progress.lock().unwrap().push(params.progress);
+        self.progress
+            .send_modify(|values| values.push(params.progress));
     }
 }
 
 struct Setup {
     sandbox: Sandbox,
     client: RunningService<RoleClient, Recorder>,
-    progress: Arc<Mutex<Vec<f64>>>,
+    progress: watch::Receiver<Vec<f64>>,
 }
 
 async fn setup(env: &[(&str, &str)]) -> Setup {
@@ -49,8 +51,8 @@ async fn setup(env: &[(&str, &str)]) -> Setup {
         .stderr(Stdio::inherit())
         .spawn()
         .expect("binary spawns");
-    let recorder = Recorder::default();
-    let progress = recorder.progress.clone();
+    let (sender, progress) = watch::channel(Vec::new());
+    let recorder = Recorder { progress: sender };
     let client = recorder.serve(transport).await.expect("MCP initialize");
     Setup {
         sandbox,
@@ -110,28 +112,52 @@ async fn maxrecords_above_500_pages_and_reports_progress() {
     assert_eq!(page["hasMore"], false);
     let pages = s.sandbox.stats().count(Some("POST"), "/Tickets/query") - before;
     assert_eq!(pages, 3, "500 + 500 + 200");
-    // Progress arrives as notifications; give the last one a moment.
-    for _ in 0..50 {
-        if s.progress.lock().unwrap().last() == Some(&1200.0) {
-            break;
-        }
-        tokio::time::sleep(Duration::from_millis(20)).await;
-    }
-    let progress = s.progress.lock().unwrap().clone();
+    // Progress arrives as notifications, handled apart from the answer: wait for the last.
+    let mut watching = s.progress.clone();
+    let progress = tokio::time::timeout(
+        Duration::from_secs(30),
+        watching.wait_for(|p| p.last() == Some(&1200.0)),
+    )
+    .await
+    .unwrap_or_else(|_| panic!("no progress of 1200: {:?}", *s.progress.borrow()))
+    .expect("the client runs")
+    .clone();
     assert!(progress.len() >= 2, "{progress:?}");
     assert!(progress.windows(2).all(|w| w[0] < w[1]), "{progress:?}");
     assert_eq!(progress.last(), Some(&1200.0), "{progress:?}");
 }
 
+/// Waits until `condition` holds, polling it (the sandbox announces no events), at most
+/// `deadline`.
+async fn wait_until(deadline: Duration, what: &str, condition: impl Fn() -> bool) {
+    let started = Instant::now();
+    while !condition() {
+        assert!(
+            started.elapsed() < deadline,
+            "{what}: not within {deadline:?}"
+        );
+        tokio::time::sleep(Duration::from_millis(5)).await;
+    }
+}
+
+/// The server may send one request at a time per endpoint and never times a request out
+/// during the test; the first page of the first call is held for 10 minutes. The call is
+/// cancelled while that page is in flight; a second call then reads all 1,200 tickets: it can
+/// only get the endpoint's one slot if the cancelled call let go of its request at once
+/// (otherwise it would wait for the held page).
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_cancelled_call_stops_paging_at_once() {
-    let s = setup(&[]).await;
-    // Every page of this query takes 1.5 s.
+    let s = setup(&[
+        ("AUTOTASK_THREADS_PER_ENDPOINT", "1"),
+        ("AUTOTASK_REQUEST_TIMEOUT_SECS", "600"),
+    ])
+    .await;
     s.sandbox.faults().push(
-        FaultRule::new(Some("POST"), "/Tickets/query", 10, FaultResponse::Normal)
-            .with_delay(Duration::from_millis(1500)),
+        FaultRule::new(Some("POST"), "/Tickets/query", 1, FaultResponse::Normal)
+            .with_delay(Duration::from_secs(600)),
     );
-    let before = s.sandbox.stats().count(Some("POST"), "/Tickets/query");
+    let pages = || s.sandbox.stats().count(Some("POST"), "/Tickets/query");
+    let before = pages();
     let request = ClientRequest::CallToolRequest(CallToolRequest::new(params(
         "query-entity",
         json!({"entity": "Tickets", "query": {"filter": [], "includeFields": ["id"]},
@@ -143,24 +169,36 @@ async fn a_cancelled_call_stops_paging_at_once() {
         .send_request_with_option(request, PeerRequestOptions::no_options())
         .await
         .unwrap();
-    tokio::time::sleep(Duration::from_millis(400)).await;
-    handle.cancel(Some("user stopped".into())).await.unwrap();
-    // Had it gone on, three more pages would have been asked for in the next 4.5 s.
-    tokio::time::sleep(Duration::from_millis(4500)).await;
-    let sent = s.sandbox.stats().count(Some("POST"), "/Tickets/query") - before;
-    assert_eq!(
-        sent, 1,
-        "only the page in flight when the call was cancelled"
-    );
-    s.sandbox.faults().clear();
-    // The server is still there for the next call.
-    let page = call(
-        &s,
-        "count-entity",
-        json!({"entity": "Tickets", "query": {"filter": []}}),
-    )
+    // The first page has reached the sandbox, which holds it.
+    wait_until(Duration::from_secs(60), "the first page is sent", || {
+        pages() == before + 1
+    })
     .await;
-    assert_eq!(page["count"], 1200);
+    handle.cancel(Some("user stopped".into())).await.unwrap();
+    assert_eq!(
+        s.sandbox.faults().remaining(),
+        0,
+        "the held page took the rule"
+    );
+    // The next call pages through every ticket (three pages) on the slot the cancelled call
+    // held: it would wait ten minutes had that call not let go.
+    let page = tokio::time::timeout(
+        Duration::from_secs(60),
+        call(
+            &s,
+            "query-entity",
+            json!({"entity": "Tickets", "query": {"filter": [], "includeFields": ["id"]},
+                   "maxRecords": 2000}),
+        ),
+    )
+    .await
+    .expect("the cancelled call released its request");
+    assert_eq!(ids(&page).len(), 1200);
+    assert_eq!(
+        pages() - before,
+        1 + 3,
+        "the page in flight when the call was cancelled, then the next call's three"
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -212,5 +250,5 @@ async fn the_configured_budget_cuts_a_page_and_says_where_to_go_on() {
                "includeFields": ["id"]}, "maxRecords": 5}),
     )
     .await;
-    assert!(ids(&next).iter().all(|id| id > last), "{next}");
+    assert_every(&ids(&next), "the rows after the advice", |id| id > last);
 }

@@ -2,12 +2,51 @@
 
 use autotask_mcp::registry::{self, DataType, WriteKind, WriteRoute};
 
+/// The contract snapshot the registry is generated from: each entity's name and how many
+/// parent routes it has.
+fn snapshot() -> Vec<(String, usize)> {
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("schema/entities");
+    let mut entities: Vec<(String, usize)> = std::fs::read_dir(&dir)
+        .expect("schema/entities is readable")
+        .map(|entry| {
+            let path = entry.expect("a directory entry").path();
+            let text = std::fs::read_to_string(&path).expect("a snapshot file is readable");
+            let json: serde_json::Value =
+                serde_json::from_str(&text).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+            let name = json["name"].as_str().expect("a name").to_string();
+            let parents = json["routes"]["parents"]
+                .as_array()
+                .unwrap_or_else(|| panic!("{name}: no routes.parents"))
+                .len();
+            (name, parents)
+        })
+        .collect();
+    entities.sort();
+    entities
+}
+
 #[test]
 fn registry_covers_the_contract() {
     let entities = registry::entities();
+    let snapshot = snapshot();
+    // Every entity of the snapshot, each with all its parent routes (231 and 141 today).
+    let registered: Vec<(String, usize)> = entities
+        .iter()
+        .map(|e| (e.name.to_string(), e.parents.len()))
+        .collect();
+    let missing: Vec<_> = snapshot
+        .iter()
+        .filter(|e| !registered.contains(e))
+        .collect();
+    let extra: Vec<_> = registered
+        .iter()
+        .filter(|e| !snapshot.contains(e))
+        .collect();
+    assert!(
+        missing.is_empty() && extra.is_empty(),
+        "(entity, parent routes) of the snapshot not in the registry: {missing:?}; in the registry only: {extra:?}"
+    );
     assert!(entities.len() >= 220, "only {} entities", entities.len());
-    let parent_routes: usize = entities.iter().map(|e| e.parents.len()).sum();
-    assert!(parent_routes >= 140, "only {parent_routes} parent routes");
     let mut names: Vec<&str> = entities.iter().map(|e| e.name).collect();
     let sorted = names.clone();
     names.sort_unstable();
@@ -23,19 +62,41 @@ fn registry_covers_the_contract() {
     );
 }
 
+/// Parents that are no collection of the contract, only the first segment of their children's
+/// routes (the swagger has no root endpoint of that name), with the collection their id
+/// belongs to when there is one. Exact: a new unknown parent fails until it is explained here.
+const PARENTS_WITHOUT_A_COLLECTION: &[(&str, Option<&str>)] = &[
+    // `Expenses/{id}/Items`: the id is an expense report's.
+    ("Expenses", Some("ExpenseReports")),
+    // `ServiceLevelAgreements/{id}/Results`: the REST API has no SLA collection.
+    ("ServiceLevelAgreements", None),
+    // `UserDefinedFields/{id}/ListItems`: the id is a field definition's.
+    ("UserDefinedFields", Some("UserDefinedFieldDefinitions")),
+];
+
 #[test]
 fn every_parent_route_names_a_known_parent_collection_or_path() {
-    // Parents are collections of the contract (a few, like `Expenses`, exist only as parents).
-    let known_parents = registry::entities()
+    let mut unknown: Vec<&str> = registry::entities()
         .iter()
         .flat_map(|e| e.parents.iter())
-        .filter(|p| registry::find(p.parent).is_some())
-        .count();
-    let all: usize = registry::entities().iter().map(|e| e.parents.len()).sum();
-    assert!(
-        known_parents * 100 / all >= 95,
-        "{known_parents} of {all} parents are entities"
-    );
+        .map(|p| p.parent)
+        .filter(|parent| registry::find(parent).is_none())
+        .collect();
+    unknown.sort_unstable();
+    unknown.dedup();
+    let explained: Vec<&str> = PARENTS_WITHOUT_A_COLLECTION
+        .iter()
+        .map(|(parent, _)| *parent)
+        .collect();
+    assert_eq!(unknown, explained, "parents that are no entity");
+    for (parent, collection) in PARENTS_WITHOUT_A_COLLECTION {
+        if let Some(collection) = collection {
+            assert!(
+                registry::find(collection).is_some(),
+                "{parent}: {collection} is no entity"
+            );
+        }
+    }
 }
 
 #[test]

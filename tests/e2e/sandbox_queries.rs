@@ -1,7 +1,7 @@
 //! Sandbox over real HTTP: queries (operators, grouping, UDFs, Autotask's quirks and errors),
 //! counts, and paging through all 1,200 tickets by POST and by GET.
 
-use crate::common::{Env, error_text};
+use crate::common::{Env, assert_every, assert_refused, error_text, items_of};
 use reqwest::Method;
 use serde_json::{Value, json};
 
@@ -396,8 +396,9 @@ async fn children_list_under_their_parent_only() {
     let listed = env.get(&format!("Tickets/{ticket}/Notes")).await;
     assert_eq!(listed.status, 200, "{}", listed.text);
     let items = listed.body["items"].as_array().unwrap();
-    assert!(!items.is_empty());
-    assert!(items.iter().all(|n| n["ticketID"] == json!(ticket)));
+    assert_every(items, "notes listed under their ticket", |n| {
+        n["ticketID"] == json!(ticket)
+    });
     let counted = count(
         &env,
         "TicketNotes",
@@ -406,13 +407,12 @@ async fn children_list_under_their_parent_only() {
     .await;
     assert_eq!(items.len() as i64, counted);
     let missing_parent = env.get("Tickets/999999/Notes").await;
-    assert_eq!(missing_parent.status, 500);
-    let contacts = env.get("Companies/1001/Contacts").await;
-    assert!(
-        contacts.body["items"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .all(|c| c["companyID"] == json!(1001))
+    assert_refused(
+        &missing_parent,
+        "Unable to find the parent Ticket with id 999999.",
     );
+    let contacts = items_of(&env.get("Companies/1001/Contacts").await);
+    assert_every(&contacts, "contacts listed under their company", |c| {
+        c["companyID"] == json!(1001)
+    });
 }

@@ -2,7 +2,7 @@
 //! headers, Autotask's authentication outcomes, 404/405 shapes, and the metadata endpoints
 //! (entity info, fields with tenant picklists, UDFs).
 
-use crate::common::{Env, answer, error_text};
+use crate::common::{Env, answer, assert_every, error_text};
 use reqwest::Method;
 use serde_json::{Value, json};
 
@@ -272,12 +272,10 @@ async fn entity_information_and_fields_come_in_the_live_shape() {
     );
     let sub = field("subIssueType");
     assert_eq!(sub["picklistParentValueField"], json!("issueType"));
-    assert!(
-        sub["picklistValues"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .all(|p| p["parentValue"] != json!(""))
+    assert_every(
+        sub["picklistValues"].as_array().unwrap(),
+        "sub-issue types name their issue type",
+        |p| p["parentValue"] != json!(""),
     );
     assert_eq!(field("companyID")["referenceEntityType"], json!("Company"));
     let note_fields = env
@@ -349,10 +347,9 @@ async fn records_come_out_in_the_wire_shape() {
     assert_eq!(created.len(), "2026-11-25T09:30:00.000".len(), "{created}");
     assert!(!created.ends_with('Z'));
     let udfs = ticket["userDefinedFields"].as_array().unwrap();
-    assert!(
-        udfs.iter()
-            .all(|u| u.get("name").is_some() && u.get("value").is_some())
-    );
+    assert_every(udfs, "UDFs in the wire shape", |u| {
+        u.get("name").is_some() && u.get("value").is_some()
+    });
     assert!(ticket["ticketNumber"].as_str().unwrap().starts_with('T'));
     // A missing id is 200 with a null item.
     let missing = env.get("Tickets/999999999").await;

@@ -2,7 +2,7 @@
 //! the parent route only, deletes where allowed, validation (required fields, picklists,
 //! references, lengths, business rules), stamps and impersonation, immediate visibility.
 
-use crate::common::{Env, error_text};
+use crate::common::{Env, assert_refused, error_text, items_of};
 use serde_json::{Value, json};
 
 fn new_ticket() -> Value {
@@ -99,11 +99,15 @@ async fn validation_errors_are_autotask_500s() {
     let mut wrong_sub = new_ticket();
     wrong_sub["issueType"] = json!(1);
     wrong_sub["subIssueType"] = json!(41);
-    assert_eq!(env.post("Tickets", wrong_sub).await.status, 500);
+    assert_refused(
+        &env.post("Tickets", wrong_sub).await,
+        "Invalid picklist value 41 for field subIssueType of the Ticket Entity for issueType 1.",
+    );
     let mut right_sub = new_ticket();
     right_sub["issueType"] = json!(4);
     right_sub["subIssueType"] = json!(41);
-    assert_eq!(env.post("Tickets", right_sub).await.status, 200);
+    let a = env.post("Tickets", right_sub).await;
+    assert_eq!(a.status, 200, "{}", a.text);
     let not_json = env
         .http
         .post(env.url("Tickets"))
@@ -114,28 +118,73 @@ async fn validation_errors_are_autotask_500s() {
         .send()
         .await
         .unwrap();
-    assert_eq!(not_json.status().as_u16(), 500);
+    assert_refused(
+        &crate::common::answer(not_json).await,
+        "The request body is not valid JSON",
+    );
 }
 
 #[tokio::test]
 async fn a_valid_assignment_needs_a_service_desk_role_of_that_resource() {
     let env = Env::start().await;
-    let pairs = env
-        .post(
+    let pairs = items_of(
+        &env.post(
             "ResourceServiceDeskRoles/query",
             json!({"filter": [{"op": "exist", "field": "id"}]}),
         )
-        .await;
-    let pair = &pairs.body["items"][0];
+        .await,
+    );
+    let pair = &pairs[0];
+    let (resource, role) = (pair["resourceID"].clone(), pair["roleID"].clone());
+    assert!(resource.is_i64() && role.is_i64(), "{pair}");
     let mut ok = new_ticket();
-    ok["assignedResourceID"] = pair["resourceID"].clone();
-    ok["assignedResourceRoleID"] = pair["roleID"].clone();
+    ok["assignedResourceID"] = resource.clone();
+    ok["assignedResourceRoleID"] = role.clone();
     let a = env.post("Tickets", ok).await;
     assert_eq!(a.status, 200, "{}", a.text);
+    let stored = env
+        .item("Tickets", a.body["itemId"].as_i64().unwrap())
+        .await;
+    assert_eq!(
+        (
+            &stored["assignedResourceID"],
+            &stored["assignedResourceRoleID"]
+        ),
+        (&resource, &role)
+    );
+    // A service desk role that exists (another resource holds it) but not for this resource.
+    let held: Vec<&Value> = pairs
+        .iter()
+        .filter(|p| p["resourceID"] == resource)
+        .map(|p| &p["roleID"])
+        .collect();
+    let other_role = pairs
+        .iter()
+        .map(|p| &p["roleID"])
+        .find(|r| !held.contains(r))
+        .expect("a service desk role this resource does not hold")
+        .clone();
     let mut wrong_role = new_ticket();
-    wrong_role["assignedResourceID"] = pair["resourceID"].clone();
-    wrong_role["assignedResourceRoleID"] = json!(29683404);
-    assert_eq!(env.post("Tickets", wrong_role).await.status, 500);
+    wrong_role["assignedResourceID"] = resource.clone();
+    wrong_role["assignedResourceRoleID"] = other_role.clone();
+    let refused = env.post("Tickets", wrong_role).await;
+    assert_eq!(refused.status, 500, "{}", refused.text);
+    assert_eq!(
+        error_text(&refused),
+        format!(
+            "The resource {resource} does not have the service desk role {other_role}: assign a resource and role pair listed in ResourceServiceDeskRoles."
+        )
+    );
+    // A resource without a role is refused for that reason.
+    let mut half = new_ticket();
+    half["assignedResourceID"] = resource;
+    let refused = env.post("Tickets", half).await;
+    assert_eq!(refused.status, 500, "{}", refused.text);
+    assert!(
+        error_text(&refused).contains("you must assign both"),
+        "{}",
+        refused.text
+    );
 }
 
 #[tokio::test]
@@ -159,25 +208,23 @@ async fn patch_is_partial_put_is_full_and_read_only_fields_are_ignored() {
     assert_eq!(replaced["companyID"], json!(1002));
     assert_eq!(replaced["ticketNumber"], before["ticketNumber"]);
     // PUT without a required field fails; PATCH without an id fails; a missing id fails.
-    assert_eq!(
-        env.put("Tickets", json!({"id": 10001, "title": "x"}))
-            .await
-            .status,
-        500
+    assert_refused(
+        &env.put("Tickets", json!({"id": 10001, "title": "x"})).await,
+        "Value does not exist for the required field",
     );
-    assert_eq!(
-        env.patch("Tickets", json!({"title": "x"})).await.status,
-        500
+    assert_refused(
+        &env.patch("Tickets", json!({"title": "x"})).await,
+        "The id of the entity to update is missing from the body.",
     );
-    assert_eq!(
-        env.patch("Tickets", json!({"id": 1, "title": "x"}))
-            .await
-            .status,
-        500
+    assert_refused(
+        &env.patch("Tickets", json!({"id": 1, "title": "x"})).await,
+        "The Ticket with id 1 does not exist.",
     );
     // Completing stamps completedDate.
-    env.patch("Tickets", json!({"id": 10001, "status": 5}))
+    let a = env
+        .patch("Tickets", json!({"id": 10001, "status": 5}))
         .await;
+    assert_eq!(a.status, 200, "{}", a.text);
     assert!(env.item("Tickets", 10001).await["completedDate"].is_string());
 }
 
@@ -210,22 +257,20 @@ async fn child_writes_go_through_the_parent_route() {
         env.item("TicketNotes", id).await["description"],
         json!("Spoke to the user")
     );
-    assert_eq!(
-        env.patch("Tickets/10003/Notes", json!({"id": id, "description": "x"}))
-            .await
-            .status,
-        500
+    assert_refused(
+        &env.patch("Tickets/10003/Notes", json!({"id": id, "description": "x"}))
+            .await,
+        "No matching records found",
     );
-    assert_eq!(
-        env.post("Tickets/999999/Notes", note.clone()).await.status,
-        500,
-        "missing parent"
+    assert_refused(
+        &env.post("Tickets/999999/Notes", note.clone()).await,
+        "Unable to find the parent Ticket with id 999999.",
     );
     let mut bad_publish = note.clone();
     bad_publish["publish"] = json!(9);
-    assert_eq!(
-        env.post("Tickets/10002/Notes", bad_publish).await.status,
-        500
+    assert_refused(
+        &env.post("Tickets/10002/Notes", bad_publish).await,
+        "Invalid picklist value 9 for field publish",
     );
     // Contacts: root is read-only, writes under the company.
     let contact = json!({"firstName": "Ada", "lastName": "Lovelace", "isActive": 1});
@@ -240,7 +285,7 @@ async fn child_writes_go_through_the_parent_route() {
             .status,
         200
     );
-    assert_eq!(env.item("Contacts", cid).await, Value::Null);
+    env.assert_missing("Contacts", cid).await;
     // Tasks live under projects.
     let t = env
         .post(
@@ -254,11 +299,11 @@ async fn child_writes_go_through_the_parent_route() {
 #[tokio::test]
 async fn time_entries_are_created_at_the_root_validated_and_deletable() {
     let env = Env::start().await;
-    let pair = env
-        .post("ResourceServiceDeskRoles/query", json!({"maxRecords": 1}))
-        .await
-        .body["items"][0]
-        .clone();
+    let pair = items_of(
+        &env.post("ResourceServiceDeskRoles/query", json!({"maxRecords": 1}))
+            .await,
+    )[0]
+    .clone();
     let entry = |hours: f64| {
         json!({"resourceID": pair["resourceID"], "roleID": pair["roleID"], "ticketID": 10005,
         "dateWorked": "2026-11-24", "hoursWorked": hours, "summaryNotes": "Fixed it"})
@@ -270,8 +315,10 @@ async fn time_entries_are_created_at_the_root_validated_and_deletable() {
         404
     );
     for bad in [0.0, 24.5, -1.0] {
-        let a = env.post("TimeEntries", entry(bad)).await;
-        assert_eq!(a.status, 500, "{bad}");
+        assert_refused(
+            &env.post("TimeEntries", entry(bad)).await,
+            "hoursWorked must be greater than 0 and less than or equal to 24",
+        );
     }
     let a = env.post("TimeEntries", entry(1.5)).await;
     assert_eq!(a.status, 200, "{}", a.text);
@@ -288,12 +335,11 @@ async fn time_entries_are_created_at_the_root_validated_and_deletable() {
         json!(1.5)
     );
     let d = env.delete(&format!("TimeEntries/{id}")).await;
-    assert_eq!(d.status, 200);
+    assert_eq!(d.status, 200, "{}", d.text);
     assert_eq!(d.body, json!({"itemId": id}));
-    assert_eq!(env.item("TimeEntries", id).await, Value::Null);
+    env.assert_missing("TimeEntries", id).await;
     let again = env.delete(&format!("TimeEntries/{id}")).await;
-    assert_eq!(again.status, 500);
-    assert!(error_text(&again).contains("No matching records found"));
+    assert_refused(&again, "No matching records found");
 }
 
 #[tokio::test]
@@ -323,7 +369,10 @@ async fn impersonation_sets_the_creator_fields() {
         .send()
         .await
         .unwrap();
-    assert_eq!(unknown.status().as_u16(), 500);
+    assert_refused(
+        &crate::common::answer(unknown).await,
+        "ImpersonationResourceId 1 is not a resource of this tenant.",
+    );
 }
 
 #[tokio::test]
@@ -346,14 +395,20 @@ async fn udfs_are_written_and_validated() {
         .clone();
     assert_eq!(ranking["value"], json!("2"));
     let bad = env.patch("Companies", json!({"id": 1001, "userDefinedFields": [{"name": "CustomerRanking", "value": "Platinum"}]})).await;
-    assert_eq!(bad.status, 500);
+    assert_refused(
+        &bad,
+        "Invalid value 'Platinum' for the user-defined field CustomerRanking",
+    );
     let unknown = env
         .patch(
             "Companies",
             json!({"id": 1001, "userDefinedFields": [{"name": "Nope", "value": "x"}]}),
         )
         .await;
-    assert_eq!(unknown.status, 500);
+    assert_refused(
+        &unknown,
+        "Unable to find Nope in the Company Entity user-defined fields.",
+    );
 }
 
 #[tokio::test]
@@ -388,17 +443,34 @@ async fn attachment_data_comes_back_only_from_the_parent_scoped_get() {
     assert_eq!(a.status, 200, "{}", a.text);
     let id = a.body["itemId"].as_i64().unwrap();
     let scoped = env.get(&format!("Tickets/10010/Attachments/{id}")).await;
+    assert_eq!(scoped.status, 200, "{}", scoped.text);
+    assert_eq!(scoped.body["item"]["id"], json!(id), "{}", scoped.text);
     assert_eq!(scoped.body["item"]["data"], json!("aGVsbG8gd29ybGQ="));
     assert_eq!(scoped.body["item"]["ticketID"], json!(10010));
-    assert_eq!(env.item("TicketAttachments", id).await["data"], Value::Null);
-    let listed = env.get("Tickets/10010/Attachments").await;
-    assert_eq!(listed.body["items"][0]["data"], Value::Null);
-    assert_eq!(listed.body["items"][0]["title"], json!("Notes"));
-    let queried = env
-        .post(
+    // Every other read finds the record, with its metadata, but no `data`.
+    let root = env.item("TicketAttachments", id).await;
+    assert_eq!(root["title"], json!("Notes"), "{root}");
+    assert_eq!(root["data"], Value::Null, "{root}");
+    let listed = items_of(&env.get("Tickets/10010/Attachments").await);
+    let ours = listed
+        .iter()
+        .find(|i| i["id"] == json!(id))
+        .unwrap_or_else(|| panic!("the new attachment is listed: {listed:?}"));
+    assert_eq!(ours["title"], json!("Notes"));
+    assert_eq!(ours["data"], Value::Null, "{ours}");
+    assert!(
+        listed.iter().all(|i| i["data"].is_null()),
+        "no listed attachment carries data: {listed:?}"
+    );
+    let queried = items_of(
+        &env.post(
             "TicketAttachments/query",
             json!({"filter": [{"op": "eq", "field": "id", "value": id}]}),
         )
-        .await;
-    assert_eq!(queried.body["items"][0]["data"], Value::Null);
+        .await,
+    );
+    assert_eq!(queried.len(), 1, "{queried:?}");
+    assert_eq!(queried[0]["id"], json!(id));
+    assert_eq!(queried[0]["title"], json!("Notes"));
+    assert_eq!(queried[0]["data"], Value::Null, "{}", queried[0]);
 }

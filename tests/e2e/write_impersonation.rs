@@ -7,6 +7,7 @@
 use std::collections::HashMap;
 use std::sync::Arc;
 
+use crate::common::assert_every;
 use crate::http_support::*;
 use crate::mcp_support::writes_seen;
 use autotask_mcp::audit::AuditLog;
@@ -167,12 +168,9 @@ async fn writes_act_as_the_resource_the_trusted_header_names() {
             ("refused", Value::Null)
         ]
     );
-    assert!(
-        lines
-            .iter()
-            .all(|l| l["caller"] == fingerprint.as_str() && l["transport"] == "http"),
-        "{text}"
-    );
+    assert_every(&lines, "audit lines name the caller and transport", |l| {
+        l["caller"] == fingerprint.as_str() && l["transport"] == "http"
+    });
     for secret in [
         TOKEN,
         creds.username.as_str(),

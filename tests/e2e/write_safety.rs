@@ -16,10 +16,15 @@ use serde_json::{Value, json};
 
 /// The outcome lines of the audit log, after checking it is write-ahead: every write that
 /// reached Autotask has its attempt line (`sending`) before its outcome line, with the same
-/// attempt id, and every attempt line gets its outcome.
+/// attempt id, and every attempt line gets its outcome. No file yet means no lines; any other
+/// read error fails.
 fn audit_lines(path: &std::path::Path) -> Vec<Value> {
-    let all: Vec<Value> = std::fs::read_to_string(path)
-        .unwrap_or_default()
+    let text = match std::fs::read_to_string(path) {
+        Ok(text) => text,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => String::new(),
+        Err(e) => panic!("cannot read {}: {e}", path.display()),
+    };
+    let all: Vec<Value> = text
         .lines()
         .map(|l| serde_json::from_str(l).unwrap_or_else(|e| panic!("not JSON ({e}): {l}")))
         .collect();
@@ -390,9 +395,8 @@ async fn the_allow_list_hides_and_refuses_other_entities_and_stderr_gets_the_aud
                 .with_arguments(json!({"companyName": "X"}).as_object().unwrap().clone()),
         )
         .await
-        .err()
-        .map(|e| e.to_string())
-        .unwrap_or_default();
+        .expect_err("a write outside the allow-list is refused")
+        .to_string();
     assert!(err.contains("tool not found"), "{err}");
 
     // An allowed child route works, under its parent.

@@ -24,12 +24,21 @@ use tokio_util::sync::CancellationToken;
 /// The `ms` of every `slow` call that has started (tests wait for theirs before shutting
 /// down; each test uses its own `ms` value).
 pub static SLOW_STARTED: std::sync::Mutex<Vec<u64>> = std::sync::Mutex::new(Vec::new());
+/// Notified each time a `slow` call starts.
+static SLOW_STARTS: tokio::sync::Notify = tokio::sync::Notify::const_new();
 
 /// Waits (bounded) until a `slow` call with this `ms` has reached the handler.
 pub async fn wait_for_slow(ms: u64) {
     tokio::time::timeout(Duration::from_secs(60), async {
-        while !SLOW_STARTED.lock().unwrap().contains(&ms) {
-            tokio::time::sleep(Duration::from_millis(10)).await;
+        loop {
+            // Listen before looking, so a start between the two is not missed.
+            let started = SLOW_STARTS.notified();
+            tokio::pin!(started);
+            started.as_mut().enable();
+            if SLOW_STARTED.lock().unwrap().contains(&ms) {
+                return;
+            }
+            started.await;
         }
     })
     .await
@@ -132,6 +141,7 @@ impl ServerHandler for TestServer {
             "slow" => {
                 let ms = args.get("ms").and_then(|v| v.as_u64()).unwrap_or(0);
                 SLOW_STARTED.lock().unwrap().push(ms);
+                SLOW_STARTS.notify_waiters();
                 tokio::time::sleep(Duration::from_millis(ms)).await;
                 CallToolResult::success(vec![ContentBlock::text("done")])
             }

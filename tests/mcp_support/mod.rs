@@ -192,17 +192,37 @@ impl Harness {
         serde_json::from_str(&text).unwrap()
     }
 
+    /// The record at `path` (`Entity/{id}` or `Parent/{id}/Child/{id}`), which must exist:
+    /// Autotask answers a missing id with 200 and `{"item": null}`.
     pub async fn rest_get(&self, path: &str) -> Value {
-        self.rest("GET", path, None).await["item"].clone()
+        let item = self.rest("GET", path, None).await["item"].clone();
+        assert!(item.is_object(), "GET {path}: no such record ({item})");
+        if let Some(id) = path.rsplit('/').next().and_then(|s| s.parse::<i64>().ok()) {
+            assert_eq!(item["id"].as_i64(), Some(id), "GET {path}: {item}");
+        }
+        item
     }
 
+    /// Asserts that nothing is found at `path` (Autotask's 200 with `{"item": null}`).
+    pub async fn rest_missing(&self, path: &str) {
+        let answer = self.rest("GET", path, None).await;
+        assert_eq!(
+            answer,
+            json!({"item": null}),
+            "GET {path} should find nothing"
+        );
+    }
+
+    /// The records matching `filter` (up to 500; possibly none).
     pub async fn rest_query(&self, entity: &str, filter: Value) -> Vec<Value> {
         let body = json!({"filter": filter, "maxRecords": 500});
-        self.rest("POST", &format!("{entity}/query"), Some(body))
-            .await["items"]
+        let answer = self
+            .rest("POST", &format!("{entity}/query"), Some(body))
+            .await;
+        answer["items"]
             .as_array()
             .cloned()
-            .unwrap_or_default()
+            .unwrap_or_else(|| panic!("{entity}/query: no items array in {answer}"))
     }
 
     pub async fn rest_count(&self, entity: &str, filter: Value) -> u64 {
@@ -246,29 +266,34 @@ pub fn text(result: &CallToolResult) -> String {
 
 /// The rows of a search result as objects (a table's `columns` + `rows`), null cells left
 /// out.
+/// A result without a table fails: an empty list would let `all(...)` pass unchecked.
 pub fn items(v: &Value) -> Vec<Value> {
     let columns: Vec<String> = v["columns"]
         .as_array()
-        .map(|c| {
-            c.iter()
-                .filter_map(|x| x.as_str().map(str::to_string))
-                .collect()
+        .unwrap_or_else(|| panic!("not a table (no columns): {v}"))
+        .iter()
+        .map(|x| {
+            x.as_str()
+                .unwrap_or_else(|| panic!("a column name is not a string: {x}"))
+                .to_string()
         })
-        .unwrap_or_default();
+        .collect();
     v["rows"]
         .as_array()
-        .map(|rows| {
-            rows.iter()
-                .map(|row| {
-                    let mut obj = serde_json::Map::new();
-                    for (c, cell) in columns.iter().zip(row.as_array().into_iter().flatten()) {
-                        if !cell.is_null() {
-                            obj.insert(c.clone(), cell.clone());
-                        }
-                    }
-                    Value::Object(obj)
-                })
-                .collect()
+        .unwrap_or_else(|| panic!("not a table (no rows): {v}"))
+        .iter()
+        .map(|row| {
+            let cells = row
+                .as_array()
+                .unwrap_or_else(|| panic!("a row is not an array: {row}"));
+            assert_eq!(cells.len(), columns.len(), "a row of another width: {row}");
+            let mut obj = serde_json::Map::new();
+            for (c, cell) in columns.iter().zip(cells) {
+                if !cell.is_null() {
+                    obj.insert(c.clone(), cell.clone());
+                }
+            }
+            Value::Object(obj)
         })
-        .unwrap_or_default()
+        .collect()
 }

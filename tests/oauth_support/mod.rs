@@ -106,7 +106,7 @@ pub fn unsigned(kid: &str, claims: &Value) -> String {
 pub fn hmac_with_public_key(key: &SigningKey, claims: &Value) -> String {
     let secret = key.jwk["n"]
         .as_str()
-        .unwrap_or_default()
+        .expect("the public key has a modulus")
         .as_bytes()
         .to_vec();
     let mut header = Header::new(Algorithm::HS256);

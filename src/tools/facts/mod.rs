@@ -116,6 +116,7 @@ mod tests {
         let len = names.len();
         names.dedup();
         assert_eq!(names.len(), len, "one home per entity");
-        assert!(!TIMELINE.is_empty() && TIMELINE.iter().all(|f| f.timeline.is_some()));
+        assert!(!TIMELINE.is_empty());
+        assert!(TIMELINE.iter().all(|f| f.timeline.is_some()));
     }
 }
