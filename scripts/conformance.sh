@@ -19,7 +19,6 @@ set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$ROOT"
-SUITE_PKG="@modelcontextprotocol/conformance@0.2.0-alpha.12"
 REVISIONS=(2025-11-25 2026-07-28)
 OUT="$ROOT/target/conformance"
 
@@ -38,6 +37,7 @@ trap cleanup EXIT
 # 1. Node 22 and the suite, from the npm registry, into the cache.
 # shellcheck source=scripts/node-tools.sh
 source "$ROOT/scripts/node-tools.sh"
+SUITE_PKG="$CONFORMANCE_SUITE_PKG"
 node_tools "$ROOT" "$SUITE_PKG"
 CONFORMANCE="$CACHE/node_modules/.bin/conformance"
 echo "== node $(node --version), $SUITE_PKG"
@@ -48,11 +48,11 @@ if [[ -z "$BIN" ]]; then
     # The real server with the suite's fixtures (src/conformance.rs), in the debug profile
     # whose dependencies `cargo test` has built. Cargo keeps both feature sets' artifacts, so
     # the plain binary is put back at target/debug/autotask-mcp without recompiling.
-    echo "== cargo build --features conformance-fixtures"
-    cargo build --quiet --features conformance-fixtures --bin autotask-mcp
+    echo "== cargo build --locked --features conformance-fixtures"
+    cargo build --quiet --locked --features conformance-fixtures --bin autotask-mcp
     mkdir -p "$OUT"
     cp "$ROOT/target/debug/autotask-mcp" "$OUT/autotask-mcp-fixtures"
-    cargo build --quiet --bin autotask-mcp
+    cargo build --quiet --locked --bin autotask-mcp
     BIN="$OUT/autotask-mcp-fixtures"
 fi
 

@@ -5,6 +5,12 @@
 # (2 GiB). Prints executions per target.
 #
 # Usage: scripts/fuzz-smoke.sh [SECONDS_PER_TARGET]    (default $FUZZ_SECONDS, else 45)
+# Env:   FUZZ_JOBS  targets run at once (default: the number of cores, at most 2). Each
+#                   libFuzzer run is one process on one core, so two cores run two targets.
+#        FUZZ_BUILD_ONLY=1  build the targets and stop (.ci/run builds beside other work).
+# mcp_stdio runs twice as long as the others: it drives the whole server over a pipe per input
+# (~100 executions/s, against 5,000-40,000 for the others), so it gets the time and starts
+# first; the others finish in the other lane meanwhile.
 # Needs: cargo-fuzz (installed from crates.io when missing). Uses the nightly toolchain when
 # rustup has one, else stable: with `--sanitizer none` cargo-fuzz passes no -Z flag, so both
 # work. No sanitizer: our crates forbid `unsafe`; coverage-guided libFuzzer plus Rust's own
@@ -35,40 +41,88 @@ started=$SECONDS
 "${FUZZ[@]}" build -s none
 echo "build: $((SECONDS - started)) s"
 
+if [[ "${FUZZ_BUILD_ONLY:-}" == 1 ]]; then
+    exit 0
+fi
+
+JOBS="${FUZZ_JOBS:-$(nproc)}"
+(( JOBS > 2 )) && JOBS=2
+(( JOBS < 1 )) && JOBS=1
 mkdir -p "$WORK"
-status=0
-summary=()
-for target in $("${FUZZ[@]}" list); do
-    corpus="$WORK/corpus/$target"
-    log="$WORK/$target.log"
+
+# One target: run it, then write its summary line to $WORK/<target>.result (and its report,
+# printed in one piece so parallel runs do not interleave).
+run_target() {
+    local target="$1" seconds="$2"
+    local corpus="$WORK/corpus/$target" log="$WORK/$target.log" code result report
     mkdir -p "$corpus"
-    echo
-    echo "== $target (${SECONDS_PER_TARGET}s)"
     set +e
     "${FUZZ[@]}" run -s none "$target" "$corpus" "corpus/$target" -- \
-        -max_total_time="$SECONDS_PER_TARGET" -timeout=30 -rss_limit_mb=2048 \
+        -max_total_time="$seconds" -timeout=30 -rss_limit_mb=2048 \
         -print_final_stats=1 >"$log" 2>&1
     code=$?
     set -e
+    local execs cov rate
     execs=$(grep -o 'stat::number_of_executed_units: [0-9]*' "$log" | grep -o '[0-9]*$' || echo 0)
     cov=$(grep -o 'cov: [0-9]*' "$log" | tail -1 | grep -o '[0-9]*$' || echo "?")
     if [[ $code -eq 0 ]]; then
         result=ok
+        report=""
     else
         result="FAILED (exit $code)"
-        status=1
-        grep -E 'panicked|ERROR|SUMMARY|Test unit written|==[0-9]+==' "$log" | head -20 || true
-        tail -20 "$log"
+        report="$(grep -E 'panicked|ERROR|SUMMARY|Test unit written|==[0-9]+==' "$log" | head -20 || true)
+$(tail -20 "$log")"
     fi
-    rate=$(( execs / (SECONDS_PER_TARGET > 0 ? SECONDS_PER_TARGET : 1) ))
-    echo "$target: $execs executions (~$rate/s), coverage $cov, $result"
-    summary+=("$(printf '%-18s %10s execs %8s/s  cov %6s  %s' "$target" "$execs" "$rate" "$cov" "$result")")
+    rate=$(( execs / (seconds > 0 ? seconds : 1) ))
+    printf '\n== %s (%ss)\n%s%s: %s executions (~%s/s), coverage %s, %s\n' \
+        "$target" "$seconds" "${report:+$report
+}" "$target" "$execs" "$rate" "$cov" "$result"
+    printf '%-18s %5ss %10s execs %8s/s  cov %6s  %s\n' \
+        "$target" "$seconds" "$execs" "$rate" "$cov" "$result" >"$WORK/$target.result"
+}
+
+# Slow target first, so the fast ones fill the other lane while it runs.
+mapfile -t ALL_TARGETS < <("${FUZZ[@]}" list)
+TARGETS=()
+for target in "${ALL_TARGETS[@]}"; do
+    if [[ "$target" == mcp_stdio ]]; then TARGETS+=("$target"); fi
 done
+for target in "${ALL_TARGETS[@]}"; do
+    if [[ "$target" != mcp_stdio ]]; then TARGETS+=("$target"); fi
+done
+echo "== ${#TARGETS[@]} targets, $JOBS at a time"
+rm -f "$WORK"/*.result
+started=$SECONDS
+running=0
+for target in "${TARGETS[@]}"; do
+    seconds=$SECONDS_PER_TARGET
+    [[ "$target" == mcp_stdio ]] && seconds=$(( 2 * SECONDS_PER_TARGET ))
+    run_target "$target" "$seconds" &
+    running=$(( running + 1 ))
+    if (( running >= JOBS )); then
+        wait -n
+        running=$(( running - 1 ))
+    fi
+done
+wait
 
 echo
-echo "== fuzz smoke summary (${SECONDS_PER_TARGET}s per target; logs in $WORK)"
-printf '%s\n' "${summary[@]}"
-passed=$(printf '%s\n' "${summary[@]}" | grep -c ' ok$' || true)
-failed=$(( ${#summary[@]} - passed ))
-echo "fuzz: $passed passed, $failed failed"
+echo "== fuzz smoke summary (${SECONDS_PER_TARGET}s per target, mcp_stdio twice that; $JOBS at a time; $((SECONDS - started)) s; logs in $WORK)"
+status=0
+passed=0
+for target in "${TARGETS[@]}"; do
+    if [[ -f "$WORK/$target.result" ]]; then
+        line=$(cat "$WORK/$target.result")
+    else
+        line="$target: no result (the run did not finish)"
+    fi
+    echo "$line"
+    if [[ "$line" == *' ok' ]]; then
+        passed=$(( passed + 1 ))
+    else
+        status=1
+    fi
+done
+echo "fuzz: $passed passed, $(( ${#TARGETS[@]} - passed )) failed"
+(( ${#TARGETS[@]} > 0 )) || { echo "fuzz: no targets found" >&2; exit 1; }
 exit $status

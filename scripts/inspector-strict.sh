@@ -14,7 +14,6 @@ set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$ROOT"
-INSPECTOR_PKG="@modelcontextprotocol/inspector@2.12.0"
 OUT="$ROOT/target/inspector"
 # shellcheck source=scripts/node-tools.sh
 source "$ROOT/scripts/node-tools.sh"
@@ -23,7 +22,7 @@ LAUNCHER="$CACHE/node_modules/@modelcontextprotocol/inspector/clients/launcher/b
 
 BIN="${AUTOTASK_MCP_BIN:-}"
 if [[ -z "$BIN" ]]; then
-    cargo build --quiet --bin autotask-mcp
+    cargo build --quiet --locked --bin autotask-mcp
     BIN="$ROOT/target/debug/autotask-mcp"
 fi
 mkdir -p "$OUT"

@@ -4,6 +4,10 @@
 # outside the repository ($CONFORMANCE_CACHE, default ~/.cache/autotask-mcp-conformance);
 # later runs are offline. Sets CACHE and puts that Node first on PATH.
 #   node_tools ROOT PACKAGE@VERSION...
+# The pinned versions of the npm packages the scripts use (.ci/run installs both at once, in the
+# background, while the tests build).
+CONFORMANCE_SUITE_PKG="@modelcontextprotocol/conformance@0.2.0-alpha.12"
+INSPECTOR_PKG="@modelcontextprotocol/inspector@2.12.0"
 node_tools() {
     local root="$1"
     shift
