@@ -213,11 +213,9 @@ async fn a_service_call_is_scheduled_for_a_ticket_through_the_rest_contract() {
     // Deleted, with its ticket link and technician.
     let a = env.delete(&format!("ServiceCalls/{call}")).await;
     assert_eq!(a.status, 200, "{}", a.text);
-    assert_eq!(env.item("ServiceCalls", call).await, Value::Null);
-    assert_eq!(env.item("ServiceCallTickets", link).await, Value::Null);
-    assert_eq!(
-        env.item("ServiceCallTicketResources", person).await,
-        Value::Null
-    );
+    env.assert_missing("ServiceCalls", call).await;
+    env.assert_missing("ServiceCallTickets", link).await;
+    env.assert_missing("ServiceCallTicketResources", person)
+        .await;
     assert_eq!(calls_of(&env, technician).await.len(), before);
 }
